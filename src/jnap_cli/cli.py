@@ -1,0 +1,185 @@
+"""Typer wiring only: shared options, the single error boundary, one short function per command."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from jnap_cli import __version__
+from jnap_cli.errors import ExitCode, JnapError, RegisterInvalid, UsageError
+from jnap_cli.findings import Finding
+
+_state = {"debug": False, "no_color": False}
+
+
+class JnapGroup(TyperGroup):
+    """The error boundary: every failure becomes one line on stderr and a named exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        _tolerate_unencodable_output()
+        try:
+            code = super().main(*args, **kwargs)
+        except typer.TyperException as exc:
+            code = _usage_failure(exc)
+        except (typer.Abort, KeyboardInterrupt):
+            code = ExitCode.INTERRUPTED
+        except JnapError as exc:
+            for line in exc.lines():
+                _note(line)
+            code = exc.exit_code
+        except BrokenPipeError:
+            code = _closed_pipe()
+        except Exception as exc:  # noqa: BLE001 - the boundary: anything else is our bug
+            code = _internal(exc)
+        sys.exit(int(code or 0))
+
+
+def _usage_failure(exc: typer.TyperException) -> int:
+    """A command-line mistake (unknown option, missing argument): one line and a pointer to --help."""
+    ctx = getattr(exc, "ctx", None)
+    hint = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
+    message = exc.format_message().rstrip(".")
+    _error(f"{message[:1].lower()}{message[1:]}{hint}")
+    return ExitCode.USAGE if exc.exit_code == 2 else int(exc.exit_code)
+
+
+def _error(line: str) -> None:
+    _note(f"error: {line}")
+
+
+def _note(line: str) -> None:
+    """A line for people on stderr, after the data already written to stdout."""
+    with contextlib.suppress(OSError, ValueError):  # stdout closed or gone: the note still matters
+        sys.stdout.flush()
+    sys.stderr.write(f"jnap: {line}\n")
+    sys.stderr.flush()
+
+
+def _closed_pipe() -> int:
+    """The reader went away (`jnap list | head -1`): stop quietly, as `cat` would."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return ExitCode.OK
+
+
+def _internal(exc: BaseException) -> int:
+    if _state["debug"] or os.environ.get("JNAP_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    _error(f"internal error: {type(exc).__name__}: {message} (run with --debug for the traceback)")
+    return ExitCode.INTERNAL
+
+
+def _tolerate_unencodable_output() -> None:
+    """On a non-UTF-8 stdout, print `\\u2019` for characters it cannot encode instead of crashing."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+app = typer.Typer(
+    cls=JnapGroup,
+    name="jnap",
+    help="The register of the Police–CPS Joint National Action Plan (JNAP) on rape.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+RegisterOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--register",
+        "-r",
+        envvar="JNAP_REGISTER",
+        show_envvar=True,
+        help="Register file to read [default: the bundled register].",
+        dir_okay=True,
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"jnap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    no_color: Annotated[bool, typer.Option("--no-color", help="Never colour the output (as NO_COLOR=1).")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """The register of the Police–CPS Joint National Action Plan (JNAP) on rape."""
+    _state["debug"], _state["no_color"] = debug, no_color
+
+
+def _codes(values: list[str] | None) -> set[str] | None:
+    """`--select a,b --select c` → {a, b, c}; unknown codes are a usage error listing the known ones."""
+    if not values:
+        return None
+    from jnap_cli.checks import RULES
+
+    codes = {code.strip() for value in values for code in value.split(",") if code.strip()}
+    unknown = sorted(codes - RULES.keys())
+    if unknown:
+        raise UsageError(f"unknown rule code {', '.join(unknown)}", f"known codes: {', '.join(RULES)}")
+    return codes
+
+
+@app.command()
+def check(
+    register: RegisterOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text | json | github (GitHub Actions annotations).")
+    ] = "text",
+    select: Annotated[list[str] | None, typer.Option(help="Only these rule codes (comma-separated).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Skip these rule codes (comma-separated).")] = None,
+    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+) -> None:
+    """Check the register for CI: commentary, evidence, links and numbering. Exit 1 on errors."""
+    from jnap_cli import checks
+    from jnap_cli import register as registers
+    from jnap_cli.output import CHECK_FORMATS, render_findings
+
+    if fmt not in CHECK_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(CHECK_FORMATS)}")
+    include, exclude = _codes(select), _codes(ignore) or set()
+    path = registers.resolve_path(register)
+    try:
+        loaded, source = registers.load_located(path)
+    except RegisterInvalid as invalid:
+        # Schema findings cannot be selected away: nothing else can be checked until they are fixed.
+        kept = [f for f in invalid.findings if f.code == "schema" or f in checks.select([f], include, exclude)]
+        render_findings(sorted(kept, key=_by_line), fmt)  # type: ignore[arg-type]
+        raise JnapError(f"{path}: invalid register: {len(kept)} problem(s) shown above") from None
+    findings = registers.locate(checks.select(checks.run_checks(loaded), include, exclude), str(path), source)
+    render_findings(sorted(findings, key=_by_line), fmt)  # type: ignore[arg-type]
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    sys.stderr.write(f"jnap: {len(loaded.actions)} actions checked: {errors} error(s), {warnings} warning(s)\n")
+    if errors or (strict and warnings):
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _by_line(finding: Finding) -> int:
+    return finding.line or 0
+
+
+def main() -> None:
+    """Entry point of the `jnap` script."""
+    app()

@@ -1,0 +1,66 @@
+"""The failure vocabulary: named exit codes and the one exception family the CLI turns into them."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jnap_cli.findings import Finding
+
+
+class ExitCode(IntEnum):
+    """Exit codes shared by every command (tabled in the README)."""
+
+    OK = 0
+    FINDINGS = 1  # check problems, differences, no match
+    USAGE = 2  # usage error, or a register that cannot be read or is invalid
+    WRITE_REFUSED = 3  # a write refused, register unchanged
+    INTERNAL = 70  # a bug in jnap (EX_SOFTWARE)
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class JnapError(Exception):
+    """A failure the user can act on: a one-line message, an optional hint and an exit code."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def lines(self) -> list[str]:
+        """The lines to print on stderr, each after `jnap: `."""
+        return [f"error: {self.message}" if self.hint is None else f"error: {self.message}; {self.hint}"]
+
+
+class UsageError(JnapError):
+    """The command line asks for something that cannot be done (unknown id, field, status...)."""
+
+
+class RegisterUnreadable(JnapError):
+    """The register file cannot be read or parsed as TOML."""
+
+
+class NoMatch(JnapError):
+    """A query matched nothing: exit 1, like grep."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+class WriteRefused(JnapError):
+    """A write was refused and the register left unchanged."""
+
+    exit_code = ExitCode.WRITE_REFUSED
+
+
+class RegisterInvalid(JnapError):
+    """The register parsed but breaks the schema or its integrity rules: one line per finding."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(f"invalid register: {len(findings)} problem(s)")
+        self.findings = findings
+
+    def lines(self) -> list[str]:
+        return [finding.describe() for finding in self.findings]

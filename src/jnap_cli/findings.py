@@ -1,0 +1,41 @@
+"""A finding: one problem in a register, located. Plain data, shared by the loader, checks and renderer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem in a register: which rule, where (file, line, action, field) and what.
+
+    `index` is the action's position in the file, so duplicated ids can still be located.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    action_id: str | None = None
+    index: int | None = None
+    field: str | None = None
+    path: str | None = None
+    line: int | None = None
+
+    def location(self) -> str:
+        """`path:line: action ID: field` — the prefix of a compiler-style message."""
+        where = f"{self.path}:{self.line}" if self.path and self.line else (self.path or "")
+        parts = [where] if where else []
+        if self.action_id:
+            parts.append(f"action {self.action_id}")
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts)
+
+    def describe(self) -> str:
+        """One compiler-style line: `path:line: action ID: field: error: message [code]`."""
+        prefix = self.location()
+        body = f"{self.severity}: {self.message} [{self.code}]"
+        return f"{prefix}: {body}" if prefix else body

@@ -1,0 +1,236 @@
+"""The one renderer: records → table / json / jsonl / csv / tsv / markdown / ids.
+
+Every command hands its result here as a list of records (dicts with the same keys), so all formats
+carry the same data. Register text is untrusted: human-readable formats escape control, bidi and
+zero-width characters, and the Rich table is built from `Text` objects so that markup (`[bold]`)
+and emoji codes (`:smile:`) are never interpreted. JSON keeps the exact text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import IO, Any, Literal
+
+from jnap_cli.findings import Finding
+from jnap_cli.text import escape_unsafe
+
+Format = Literal["table", "json", "jsonl", "csv", "tsv", "markdown", "ids"]
+FORMATS: tuple[str, ...] = ("table", "json", "jsonl", "csv", "tsv", "markdown", "ids")
+
+Record = dict[str, Any]
+
+
+def default_format(stream: IO[str]) -> Format:
+    """A table on a terminal; TSV (one record a line, nothing decorative) for pipes and files."""
+    return "table" if _isatty(stream) else "tsv"
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def use_color(stream: IO[str], no_color_flag: bool) -> bool:
+    """Colour on a terminal unless --no-color, NO_COLOR or TERM=dumb; FORCE_COLOR forces it on."""
+    if no_color_flag or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return _isatty(stream)
+
+
+def flat(value: Any, separator: str = ",") -> str:
+    """A cell's text: lists joined, None empty, numbers as digits."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return separator.join(flat(v) for v in value)
+    return str(value)
+
+
+def tsv_cell(value: Any) -> str:
+    """A TSV cell: backslash, tab, newline and carriage return escaped, unsafe characters too."""
+    text = flat(value)
+    text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return escape_unsafe(text)
+
+
+def _markdown_cell(value: Any) -> str:
+    text = escape_unsafe(flat(value, ", "))
+    for ch in "\\|`*_[]<>":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\n\n", "<br><br>").replace("\n", "<br>")
+
+
+def render(
+    records: Sequence[Record],
+    fields: Sequence[str],
+    fmt: Format,
+    *,
+    out: IO[str] | None = None,
+    color: bool = False,
+    title: str | None = None,
+    highlights: Sequence[dict[str, list[tuple[int, int]]]] | None = None,
+) -> None:
+    """Write `records` (only `fields`, in that order) to `out` in `fmt`."""
+    stream = out if out is not None else sys.stdout
+    rows = [{f: record.get(f) for f in fields} for record in records]
+    if fmt == "json":
+        stream.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "jsonl":
+        stream.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    elif fmt == "csv":
+        _csv(rows, fields, stream)
+    elif fmt == "tsv":
+        stream.writelines("\t".join(tsv_cell(row[f]) for f in fields) + "\n" for row in rows)
+    elif fmt == "markdown":
+        stream.write("| " + " | ".join(fields) + " |\n")
+        stream.write("|" + "|".join(" --- " for _ in fields) + "|\n")
+        stream.writelines("| " + " | ".join(_markdown_cell(row[f]) for f in fields) + " |\n" for row in rows)
+    elif fmt == "ids":
+        stream.writelines(tsv_cell(record.get("id")) + "\n" for record in records)
+    else:
+        _table(rows, fields, stream, color=color, title=title, highlights=highlights)
+
+
+def _csv(rows: Sequence[Record], fields: Sequence[str], stream: IO[str]) -> None:
+    import csv
+
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        # CSV quotes newlines itself; only the characters that could fool a terminal are escaped.
+        writer.writerow([escape_unsafe(flat(row[f])) for f in fields])
+
+
+def console(stream: IO[str], color: bool) -> Any:
+    """A Rich console on `stream`: no markup, emoji or highlighting of its own; colour only if asked."""
+    from rich.console import Console
+
+    return Console(
+        file=stream,
+        color_system="auto" if color else None,
+        force_terminal=color or None,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+    )
+
+
+def styled(value: Any, spans: list[tuple[int, int]] | None = None, separator: str = ", ") -> Any:
+    """A Rich `Text` of the escaped value, with `spans` (over the escaped text) highlighted."""
+    from rich.text import Text
+
+    text = Text(escape_unsafe(flat(value, separator)))
+    for start, end in spans or ():
+        text.stylize("bold reverse", start, end)
+    return text
+
+
+def _table(
+    rows: Sequence[Record],
+    fields: Sequence[str],
+    stream: IO[str],
+    *,
+    color: bool,
+    title: str | None,
+    highlights: Sequence[dict[str, list[tuple[int, int]]]] | None,
+) -> None:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, title=title, header_style="bold", show_edge=False, pad_edge=False)
+    for name in fields:
+        wide = name in ("text", "commentary", "status_evidence", "snippet", "description", "expansion")
+        table.add_column(name, overflow="fold", ratio=3 if wide else None, no_wrap=not wide)
+    for number, row in enumerate(rows):
+        marks = highlights[number] if highlights else {}
+        table.add_row(*(styled(row[f], marks.get(f)) for f in fields))
+    console(stream, color).print(table)
+
+
+def render_record_blocks(
+    records: Sequence[Record], fields: Sequence[str], *, out: IO[str] | None = None, color: bool = False
+) -> None:
+    """The whole record of each action, one labelled block per field: `jnap show` on a terminal."""
+    from rich.text import Text
+
+    stream = out if out is not None else sys.stdout
+    term = console(stream, color)
+    width = max(len(f) for f in fields) + 1
+    for number, record in enumerate(records):
+        if number:
+            term.print()
+        for name in fields:
+            value = record.get(name)
+            label = Text(f"{name}:".ljust(width) + " ", style="bold")
+            if isinstance(value, str) and "\n" in value:
+                term.print(label)
+                for index, paragraph in enumerate(value.split("\n\n")):
+                    if index:
+                        term.print()
+                    term.print(Text("  ").append(styled(paragraph)))
+            else:
+                term.print(label.append(styled(value)))
+
+
+CheckFormat = Literal["text", "json", "github"]
+CHECK_FORMATS: tuple[str, ...] = ("text", "json", "github")
+
+
+def render_findings(findings: Sequence[Finding], fmt: CheckFormat, *, out: IO[str] | None = None) -> None:
+    """Findings as compiler-style lines, a JSON document, or GitHub Actions annotations."""
+    stream = out if out is not None else sys.stdout
+    if fmt == "json":
+        document = {
+            "findings": [finding_record(f) for f in findings],
+            "errors": sum(f.severity == "error" for f in findings),
+            "warnings": sum(f.severity == "warning" for f in findings),
+        }
+        stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "github":
+        stream.writelines(github_annotation(f) + "\n" for f in findings)
+    else:
+        stream.writelines(escape_unsafe(f.describe()) + "\n" for f in findings)
+
+
+def finding_record(finding: Finding) -> Record:
+    """A finding's stable JSON shape."""
+    return {
+        "code": finding.code,
+        "severity": finding.severity,
+        "message": finding.message,
+        "action": finding.action_id,
+        "field": finding.field,
+        "file": finding.path,
+        "line": finding.line,
+    }
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(finding: Finding) -> str:
+    """`::error file=…,line=…,title=…::message`, escaped as GitHub's workflow commands require."""
+    properties = []
+    if finding.path:
+        properties.append(f"file={_escape_property(finding.path)}")
+    if finding.line:
+        properties.append(f"line={finding.line}")
+    properties.append(f"title={_escape_property(finding.code)}")
+    subject = ": ".join(p for p in (f"action {finding.action_id}" if finding.action_id else "", finding.field) if p)
+    message = f"{subject}: {finding.message}" if subject else finding.message
+    return f"::{finding.severity} {','.join(properties)}::{_escape_data(escape_unsafe(message))}"

@@ -1,0 +1,225 @@
+"""Register file → `Register`: read, parse, validate, and say where each problem is (file:line).
+
+The only module that touches the register file. Every failure becomes a `RegisterUnreadable`
+(one line) or a `RegisterInvalid` (one line per problem), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jnap_cli.errors import RegisterInvalid, RegisterUnreadable
+from jnap_cli.findings import Finding
+from jnap_cli.models import STATUSES, Register
+
+ENV_VAR = "JNAP_REGISTER"
+MAX_BYTES = 16 * 1024 * 1024  # far above any real plan; stops /dev/zero-like inputs
+
+_TABLE = re.compile(r"^\s*\[\[\s*(\w+)\s*\]\]\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
+
+
+def default_path() -> Path:
+    """The bundled register: inside the installed package, or the checkout's `data/` when editable."""
+    bundled = Path(str(resources.files("jnap_cli"))) / "data" / "actions.toml"
+    if bundled.is_file():
+        return bundled
+    return Path(__file__).resolve().parents[2] / "data" / "actions.toml"
+
+
+def resolve_path(path: Path | None) -> Path:
+    """`--register`, else `$JNAP_REGISTER`, else the bundled register."""
+    if path is not None:
+        return path
+    env = os.environ.get(ENV_VAR)
+    return Path(env) if env else default_path()
+
+
+@dataclass
+class SourceMap:
+    """Line numbers of tables and keys in a TOML file, found by a light scan of its text."""
+
+    # (table, index, key) → line; key "" is the table header, table "" the top level.
+    lines: dict[tuple[str, int, str], int] = field(default_factory=dict)
+
+    def line(self, table: str, index: int | None, key: str | None) -> int | None:
+        """The line of `key` in the `index`-th `[[table]]`, else of the table header."""
+        idx = -1 if index is None else index
+        if key and (table, idx, key) in self.lines:
+            return self.lines[(table, idx, key)]
+        return self.lines.get((table, idx, ""))
+
+
+def scan(text: str) -> SourceMap:
+    """Map `[[table]]` headers and `key =` lines to line numbers, skipping multi-line strings."""
+    source = SourceMap()
+    counts: dict[str, int] = {}
+    table, index = "", -1
+    closer: str | None = None  # the delimiter that ends the multi-line string we are in
+    for number, line in enumerate(text.splitlines(), start=1):
+        if closer is not None:
+            if line.count(closer) % 2 == 1:
+                closer = None
+            continue
+        header = _TABLE.match(line)
+        if header:
+            table = header.group(1)
+            index = counts.get(table, 0)
+            counts[table] = index + 1
+            source.lines.setdefault((table, index, ""), number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            source.lines.setdefault((table, index, key.group(1).strip('"')), number)
+        for delim in ('"""', "'''"):
+            if line.count(delim) % 2 == 1:
+                closer = delim
+                break
+    return source
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or a one-line `RegisterUnreadable` saying why it cannot be had."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise RegisterUnreadable(f"{path}: no such file", "pass --register PATH or set JNAP_REGISTER") from None
+    except OSError as exc:
+        raise RegisterUnreadable(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise RegisterUnreadable(f"{path}: is a directory", "pass the path of a .toml register file")
+    if not stat.S_ISREG(info.st_mode):
+        raise RegisterUnreadable(f"{path}: not a regular file", "pass the path of a .toml register file")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise RegisterUnreadable(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise RegisterUnreadable(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB; not a register")
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise RegisterUnreadable(
+            f"{path}:1: starts with a UTF-8 byte-order mark", "save the file as UTF-8 without a BOM"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise RegisterUnreadable(
+            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            "save the file as UTF-8",
+        ) from None
+
+
+_TOML_POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+
+
+def parse_toml(path: Path, text: str) -> dict[str, Any]:
+    """Parsed TOML, or `RegisterUnreadable` with the line and column tomllib reports."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc.args[0]) if exc.args else str(exc)
+        where = _TOML_POSITION.match(message)
+        if where:
+            raise RegisterUnreadable(f"{path}:{where['line']}:{where['col']}: invalid TOML: {where['msg']}") from None
+        raise RegisterUnreadable(f"{path}: invalid TOML: {message}") from None
+
+
+def load(path: Path | None = None) -> Register:
+    """Read and validate a register; raise `RegisterUnreadable` or `RegisterInvalid`."""
+    return load_located(resolve_path(path))[0]
+
+
+def load_located(path: Path) -> tuple[Register, SourceMap]:
+    """`load`, keeping the line map so that later findings can be located too."""
+    from jnap_cli.checks import integrity
+
+    text = read_text(path)
+    raw = parse_toml(path, text)
+    source = scan(text)
+    if not raw.get("actions") and not _has_schema_error(raw):
+        raise RegisterUnreadable(
+            f"{path}: the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
+        )
+    register = validate(raw, path, source)
+    problems = integrity(register)
+    if problems:
+        raise RegisterInvalid(locate(problems, str(path), source))
+    return register, source
+
+
+def _has_schema_error(raw: dict[str, Any]) -> bool:
+    """True when `actions` is present but not a list of tables (a schema error, not emptiness)."""
+    return "actions" in raw and not isinstance(raw["actions"], list)
+
+
+def validate(raw: dict[str, Any], path: Path, source: SourceMap) -> Register:
+    """`Register.model_validate`, with pydantic's errors turned into located findings."""
+    from pydantic import ValidationError
+
+    try:
+        return Register.model_validate(raw)
+    except ValidationError as exc:
+        findings = [_schema_finding(error, raw) for error in exc.errors(include_url=False)]
+        raise RegisterInvalid(locate(findings, str(path), source)) from None
+
+
+def _schema_finding(error: Any, raw: dict[str, Any]) -> Finding:
+    loc: tuple[int | str, ...] = tuple(error["loc"])
+    table, index, field_path = "", None, list(loc)
+    if len(loc) >= 2 and loc[0] in ("actions", "plans") and isinstance(loc[1], int):
+        table, index, field_path = str(loc[0]), loc[1], list(loc[2:])
+    name = ".".join(str(p) for p in field_path) or None
+    action_id = None
+    if table == "actions" and index is not None:
+        entry = raw["actions"][index]
+        action_id = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else None
+    code, message = "schema", _message(error)
+    if table == "actions" and field_path[:1] == ["status"] and error["type"] == "enum":
+        code = "unknown-status"
+        message = f"{error['input']!r} is not a known status ({', '.join(STATUSES)})"
+    if table == "plans" and index is not None:
+        name = f"plans[{index + 1}].{name}" if name else f"plans[{index + 1}]"
+    return Finding(code, "error", message, action_id=action_id, index=index if table == "actions" else None, field=name)
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return "unknown key (misspelt?)"
+    got = error.get("input")
+    shown = repr(got) if isinstance(got, (str, int, float, bool)) else _TOML_TYPES.get(type(got), "a value")
+    if kind == "string_pattern_mismatch":
+        return f"{shown} is not a valid id: use letters, digits, '_', '.', '-', starting with a letter"
+    message = str(error["msg"]).replace("valid tuple", "valid array").replace("valid list", "valid array")
+    return f"{message[:1].lower()}{message[1:].rstrip('.')} (got {shown})"
+
+
+_TOML_TYPES: dict[type, str] = {dict: "a table", list: "an array"}
+
+
+def locate(findings: list[Finding], path: str, source: SourceMap) -> list[Finding]:
+    """Fill in each finding's file and line from the source map."""
+    located = []
+    for finding in findings:
+        key = finding.field.split(".")[0] if finding.field else None
+        if finding.index is not None:
+            line = source.line("actions", finding.index, key)
+        elif finding.field and finding.field.startswith("plans["):
+            number = int(finding.field[6 : finding.field.index("]")])
+            line = source.line("plans", number - 1, finding.field.partition(".")[2] or None)
+        else:
+            line = source.line("", None, key)
+        located.append(replace(finding, path=path, line=line))
+    return located

@@ -1,0 +1,35 @@
+"""Text from a register is untrusted: find and escape the characters that could fool a terminal."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 controls except tab and newline, DEL, C1 controls; bidirectional embeddings, overrides,
+# isolates and marks; zero-width characters and the BOM.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    ch = match.group()
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0xA0 else f"<U+{code:04X}>"
+
+
+def escape_unsafe(text: str) -> str:
+    """Show control, bidi and zero-width characters as visible escapes (`\\x1b`, `<U+202E>`)."""
+    return UNSAFE.sub(_escape_char, text)
+
+
+def unsafe_characters(text: str) -> list[str]:
+    """The unsafe characters in `text`, described (`U+202E RIGHT-TO-LEFT OVERRIDE`), first seen first."""
+    seen: dict[str, None] = {}
+    for ch in UNSAFE.findall(text):
+        seen.setdefault(ch, None)
+    return [f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}" for ch in seen]
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of `text`, for matching."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -1,0 +1,59 @@
+"""Shared fixtures: run the CLI the way a user does, on the bundled register or an edited copy."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from jnap_cli.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "actions.toml"
+SOURCE = ROOT / "data" / "source" / "annex.txt"
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see no colour settings or register override from the developer's shell."""
+    for name in ("NO_COLOR", "FORCE_COLOR", "JNAP_REGISTER", "JNAP_DEBUG", "TERM", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def run() -> Run:
+    """`run("check", "--format", "json")` → the Result; exceptions propagate (tests fail loudly)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def register_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled register."""
+    target = tmp_path / "actions.toml"
+    shutil.copyfile(DATA, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace `old` by `new` in the file, insisting that `old` is there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The 1-based number of the first line of `path` containing `needle`."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")

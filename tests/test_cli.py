@@ -1,0 +1,106 @@
+"""The CLI's contract with its user: the error boundary, exit codes, and real subprocess runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jnap_cli import __version__, checks
+from jnap_cli.errors import ExitCode
+
+from .conftest import ROOT, Run
+
+
+def test_version(run: Run) -> None:
+    result = run("--version")
+    assert (result.exit_code, result.stdout) == (0, f"jnap {__version__}\n")
+
+
+def test_unknown_command_is_one_line(run: Run) -> None:
+    result = run("frobnicate")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stdout == ""
+    assert result.stderr == "jnap: error: no such command 'frobnicate'; see 'jnap --help'\n"
+
+
+def test_unknown_option_is_one_line(run: Run) -> None:
+    result = run("check", "--frob")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("jnap: error: no such option: --frob")
+    assert result.stderr.endswith("; see 'jnap check --help'\n")
+    assert result.stderr.count("\n") == 1
+
+
+def test_internal_error_is_one_line_exit_70(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(_: object) -> list[object]:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(checks, "run_checks", explode)
+    result = run("check")
+    assert result.exit_code == 70
+    assert result.stderr == (
+        "jnap: error: internal error: ZeroDivisionError: division by zero (run with --debug for the traceback)\n"
+    )
+    debug = run("--debug", "check")
+    assert debug.exit_code == 70
+    assert debug.stderr.startswith("Traceback (most recent call last):")
+    assert "ZeroDivisionError" in debug.stderr
+
+
+def test_interrupt_exits_130(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupt(_: object) -> list[object]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checks, "run_checks", interrupt)
+    result = run("check")
+    assert result.exit_code == 130
+    assert result.stderr == ""  # the terminal already shows ^C; no traceback
+
+
+def test_exit_codes_are_tabled_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code in ExitCode:
+        assert f"| {code.value} | `{code.name}` |" in readme, code
+
+
+# Real processes: the installed script, from another directory, as a user's shell runs it.
+
+JNAP = shutil.which("jnap", path=str(Path(sys.executable).parent)) or "jnap"
+
+
+def jnap(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("JNAP_REGISTER", "NO_COLOR", "FORCE_COLOR")}
+    environment.update(env or {})
+    return subprocess.run(
+        [JNAP, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_installed_script_checks_the_bundled_register_from_anywhere(tmp_path: Path) -> None:
+    result = jnap("check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "jnap: 44 actions checked: 0 error(s), 2 warning(s)\n"
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "jnap_cli", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (0, f"jnap {__version__}\n")
+
+
+def test_no_traceback_for_a_bad_register_in_a_real_run(tmp_path: Path) -> None:
+    for path in ("/nonexistent/actions.toml", str(tmp_path), "/dev/zero"):
+        result = jnap("check", "--register", path, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1
