@@ -159,7 +159,7 @@ def test_resolvable_reference_is_clean(run: Run, register_copy: Path) -> None:
 
 
 def test_github_annotations(run: Run) -> None:
-    result = run("check", "--format", "github")
+    result = run("check", "--format", "github", "--register", str(DATA))
     assert result.exit_code == 0
     line = line_of(DATA, 'references = ["Action 23')
     assert result.stdout.splitlines()[0] == (
