@@ -26,12 +26,17 @@ _TABLE = re.compile(r"^\s*\[\[\s*(\w+)\s*\]\]\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
 
 
+def bundled(name: str) -> Path:
+    """A data file shipped with jnap: inside the installed package, or the checkout's `data/` when editable."""
+    packaged = Path(str(resources.files("jnap_cli"))) / "data" / name
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data" / name
+
+
 def default_path() -> Path:
-    """The bundled register: inside the installed package, or the checkout's `data/` when editable."""
-    bundled = Path(str(resources.files("jnap_cli"))) / "data" / "actions.toml"
-    if bundled.is_file():
-        return bundled
-    return Path(__file__).resolve().parents[2] / "data" / "actions.toml"
+    """The bundled register (a copy of the repository's `data/actions.toml`)."""
+    return bundled("actions.toml")
 
 
 def resolve_path(path: Path | None) -> Path:
@@ -122,7 +127,7 @@ def read_text(path: Path) -> str:
 _TOML_POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 
-def parse_toml(path: Path, text: str) -> dict[str, Any]:
+def parse_toml(path: Path | str, text: str) -> dict[str, Any]:
     """Parsed TOML, or `RegisterUnreadable` with the line and column tomllib reports."""
     try:
         return tomllib.loads(text)
@@ -141,19 +146,23 @@ def load(path: Path | None = None) -> Register:
 
 def load_located(path: Path) -> tuple[Register, SourceMap]:
     """`load`, keeping the line map so that later findings can be located too."""
+    return load_text(read_text(path), str(path))
+
+
+def load_text(text: str, origin: str) -> tuple[Register, SourceMap]:
+    """Parse and validate register text; `origin` names it in messages (a path, or `REV:path`)."""
     from jnap_cli.checks import integrity
 
-    text = read_text(path)
-    raw = parse_toml(path, text)
+    raw = parse_toml(origin, text)
     source = scan(text)
     if not raw.get("actions") and not _has_schema_error(raw):
         raise RegisterUnreadable(
-            f"{path}: the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
+            f"{origin}: the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
         )
-    register = validate(raw, path, source)
+    register = validate(raw, origin, source)
     problems = integrity(register)
     if problems:
-        raise RegisterInvalid(locate(problems, str(path), source))
+        raise RegisterInvalid(locate(problems, origin, source))
     return register, source
 
 
@@ -162,7 +171,7 @@ def _has_schema_error(raw: dict[str, Any]) -> bool:
     return "actions" in raw and not isinstance(raw["actions"], list)
 
 
-def validate(raw: dict[str, Any], path: Path, source: SourceMap) -> Register:
+def validate(raw: dict[str, Any], path: Path | str, source: SourceMap) -> Register:
     """`Register.model_validate`, with pydantic's errors turned into located findings."""
     from pydantic import ValidationError
 
