@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from jnap_cli import __version__
-from jnap_cli.errors import ExitCode, JnapError, RegisterInvalid, UsageError
+from jnap_cli.errors import ExitCode, JnapError, NoMatch, RegisterInvalid, UsageError
 from jnap_cli.findings import Finding
 
 _state = {"debug": False, "no_color": False}
@@ -110,6 +110,86 @@ RegisterOpt = Annotated[
 ]
 
 
+def _complete_from_register(kind: str) -> Any:
+    """A completion callback that offers the register's ids, plans or themes; silent on any failure."""
+
+    def complete(incomplete: str) -> list[str]:
+        try:
+            from jnap_cli.register import load
+
+            register = load(None)
+        except Exception:  # noqa: BLE001 - completion must never print a traceback into the shell
+            return []
+        values = {
+            "id": [a.id for a in register.actions],
+            "plan": [p.id for p in register.plans],
+            "theme": list(dict.fromkeys(a.theme for a in register.actions)),
+        }[kind]
+        return [v for v in values if v.casefold().startswith(incomplete.casefold())]
+
+    return complete
+
+
+def _complete_words(words: tuple[str, ...]) -> Any:
+    def complete(incomplete: str) -> list[str]:
+        head, _, last = incomplete.rpartition(",")
+        prefix = f"{head}," if head else ""
+        return [prefix + w for w in words if w.startswith(last)]
+
+    return complete
+
+
+FIELD_NAMES = (
+    "id", "plan", "number", "theme", "text", "commentary", "status", "status_evidence",
+    "continues", "continued_by", "references", "annex_marker",
+)  # fmt: skip
+STATUS_NAMES = ("complete", "in-progress", "ongoing", "transferred", "deferred", "not-started")
+FORMAT_NAMES = ("table", "json", "jsonl", "csv", "tsv", "markdown", "ids")
+
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table | json | jsonl | csv | tsv | markdown | ids [default: table on a terminal, else tsv].",
+        autocompletion=_complete_words(FORMAT_NAMES),
+        show_default=False,
+    ),
+]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        help="Comma-separated fields to show, in order (every format).",
+        autocompletion=_complete_words(FIELD_NAMES),
+    ),
+]
+PlanOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--plan", "-p", help="Only this plan (original, refresh).", autocompletion=_complete_from_register("plan")
+    ),
+]
+ThemeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--theme", "-t", help="Only themes containing this text (case-insensitive).",
+        autocompletion=_complete_from_register("theme"),
+    ),
+]  # fmt: skip
+StatusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        "-s",
+        help="Only this status (repeatable: any of them).",
+        autocompletion=_complete_words(STATUS_NAMES),
+    ),
+]
+SortOpt = Annotated[str | None, typer.Option("--sort", help="Sort by FIELD or FIELD:desc (natural order).")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="Show at most N actions.")]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"jnap {__version__}")
@@ -174,6 +254,132 @@ def check(
     sys.stderr.write(f"jnap: {len(loaded.actions)} actions checked: {errors} error(s), {warnings} warning(s)\n")
     if errors or (strict and warnings):
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _list_actions(
+    register: Path | None,
+    *,
+    plan: str | None,
+    theme: str | None,
+    statuses: list[str],
+    sort: str | None,
+    limit: int | None,
+    fmt: str | None,
+    fields: str | None,
+) -> None:
+    """Shared by `list` and `filter`: select, sort, limit, render; exit 1 when nothing matches."""
+    from jnap_cli import query
+    from jnap_cli.output import emit
+    from jnap_cli.register import load
+
+    loaded = load(register)
+    rows = query.records(loaded, query.select(loaded, plan=plan, theme=theme, statuses=statuses))
+    rows = query.sort_records(rows, sort, query.FIELDS)[:limit]
+    if not rows:
+        raise NoMatch("no actions match")
+    emit(rows, fmt=fmt, fields=fields, available=query.FIELDS, summary=query.SUMMARY_FIELDS, no_color=_no_color())
+
+
+@app.command("list")
+def list_(
+    register: RegisterOpt = None,
+    plan: PlanOpt = None,
+    theme: ThemeOpt = None,
+    status: StatusOpt = None,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """List actions in register order; filters combine (AND)."""
+    _list_actions(
+        register, plan=plan, theme=theme, statuses=status or [], sort=sort, limit=limit, fmt=fmt, fields=fields
+    )
+
+
+@app.command("filter")
+def filter_(
+    statuses: Annotated[
+        list[str], typer.Argument(help="Statuses to keep (any of them).", autocompletion=_complete_words(STATUS_NAMES))
+    ],
+    register: RegisterOpt = None,
+    plan: PlanOpt = None,
+    theme: ThemeOpt = None,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """List the actions in any of STATUSES (complete, in-progress, ongoing, transferred, deferred, not-started)."""
+    _list_actions(register, plan=plan, theme=theme, statuses=statuses, sort=sort, limit=limit, fmt=fmt, fields=fields)
+
+
+@app.command()
+def show(
+    ids: Annotated[
+        list[str],
+        typer.Argument(
+            help="Action ids (R4, o23) or numbers; '-' reads ids from stdin, one per line.",
+            autocompletion=_complete_from_register("id"),
+        ),
+    ],
+    register: RegisterOpt = None,
+    plan: PlanOpt = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """Show the whole record of one or more actions."""
+    from jnap_cli import query
+    from jnap_cli.output import emit
+    from jnap_cli.register import load
+
+    loaded = load(register)
+    actions = query.resolve(loaded, _expand_stdin(ids), plan=plan)
+    if not actions:
+        raise NoMatch("no ids given on stdin")
+    rows = query.records(loaded, actions)
+    emit(rows, fmt=fmt, fields=fields, available=query.FIELDS, summary=query.FIELDS, no_color=_no_color(), blocks=True)
+
+
+def _expand_stdin(ids: list[str]) -> list[str]:
+    """Replace `-` with the ids read from stdin: one per line, first column of TSV lines."""
+    expanded: list[str] = []
+    for item in ids:
+        if item == "-":
+            expanded.extend(line.split("\t", 1)[0].strip() for line in sys.stdin if line.strip())
+        else:
+            expanded.append(item)
+    return expanded
+
+
+@app.command()
+def plans(register: RegisterOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
+    """The plans, with their action counts by status."""
+    from jnap_cli import query
+    from jnap_cli.models import STATUSES
+    from jnap_cli.output import emit
+    from jnap_cli.register import load
+
+    available = ("id", "title", "year", "actions", "by_status", *STATUSES)
+    rows = query.plan_records(load(register))
+    summary = ("id", "title", "year", "actions", "by_status")
+    emit(rows, fmt=fmt, fields=fields, available=available, summary=summary, no_color=_no_color())
+
+
+@app.command()
+def themes(register: RegisterOpt = None, plan: PlanOpt = None, fmt: FormatOpt = None, fields: FieldsOpt = None) -> None:
+    """The themes of each plan, with their action counts."""
+    from jnap_cli import query
+    from jnap_cli.output import emit
+    from jnap_cli.register import load
+
+    available = ("plan", "theme", "actions", "ids")
+    rows = query.theme_records(load(register), plan)
+    emit(rows, fmt=fmt, fields=fields, available=available, summary=("plan", "theme", "actions"), no_color=_no_color())
+
+
+def _no_color() -> bool:
+    return bool(_state["no_color"])
 
 
 def _by_line(finding: Finding) -> int:

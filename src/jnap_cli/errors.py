@@ -48,6 +48,9 @@ class NoMatch(JnapError):
 
     exit_code = ExitCode.FINDINGS
 
+    def lines(self) -> list[str]:
+        return [self.message]
+
 
 class WriteRefused(JnapError):
     """A write was refused and the register left unchanged."""

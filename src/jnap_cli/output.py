@@ -69,6 +69,59 @@ def _markdown_cell(value: Any) -> str:
     return text.replace("\n\n", "<br><br>").replace("\n", "<br>")
 
 
+def check_fields(fields: str | None, available: Sequence[str], default: Sequence[str]) -> list[str]:
+    """`--fields a,b` validated against `available`; `default` when not given."""
+    from jnap_cli.errors import UsageError
+
+    if fields is None:
+        return list(default)
+    chosen = [f.strip() for f in fields.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in available]
+    if unknown or not chosen:
+        shown = ", ".join(map(repr, unknown)) or "none given"
+        raise UsageError(f"unknown field {shown}", f"fields: {', '.join(available)}")
+    return chosen
+
+
+def check_format(fmt: str | None, stream: IO[str]) -> Format:
+    """The `--format` asked for, or the default for `stream`; unknown formats are a usage error."""
+    from jnap_cli.errors import UsageError
+
+    if fmt is None:
+        return default_format(stream)
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
+    return fmt  # type: ignore[return-value]
+
+
+def emit(
+    records: Sequence[Record],
+    *,
+    fmt: str | None,
+    fields: str | None,
+    available: Sequence[str],
+    summary: Sequence[str],
+    no_color: bool,
+    blocks: bool = False,
+    highlights: Sequence[dict[str, list[tuple[int, int]]]] | None = None,
+) -> None:
+    """Validate `--format` and `--fields`, then render to stdout.
+
+    Tabular formats (table, csv, tsv, markdown) show the `summary` fields unless `--fields` says
+    otherwise; json and jsonl carry every field. `blocks` renders the table format as one labelled
+    block per record (for `jnap show`).
+    """
+    stream = sys.stdout
+    chosen_format = check_format(fmt, stream)
+    full = chosen_format in ("json", "jsonl") or blocks
+    chosen = check_fields(fields, available, available if full else summary)
+    color = use_color(stream, no_color)
+    if blocks and chosen_format == "table":
+        render_record_blocks(records, chosen, out=stream, color=color)
+    else:
+        render(records, chosen, chosen_format, out=stream, color=color, highlights=highlights)
+
+
 def render(
     records: Sequence[Record],
     fields: Sequence[str],
@@ -95,7 +148,8 @@ def render(
         stream.write("|" + "|".join(" --- " for _ in fields) + "|\n")
         stream.writelines("| " + " | ".join(_markdown_cell(row[f]) for f in fields) + " |\n" for row in rows)
     elif fmt == "ids":
-        stream.writelines(tsv_cell(record.get("id")) + "\n" for record in records)
+        key = "id" if not records or "id" in records[0] else fields[0]
+        stream.writelines(tsv_cell(record.get(key)) + "\n" for record in records)
     else:
         _table(rows, fields, stream, color=color, title=title, highlights=highlights)
 
@@ -149,37 +203,52 @@ def _table(
 
     table = Table(box=box.SIMPLE_HEAD, title=title, header_style="bold", show_edge=False, pad_edge=False)
     for name in fields:
-        wide = name in ("text", "commentary", "status_evidence", "snippet", "description", "expansion")
-        table.add_column(name, overflow="fold", ratio=3 if wide else None, no_wrap=not wide)
+        if name in WIDE_FIELDS:
+            table.add_column(name, overflow="fold", ratio=1, min_width=24)
+        elif name in MEDIUM_FIELDS:
+            table.add_column(name, overflow="fold", max_width=30)
+        else:
+            table.add_column(name, no_wrap=True, min_width=len(name))
     for number, row in enumerate(rows):
         marks = highlights[number] if highlights else {}
         table.add_row(*(styled(row[f], marks.get(f)) for f in fields))
-    console(stream, color).print(table)
+    _print(stream, color, table)
+
+
+WIDE_FIELDS = frozenset({"text", "commentary", "status_evidence", "snippet", "description", "title", "by_status"})
+MEDIUM_FIELDS = frozenset({"theme", "expansion", "ids", "continues", "continued_by", "references"})
 
 
 def render_record_blocks(
     records: Sequence[Record], fields: Sequence[str], *, out: IO[str] | None = None, color: bool = False
 ) -> None:
     """The whole record of each action, one labelled block per field: `jnap show` on a terminal."""
-    from rich.text import Text
+    from rich.table import Table
 
     stream = out if out is not None else sys.stdout
-    term = console(stream, color)
-    width = max(len(f) for f in fields) + 1
-    for number, record in enumerate(records):
-        if number:
-            term.print()
+    grids = []
+    for record in records:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
         for name in fields:
-            value = record.get(name)
-            label = Text(f"{name}:".ljust(width) + " ", style="bold")
-            if isinstance(value, str) and "\n" in value:
-                term.print(label)
-                for index, paragraph in enumerate(value.split("\n\n")):
-                    if index:
-                        term.print()
-                    term.print(Text("  ").append(styled(paragraph)))
-            else:
-                term.print(label.append(styled(value)))
+            grid.add_row(name, styled(record.get(name)))
+        grids.append(grid)
+    _print(stream, color, *grids, separate=True)
+
+
+def _print(stream: IO[str], color: bool, *renderables: Any, separate: bool = False) -> None:
+    """Print Rich renderables; without colour, trailing padding is trimmed from every line."""
+    term = console(stream, color)
+    with term.capture() as captured:
+        for number, renderable in enumerate(renderables):
+            if number and separate:
+                term.print()
+            term.print(renderable)
+    text = captured.get()
+    if not color:
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    stream.write(text)
 
 
 CheckFormat = Literal["text", "json", "github"]
