@@ -26,6 +26,9 @@ class JnapGroup(TyperGroup):
         _tolerate_unencodable_output()
         try:
             code = super().main(*args, **kwargs)
+            sys.stdout.flush()  # a closed pipe shows here for output smaller than the buffer
+        except (_PipeClosed, BrokenPipeError):
+            code = _closed_pipe()
         except typer.TyperException as exc:
             code = _usage_failure(exc)
         except (typer.Abort, KeyboardInterrupt):
@@ -34,11 +37,19 @@ class JnapGroup(TyperGroup):
             for line in exc.lines():
                 _note(line)
             code = exc.exit_code
-        except BrokenPipeError:
-            code = _closed_pipe()
         except Exception as exc:  # noqa: BLE001 - the boundary: anything else is our bug
             code = _internal(exc)
         sys.exit(int(code or 0))
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:  # Typer would turn it into exit 1; we stop quietly instead
+            raise _PipeClosed from exc
+
+
+class _PipeClosed(Exception):
+    """The reader of stdout went away."""
 
 
 def _usage_failure(exc: typer.TyperException) -> int:

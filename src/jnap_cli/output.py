@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import IO, Any, Literal
 
 from jnap_cli.findings import Finding
-from jnap_cli.text import escape_unsafe
+from jnap_cli.text import UNSAFE, escape_unsafe
 
 Format = Literal["table", "json", "jsonl", "csv", "tsv", "markdown", "ids"]
 FORMATS: tuple[str, ...] = ("table", "json", "jsonl", "csv", "tsv", "markdown", "ids")
@@ -67,6 +67,14 @@ def _markdown_cell(value: Any) -> str:
     for ch in "\\|`*_[]<>":
         text = text.replace(ch, "\\" + ch)
     return text.replace("\n\n", "<br><br>").replace("\n", "<br>")
+
+
+def to_json(value: Any, indent: int | None = None) -> str:
+    """JSON that keeps the exact text, with every character that could fool a terminal as a `\\uXXXX` escape.
+
+    Such characters can only occur inside JSON strings, so escaping them keeps the document valid.
+    """
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False, indent=indent))
 
 
 def check_fields(fields: str | None, available: Sequence[str], default: Sequence[str]) -> list[str]:
@@ -136,9 +144,9 @@ def render(
     stream = out if out is not None else sys.stdout
     rows = [{f: record.get(f) for f in fields} for record in records]
     if fmt == "json":
-        stream.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        stream.write(to_json(rows, indent=2) + "\n")
     elif fmt == "jsonl":
-        stream.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        stream.writelines(to_json(row) + "\n" for row in rows)
     elif fmt == "csv":
         _csv(rows, fields, stream)
     elif fmt == "tsv":
@@ -264,7 +272,7 @@ def render_findings(findings: Sequence[Finding], fmt: CheckFormat, *, out: IO[st
             "errors": sum(f.severity == "error" for f in findings),
             "warnings": sum(f.severity == "warning" for f in findings),
         }
-        stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        stream.write(to_json(document, indent=2) + "\n")
     elif fmt == "github":
         stream.writelines(github_annotation(f) + "\n" for f in findings)
     else:

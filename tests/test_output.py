@@ -1,0 +1,233 @@
+"""The output contract: formats, untrusted text, colour, pipes and encodings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import Run, edit
+from .test_cli import JNAP
+
+# Rich markup, an emoji code, an ANSI colour sequence, a bidi override, a zero-width space, a C1
+# control and a tab, written as TOML escapes so the register itself stays valid.
+HOSTILE_TOML = (
+    "[bold red]alarm[/] :smile: \\u001b[31mred\\u001b[0m \\u202eevil\\u202c "
+    "[link=http://x.example]y[/link] zero\\u200bwidth c1\\u0085 tab\\there "
+)
+HOSTILE = (
+    "[bold red]alarm[/] :smile: \x1b[31mred\x1b[0m \u202eevil\u202c "
+    "[link=http://x.example]y[/link] zero\u200bwidth c1\x85 tab\there "
+)
+ESCAPED = (
+    "[bold red]alarm[/] :smile: \\x1b[31mred\\x1b[0m <U+202E>evil<U+202C> "
+    "[link=http://x.example]y[/link] zero<U+200B>width c1\\x85"
+)
+FORBIDDEN = ("\x1b", "\u202e", "\u202c", "\u200b", "\x85", "😄")
+
+
+@pytest.fixture
+def hostile(register_copy: Path) -> Path:
+    edit(register_copy, 'text = "12-month learning', f'text = "{HOSTILE_TOML}12-month learning')
+    edit(register_copy, 'theme = "Our People"', 'theme = "[red]Our[/red] People\\u001b]8;;http://evil\\u0007"')
+    return register_copy
+
+
+@pytest.mark.parametrize("fmt", ["table", "tsv", "csv", "markdown"])
+@pytest.mark.parametrize("command", [["list", "-n", "1"], ["show", "R1"]])
+def test_hostile_text_is_printed_literally(run: Run, hostile: Path, fmt: str, command: list[str]) -> None:
+    result = run(*command, "-r", str(hostile), "--format", fmt, "--fields", "id,theme,text", env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    for char in FORBIDDEN:
+        assert char not in result.stdout, (fmt, repr(char))
+    if fmt == "markdown":  # markdown escapes its own punctuation too: compare without backslashes
+        assert ESCAPED.replace("\\", "") in result.stdout.replace("\\", "")
+        assert "x1b]8;;http://evilx07" in result.stdout.replace("\\", "")
+    else:
+        assert ESCAPED in result.stdout
+        assert "\\x1b]8;;http://evil\\x07" in result.stdout
+
+
+def test_hostile_text_in_the_table_with_colour_on(run: Run, hostile: Path) -> None:
+    result = run(
+        "list",
+        "-r",
+        str(hostile),
+        "-n",
+        "1",
+        "-f",
+        "table",
+        "--fields",
+        "id,text",
+        env={"FORCE_COLOR": "1", "COLUMNS": "400"},
+    )
+    assert "\x1b[1m" in result.stdout  # the header is bold: colour really is on
+    assert "\x1b[31m" not in result.stdout  # the register's own sequence is not
+    assert "[bold red]alarm[/]" in result.stdout
+    assert "\u202e" not in result.stdout
+
+
+def test_json_keeps_the_exact_text_escaped(run: Run, hostile: Path) -> None:
+    result = run("show", "R1", "-r", str(hostile), "--format", "json")
+    for char in FORBIDDEN[:-1]:
+        assert char not in result.stdout
+    assert "\\u202e" in result.stdout
+    (record,) = json.loads(result.stdout)
+    assert record["text"].startswith(HOSTILE)
+    lines = run("list", "-r", str(hostile), "-f", "jsonl", "-n", "1").stdout
+    assert json.loads(lines)["text"].startswith(HOSTILE)
+
+
+def test_tsv_escapes_tabs_newlines_and_backslashes(run: Run, register_copy: Path) -> None:
+    edit(register_copy, 'text = "12-month learning', 'text = "a\\tb\\\\c\\r\\nd 12-month learning')
+    result = run("list", "-r", str(register_copy), "-n", "1", "--fields", "id,text", "-f", "tsv")
+    assert result.stdout.startswith("R1\ta\\tb\\\\c\\r\\nd 12-month learning")
+    assert result.stdout.count("\n") == 1
+    four = run("show", "O12", "--fields", "id,commentary").stdout
+    assert four.count("\n") == 1 and four.count("\\n\\n") == 3
+
+
+def test_csv_round_trips(run: Run) -> None:
+    result = run("list", "-f", "csv", "--fields", "id,commentary,continues")
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["id", "commentary", "continues"]
+    assert len(rows) == 45
+    o12 = next(r for r in rows if r[0] == "O12")
+    assert o12[1].count("\n\n") == 3
+    assert next(r for r in rows if r[0] == "R6")[2] == "O6,O7"
+
+
+def test_markdown_table(run: Run) -> None:
+    result = run("list", "-f", "markdown", "--fields", "id,status,continues", "--status", "ongoing")
+    assert result.stdout == (
+        "| id | status | continues |\n"
+        "| --- | --- | --- |\n"
+        "| R4 | ongoing | O23 |\n"
+        "| R5 | ongoing | O20 |\n"
+        "| R6 | ongoing | O6, O7 |\n"
+        "| O23 | ongoing |  |\n"
+    )
+
+
+def test_fields_apply_to_every_format(run: Run) -> None:
+    for fmt in ("json", "jsonl"):
+        out = run("list", "-n", "1", "-f", fmt, "--fields", "status,id").stdout
+        record = json.loads(out)[0] if fmt == "json" else json.loads(out)
+        assert list(record) == ["status", "id"]
+    assert run("list", "-n", "1", "-f", "tsv", "--fields", "status,id").stdout == "complete\tR1\n"
+    assert run("list", "-n", "1", "-f", "ids", "--fields", "status").stdout == "R1\n"
+
+
+def test_table_exact_text(run: Run) -> None:
+    result = run("list", "--status", "deferred", "--format", "table", env={"COLUMNS": "100"})
+    assert result.stdout == (
+        "id    plan      theme                            status     text\n" + "─" * 100 + "\n"
+        "R11   refresh   Building a strong case as        deferred   Update the joint police and CPS National\n"
+        "                early as possible                           Protocol on the investigation and\n"
+        "                                                            prosecution of rape cases and test it\n"
+        "                                                            aligns with the relevant file standard\n"
+        "                                                            guidance in order to promote consistency\n"
+        "                                                            of approach to rape investigations and\n"
+        "                                                            prosecution across England and Wales.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "coloured"),
+    [
+        ({}, [], False),  # CliRunner's stdout is not a terminal
+        ({"FORCE_COLOR": "1"}, [], True),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, [], False),
+        ({"FORCE_COLOR": "1"}, ["--no-color"], False),
+    ],
+)
+def test_colour_switches(run: Run, env: dict[str, str], args: list[str], coloured: bool) -> None:
+    result = run(*args, "list", "-n", "1", "-f", "table", env=env)
+    assert ("\x1b[" in result.stdout) is coloured
+
+
+# Real processes.
+
+
+def _in_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run jnap with a pseudo-terminal as stdout and return what it wrote."""
+    leader, follower = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    environment.update({"COLUMNS": "100", **env})
+    process = subprocess.Popen([JNAP, *args], stdout=follower, stderr=subprocess.DEVNULL, env=environment)
+    os.close(follower)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([leader], [], [], 10)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=10)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+@pytest.mark.parametrize(
+    ("env", "args", "coloured"),
+    [
+        ({"TERM": "xterm-256color"}, [], True),
+        ({"TERM": "xterm-256color", "NO_COLOR": "1"}, [], False),
+        ({"TERM": "dumb"}, [], False),
+        ({"TERM": "xterm-256color"}, ["--no-color"], False),
+    ],
+)
+def test_terminal_gets_a_table_and_colour_rules(env: dict[str, str], args: list[str], coloured: bool) -> None:
+    out = _in_terminal([*args, "list", "-n", "1"], env)
+    assert "─" in out  # a table by default on a terminal
+    assert "12-month learning" in out
+    assert ("\x1b[" in out) is coloured
+
+
+def test_piped_output_has_no_decoration(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [JNAP, "list"], capture_output=True, text=True, env={**os.environ, "FORCE_COLOR": ""}, check=False
+    )
+    assert result.returncode == 0
+    assert "\x1b" not in result.stdout and "─" not in result.stdout
+    assert len(result.stdout.splitlines()) == 44
+    assert all(line.count("\t") == 4 for line in result.stdout.splitlines())
+
+
+def test_closed_pipe_exits_quietly() -> None:
+    result = subprocess.run(
+        ["bash", "-c", f"'{JNAP}' list -f json | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (result.stdout, result.stderr) == ("0\n", "")
+    small = subprocess.run(
+        ["bash", "-c", f"'{JNAP}' show R1 | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (small.stdout, small.stderr) == ("0\n", "")
+
+
+@pytest.mark.parametrize("fmt", ["table", "tsv", "csv", "json"])
+def test_non_utf8_stdout_does_not_crash(fmt: str) -> None:
+    result = subprocess.run(
+        [JNAP, "show", "O23", "--format", fmt],
+        capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "100"}, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    result.stdout.decode("ascii")  # nothing but ASCII went out
+    assert b"Victims\\u2019 Commissioner" in result.stdout or b"Victims\\u2019" in result.stdout or fmt == "json"
