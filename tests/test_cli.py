@@ -104,3 +104,30 @@ def test_no_traceback_for_a_bad_register_in_a_real_run(tmp_path: Path) -> None:
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
         assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("jnap show O2", ["O2", "O20", "O21", "O22", "O23", "O24"]),
+        ("jnap list --status in", ["in-progress"]),
+        ("jnap filter tr", ["transferred"]),
+        ("jnap list --plan o", ["original"]),
+        ("jnap list --theme sup", ["supporting Victims"]),  # the user's letters kept; matching ignores case
+        ("jnap show r1", ["r1", "r10", "r11"]),
+        ("jnap list --fields id,co", ["id,commentary", "id,continues", "id,continued_by"]),
+        ("jnap list --format js", ["json", "jsonl"]),
+    ],
+)
+def test_shell_completion(tmp_path: Path, words: str, expected: list[str]) -> None:
+    env = {"COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1), "_JNAP_COMPLETE": "complete_bash"}
+    result = jnap(cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[: len(expected)] == expected
+    assert result.stderr == ""
+
+
+def test_completion_is_silent_on_a_broken_register(tmp_path: Path) -> None:
+    env = {"COMP_WORDS": "jnap show R", "COMP_CWORD": "2", "_JNAP_COMPLETE": "complete_bash", "JNAP_REGISTER": "/nope"}
+    result = jnap(cwd=tmp_path, env=env)
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "", "")

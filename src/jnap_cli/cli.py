@@ -136,7 +136,10 @@ def _complete_from_register(kind: str) -> Any:
             "plan": [p.id for p in register.plans],
             "theme": list(dict.fromkeys(a.theme for a in register.actions)),
         }[kind]
-        return [v for v in values if v.casefold().startswith(incomplete.casefold())]
+        # Matching ignores case, as the commands do; the user's own letters are kept so that the shell,
+        # which filters by exact prefix, shows the completion.
+        n = len(incomplete)
+        return [incomplete + v[n:] for v in values if v.casefold().startswith(incomplete.casefold())]
 
     return complete
 
