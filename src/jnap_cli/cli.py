@@ -392,6 +392,73 @@ def themes(register: RegisterOpt = None, plan: PlanOpt = None, fmt: FormatOpt = 
     emit(rows, fmt=fmt, fields=fields, available=available, summary=("plan", "theme", "actions"), no_color=_no_color())
 
 
+SEARCH_FIELDS = ("text", "commentary", "theme")
+
+
+@app.command()
+def search(
+    query: Annotated[list[str], typer.Argument(help='Words (all must match); "quoted phrases"; or a --regex.')],
+    register: RegisterOpt = None,
+    field: Annotated[
+        str | None,
+        typer.Option(
+            "--field", help="Search only text, commentary or theme.", autocompletion=_complete_words(SEARCH_FIELDS)
+        ),
+    ] = None,
+    regex: Annotated[bool, typer.Option("--regex", "-E", help="QUERY is a regular expression.")] = False,
+    expand: Annotated[bool, typer.Option(help="Match acronyms and their expansions (ISVA ⇄ Independent…).")] = True,
+    plan: PlanOpt = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """Full-text search over text, commentary and theme, best match first."""
+    from jnap_cli import query as queries
+    from jnap_cli import search as searching
+    from jnap_cli.glossary import load_glossary
+    from jnap_cli.output import emit
+    from jnap_cli.register import load
+
+    loaded = load(register)
+    glossary = load_glossary() if expand else None
+    text = " ".join(query)
+    plan_id = queries.check_plan(loaded, plan)
+    hits = searching.search(loaded, text, fields=(field,) if field else SEARCH_FIELDS, regex=regex, glossary=glossary)
+    hits = [hit for hit in hits if plan_id is None or hit.action.plan == plan_id][:limit]
+    if not hits:
+        close = [] if regex else searching.suggest(loaded, text, glossary=glossary)
+        raise NoMatch(f"no actions match {text!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    rows = queries.records(loaded, [hit.action for hit in hits])
+    for row, hit in zip(rows, hits, strict=True):
+        row.update({"score": hit.score, "matched": hit.field, "snippet": hit.snippet})
+    available = (*queries.FIELDS, "score", "matched", "snippet")
+    marks = [{"snippet": list(hit.spans)} for hit in hits]
+    summary = ("id", "score", "matched", "snippet")
+    emit(rows, fmt=fmt, fields=fields, available=available, summary=summary, no_color=_no_color(), highlights=marks)
+
+
+@app.command()
+def glossary(
+    term: Annotated[str | None, typer.Argument(help="Look up one term, expansion or word (case-insensitive).")] = None,
+    fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """The plan's acronyms and terms of art with their expansions."""
+    from jnap_cli.glossary import load_glossary, lookup
+    from jnap_cli.output import emit
+
+    loaded = load_glossary()
+    terms = list(loaded.terms) if term is None else lookup(loaded, term)
+    if not terms:
+        raise NoMatch(
+            f"no glossary entry for {term!r}",
+        )
+    rows = [entry.model_dump() for entry in terms]
+    available = ("term", "expansion", "description", "aliases")
+    summary = ("term", "expansion", "description")
+    emit(rows, fmt=fmt, fields=fields, available=available, summary=summary, no_color=_no_color())
+
+
 def _no_color() -> bool:
     return bool(_state["no_color"])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import IO, Any, Literal
 
 from jnap_cli.findings import Finding
@@ -111,7 +111,7 @@ def emit(
     summary: Sequence[str],
     no_color: bool,
     blocks: bool = False,
-    highlights: Sequence[dict[str, list[tuple[int, int]]]] | None = None,
+    highlights: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None = None,
 ) -> None:
     """Validate `--format` and `--fields`, then render to stdout.
 
@@ -138,7 +138,7 @@ def render(
     out: IO[str] | None = None,
     color: bool = False,
     title: str | None = None,
-    highlights: Sequence[dict[str, list[tuple[int, int]]]] | None = None,
+    highlights: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None = None,
 ) -> None:
     """Write `records` (only `fields`, in that order) to `out` in `fmt`."""
     stream = out if out is not None else sys.stdout
@@ -187,13 +187,25 @@ def console(stream: IO[str], color: bool) -> Any:
     )
 
 
-def styled(value: Any, spans: list[tuple[int, int]] | None = None, separator: str = ", ") -> Any:
-    """A Rich `Text` of the escaped value, with `spans` (over the escaped text) highlighted."""
+def styled(value: Any, spans: Sequence[tuple[int, int]] | None = None, separator: str = ", ") -> Any:
+    """A Rich `Text` of the escaped value, with `spans` (offsets in the raw value) highlighted.
+
+    Each piece is escaped on its own, so highlights stay on the right characters after escaping.
+    """
     from rich.text import Text
 
-    text = Text(escape_unsafe(flat(value, separator)))
-    for start, end in spans or ():
-        text.stylize("bold reverse", start, end)
+    raw = flat(value, separator)
+    if not spans:
+        return Text(escape_unsafe(raw))
+    text = Text()
+    position = 0
+    for start, end in sorted(spans):
+        if start < position:
+            continue
+        text.append(escape_unsafe(raw[position:start]))
+        text.append(escape_unsafe(raw[start:end]), style="bold reverse")
+        position = end
+    text.append(escape_unsafe(raw[position:]))
     return text
 
 
@@ -204,7 +216,7 @@ def _table(
     *,
     color: bool,
     title: str | None,
-    highlights: Sequence[dict[str, list[tuple[int, int]]]] | None,
+    highlights: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None,
 ) -> None:
     from rich import box
     from rich.table import Table
