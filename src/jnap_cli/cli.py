@@ -459,6 +459,51 @@ def glossary(
     emit(rows, fmt=fmt, fields=fields, available=available, summary=summary, no_color=_no_color())
 
 
+@app.command()
+def diff(
+    versions: Annotated[
+        list[str],
+        typer.Argument(
+            help="Two plan ids (original refresh), or OLD [NEW]: register files or git revisions "
+            "(HEAD~1, a tag, REV:path/to/actions.toml). One version compares with the current register.",
+            metavar="OLD [NEW]",
+        ),
+    ],
+    register: RegisterOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json.")] = "text",
+    stat: Annotated[bool, typer.Option("--stat", help="Only the summary counts.")] = False,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are differences.")] = False,
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit 1 when a status moves out of complete.")
+    ] = False,
+    suggest: Annotated[bool, typer.Option("--suggest", help="Plans: add candidate links by text similarity.")] = False,
+) -> None:
+    """Compare two plans of the register, or two versions of it (files or git revisions)."""
+    from jnap_cli import diff as diffs
+    from jnap_cli import diff_render, revisions
+    from jnap_cli.output import use_color
+    from jnap_cli.register import load, resolve_path
+
+    path = resolve_path(register)
+    color = use_color(sys.stdout, _no_color())
+    current = load(path) if path.exists() or len(versions) != 2 else None
+    if current is not None and revisions.classify(versions, current) == "plans":
+        if exit_code or fail_on_regression:
+            raise UsageError("--exit-code and --fail-on-regression compare versions, not plans")
+        plan_diff = diffs.diff_plans(current, versions[0], versions[1], suggest=suggest)
+        diff_render.render_plan_diff(plan_diff, fmt, out=sys.stdout, color=color, stat=stat)
+        return
+    if suggest:
+        raise UsageError("--suggest compares plans, not versions", "give two plan ids: jnap diff original refresh")
+    (old, _), (new, _) = revisions.read_versions(versions, path)
+    version_diff = diffs.diff_versions(old, new)
+    diff_render.render_version_diff(version_diff, fmt, out=sys.stdout, color=color, stat=stat)
+    if (exit_code and diffs.has_differences(version_diff)) or (
+        fail_on_regression and diffs.has_regression(version_diff)
+    ):
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
 def _no_color() -> bool:
     return bool(_state["no_color"])
 

@@ -1,0 +1,139 @@
+"""The arguments of `jnap diff` → what to compare: two plans, or two versions of the register.
+
+A version is a register file, or a git revision of the register read with git itself
+(`git show REV:path`, no git library). How an argument is read, first rule that applies:
+
+1. Two arguments that are both plan ids of the current register compare the plans
+   (`jnap diff original refresh`). Write `./original` for a file of that name.
+2. A path that exists is a register file, even if a git revision has the same name
+   (`HEAD`, a tag). Write `REV:path` to mean the revision.
+3. `REV:path` is that file at that revision, the path relative to the repository's top level as
+   git reads it (`v1.0:data/actions.toml`).
+4. Anything else is a revision (`HEAD~1`, a tag, a branch) of the current register's file.
+
+git runs in the current register's directory (or the working directory when that does not exist),
+so a revision is looked up in the repository that holds the register.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from jnap_cli.errors import RegisterUnreadable, UsageError
+from jnap_cli.models import Register
+from jnap_cli.register import MAX_BYTES, load, load_text
+from jnap_cli.text import escape_unsafe
+
+GIT_TIMEOUT = 10.0  # seconds; a local `git show` takes milliseconds
+HINT = "give a register file, a git revision (HEAD~1, a tag) or REV:path/to/actions.toml"
+
+Version = tuple[Register, str]
+
+
+def classify(args: Sequence[str], register: Register) -> Literal["plans", "versions"]:
+    """ "plans" when there are two arguments and both are plan ids of `register`, else "versions".
+
+    A plan id given with something else is a usage error (unless a file of that name exists), since
+    plans compare only with plans.
+    """
+    plan_ids = {plan.id for plan in register.plans}
+    if len(args) == 2 and all(arg in plan_ids for arg in args):
+        return "plans"
+    oldest_first = [plan.id for plan in sorted(register.plans, key=lambda plan: plan.year)]
+    for arg in args:
+        if arg in plan_ids and not Path(arg).exists():
+            raise UsageError(
+                f"{arg!r} is a plan id, but plans compare only with plans",
+                f"give two plan ids (jnap diff {' '.join(oldest_first[:2])}), or {arg}:PATH for a git revision",
+            )
+    return "versions"
+
+
+def read_versions(args: Sequence[str], current: Path) -> tuple[Version, Version]:
+    """The (register, label) pairs to compare: `OLD NEW`, or `OLD` and the current register."""
+    if len(args) == 1:
+        return read_version(args[0], current), (load(current), str(current))
+    if len(args) == 2:
+        return read_version(args[0], current), read_version(args[1], current)
+    raise UsageError(f"expected one or two versions to compare, got {len(args)}", "see 'jnap diff --help'")
+
+
+def read_version(arg: str, current: Path) -> Version:
+    """The register that `arg` names (a file, `REV`, or `REV:path`) and a label for messages."""
+    if not arg:
+        raise UsageError("an empty argument names no register", HINT)
+    if Path(arg).exists():
+        return load(Path(arg)), arg
+    if arg.startswith("-"):
+        raise UsageError(f"{_shown(arg)}: no such file, and a git revision cannot start with '-'", HINT)
+    where = current.resolve().parent
+    if not where.is_dir():
+        where = Path.cwd()
+    if ":" in arg:
+        spec = arg
+    else:
+        prefix = _git(["rev-parse", "--show-prefix"], where, arg).decode("utf-8", "replace").strip()
+        spec = f"{arg}:{prefix}{current.resolve().name}"
+    # `git show` takes an odd argument for a path and prints nothing: check the object first, which
+    # also words git's message precisely (unknown revision, or no such path in it).
+    kind = _git(["cat-file", "-t", spec], where, arg).decode("ascii", "replace").strip()
+    if kind != "blob":
+        what = "a directory" if kind == "tree" else f"a {kind}"
+        raise RegisterUnreadable(
+            f"{_shown(spec)}: is {what} in git", "name the register file: REV:path/to/actions.toml"
+        )
+    data = _git(["show", spec, "--"], where, arg)
+    return load_text(_decode(data, spec), spec)[0], spec
+
+
+def _shown(arg: str) -> str:
+    """An argument as messages quote it: on one line, nothing that could fool a terminal."""
+    return escape_unsafe(arg).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _git(args: list[str], where: Path, arg: str) -> bytes:
+    """git's stdout, or a one-line error quoting the first line git wrote on stderr."""
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        raise RegisterUnreadable(
+            f"git is not installed; '{_shown(arg)}' is not a file, so it can only be a git revision",
+            "install git or give a register file",
+        )
+    try:
+        done = subprocess.run(
+            [git, *args],
+            cwd=where,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RegisterUnreadable(f"{_shown(arg)}: git did not answer within {GIT_TIMEOUT:g} s") from None
+    except OSError as exc:
+        raise RegisterUnreadable(f"{_shown(arg)}: cannot run git: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        lines = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        said = escape_unsafe(lines[0]).rstrip(".") if lines else f"git exited with status {done.returncode}"
+        raise RegisterUnreadable(f"{_shown(arg)}: not a file, and git cannot read it: {said}", HINT)
+    return done.stdout
+
+
+def _decode(data: bytes, spec: str) -> str:
+    """Register text from git, held to the same rules as a file (size, no BOM, UTF-8)."""
+    if len(data) > MAX_BYTES:
+        raise RegisterUnreadable(f"{_shown(spec)}: larger than {MAX_BYTES // (1024 * 1024)} MiB; not a register")
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise RegisterUnreadable(
+            f"{_shown(spec)}:1: starts with a UTF-8 byte-order mark", "save the file as UTF-8 without a BOM"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RegisterUnreadable(f"{_shown(spec)}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x})") from None
