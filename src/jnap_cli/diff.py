@@ -89,20 +89,10 @@ from typing import Any
 
 from jnap_cli.errors import UsageError
 from jnap_cli.models import STATUSES, Action, Plan, Register, Status
+from jnap_cli.query import FIELDS as RECORD_FIELDS
 from jnap_cli.text import fold
 
-FIELDS: tuple[str, ...] = (
-    "plan",
-    "number",
-    "theme",
-    "text",
-    "commentary",
-    "status",
-    "status_evidence",
-    "continues",
-    "references",
-    "annex_marker",
-)
+FIELDS: tuple[str, ...] = tuple(f for f in RECORD_FIELDS if f not in ("id", "continued_by"))
 """The fields of an action that a version diff compares (every field but `id`), in file order."""
 
 PROSE_FIELDS: tuple[str, ...] = ("text", "commentary", "status_evidence")

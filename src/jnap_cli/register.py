@@ -107,11 +107,16 @@ def read_text(path: Path) -> str:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise RegisterUnreadable(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return decode(data, str(path))
+
+
+def decode(data: bytes, origin: str) -> str:
+    """Register bytes (from a file or from git) → text, held to one set of rules: size, no BOM, UTF-8."""
     if len(data) > MAX_BYTES:
-        raise RegisterUnreadable(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB; not a register")
+        raise RegisterUnreadable(f"{origin}: larger than {MAX_BYTES // (1024 * 1024)} MiB; not a register")
     if data.startswith(b"\xef\xbb\xbf"):
         raise RegisterUnreadable(
-            f"{path}:1: starts with a UTF-8 byte-order mark", "save the file as UTF-8 without a BOM"
+            f"{origin}:1: starts with a UTF-8 byte-order mark", "save the file as UTF-8 without a BOM"
         )
     try:
         return data.decode("utf-8")
@@ -119,7 +124,7 @@ def read_text(path: Path) -> str:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise RegisterUnreadable(
-            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            f"{origin}:{line}:{column}: not valid UTF-8 (byte 0x{data[exc.start]:02x})",
             "save the file as UTF-8",
         ) from None
 

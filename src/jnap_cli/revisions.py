@@ -24,7 +24,7 @@ from typing import Literal
 
 from jnap_cli.errors import RegisterUnreadable, UsageError
 from jnap_cli.models import Register
-from jnap_cli.register import MAX_BYTES, load, load_text
+from jnap_cli.register import decode, load, load_text
 from jnap_cli.text import escape_unsafe
 
 GIT_TIMEOUT = 10.0  # seconds; a local `git show` takes milliseconds
@@ -86,7 +86,7 @@ def read_version(arg: str, current: Path) -> Version:
             f"{_shown(spec)}: is {what} in git", "name the register file: REV:path/to/actions.toml"
         )
     data = _git(["show", spec, "--"], where, arg)
-    return load_text(_decode(data, spec), spec)[0], spec
+    return load_text(decode(data, _shown(spec)), spec)[0], spec
 
 
 def _shown(arg: str) -> str:
@@ -122,18 +122,3 @@ def _git(args: list[str], where: Path, arg: str) -> bytes:
         said = escape_unsafe(lines[0]).rstrip(".") if lines else f"git exited with status {done.returncode}"
         raise RegisterUnreadable(f"{_shown(arg)}: not a file, and git cannot read it: {said}", HINT)
     return done.stdout
-
-
-def _decode(data: bytes, spec: str) -> str:
-    """Register text from git, held to the same rules as a file (size, no BOM, UTF-8)."""
-    if len(data) > MAX_BYTES:
-        raise RegisterUnreadable(f"{_shown(spec)}: larger than {MAX_BYTES // (1024 * 1024)} MiB; not a register")
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise RegisterUnreadable(
-            f"{_shown(spec)}:1: starts with a UTF-8 byte-order mark", "save the file as UTF-8 without a BOM"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RegisterUnreadable(f"{_shown(spec)}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x})") from None
