@@ -221,3 +221,41 @@ def test_every_rule_is_documented_in_the_readme() -> None:
     readme = (DATA.parents[1] / "README.md").read_text(encoding="utf-8")
     for code, rule in RULES.items():
         assert f"| `{code}` | {rule.severity} |" in readme, code
+
+
+def test_empty_select_is_a_usage_error(run: Run) -> None:
+    for value in ("", ","):
+        result = run("check", "--select", value)
+        assert result.exit_code == 2
+        assert result.stderr.startswith("jnap: error: no rule code given; known codes: schema,")
+
+
+@pytest.mark.parametrize(
+    ("escape", "name"),
+    [
+        ("\\u061C", "U+061C ARABIC LETTER MARK"),
+        ("\\u2028", "U+2028 LINE SEPARATOR"),
+        ("\\U000E0041", "U+E0041 TAG LATIN CAPITAL LETTER A"),
+        ("\\u0085", "U+0085 control character"),
+    ],
+)
+def test_more_invisible_characters(run: Run, register_copy: Path, escape: str, name: str) -> None:
+    edit(register_copy, "12-month learning", f"12-month{escape} learning")
+    result = run("check", "-r", str(register_copy), "--select", "control-character", "-f", "json")
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert (finding["action"], finding["field"], finding["message"]) == ("R1", "text", f"contains {name}")
+    shown = run("list", "-r", str(register_copy), "-n", "1", "--fields", "text").stdout
+    assert shown.startswith(("12-month<U+", "12-month\\x85"))
+
+
+def test_control_characters_in_plan_titles_and_references(run: Run, register_copy: Path) -> None:
+    edit(register_copy, 'title = "JNAP Refresh"', 'title = "JNAP\\u001b[2J Refresh"')
+    edit(register_copy, '"action 7 under Supp Victims"', '"action 7 under Supp Victims\\u202e"')
+    edit(
+        register_copy,
+        "(Connected with action 7 under Supp Victims)",
+        "(Connected with action 7 under Supp Victims\\u202e)",
+    )
+    result = run("check", "-r", str(register_copy), "--select", "control-character", "-f", "json")
+    found = [(f["action"], f["field"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [(None, "plans[1].title"), ("O15", "text"), ("O15", "references")]

@@ -131,3 +131,65 @@ def test_completion_is_silent_on_a_broken_register(tmp_path: Path) -> None:
     env = {"COMP_WORDS": "jnap show R", "COMP_CWORD": "2", "_JNAP_COMPLETE": "complete_bash", "JNAP_REGISTER": "/nope"}
     result = jnap(cwd=tmp_path, env=env)
     assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "", "")
+
+
+def test_bare_jnap_prints_help_on_stdout(tmp_path: Path) -> None:
+    result = jnap(cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("Usage: jnap [OPTIONS] COMMAND [ARGS]...")
+    assert result.stderr == ""
+
+
+def test_closed_stdout_is_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(["bash", "-c", f"'{JNAP}' list >&-"], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stderr) == (
+        2, "jnap: error: standard output is closed; redirect it to a file or /dev/null\n",
+    )  # fmt: skip
+
+
+def test_closed_stderr_keeps_exit_codes(tmp_path: Path) -> None:
+    for command, code in (
+        ("check", 0),
+        ("list --bogus", 2),
+        ("show 4", 2),
+        ("list --status deferred --plan original", 1),
+    ):
+        result = subprocess.run(["bash", "-c", f"'{JNAP}' {command} 2>&- >/dev/null"], capture_output=True, check=False)
+        assert result.returncode == code, command
+
+
+def test_help_and_version_into_a_closed_pipe_exit_0() -> None:
+    for args in ("--version", "--help", "list --help"):
+        result = subprocess.run(
+            ["bash", "-c", f"'{JNAP}' {args} | true; echo ${{PIPESTATUS[0]}}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (result.stdout, result.stderr) == ("0\n", ""), args
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_unwritable_output_is_one_line() -> None:
+    result = subprocess.run(["bash", "-c", f"'{JNAP}' list > /dev/full"], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stderr) == (2, "jnap: error: cannot write output: No space left on device\n")
+
+
+def test_closed_stdin_for_show_dash() -> None:
+    result = subprocess.run(["bash", "-c", f"'{JNAP}' show - <&-"], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stderr) == (
+        2, "jnap: error: standard input is closed; pipe ids into 'jnap show -', one per line\n",
+    )  # fmt: skip
+
+
+def test_error_lines_escape_register_text(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.toml"
+    path.write_text(
+        'title = "t"\nsource = "s"\nplans = []\n[[actions]]\nid = "R1\\u001b[31m"\n"evil\\u202ekey" = 1\n',
+        encoding="utf-8",
+    )
+    result = run("list", "-r", str(path))
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert "\\x1b[31m" in result.stderr and "evil<U+202E>key" in result.stderr
+    assert run("check", "--select", "\x1b[31m").stderr.startswith("jnap: error: unknown rule code \\x1b[31m;")

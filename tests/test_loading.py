@@ -166,3 +166,10 @@ def test_invalid_id(run: Run, register_copy: Path) -> None:
     result = run("check", "-r", str(register_copy))
     assert result.exit_code == 2
     assert "action R 7: id: error: 'R 7' is not a valid id" in result.stdout
+
+
+def test_deeply_nested_toml(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text('[[actions]]\nid = "x"\ncontinues = ' + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    result = run("list", "-r", str(path))
+    assert (result.exit_code, result.stderr) == (2, f"jnap: error: {path}: invalid TOML: nested too deeply\n")

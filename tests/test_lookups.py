@@ -192,3 +192,16 @@ def test_themes(run: Run) -> None:
     ]
     (first, *_) = json.loads(run("themes", "-f", "json").stdout)
     assert first == {"plan": "refresh", "theme": "Our People", "actions": 5, "ids": ["R1", "R2", "R3", "R4", "R5"]}
+
+
+@pytest.mark.parametrize("number", ["²", "١", "¹²"])
+def test_only_ascii_digits_are_numbers(run: Run, number: str) -> None:
+    result = run("show", number)
+    assert result.exit_code == 2
+    assert result.stderr == f"jnap: error: no action '{number}'; run 'jnap list' to see the ids\n"
+
+
+def test_empty_fields_and_ids(run: Run) -> None:
+    result = run("list", "--fields", ",")
+    assert (result.exit_code, result.stderr.split(";")[0]) == (2, "jnap: error: no field given")
+    assert (run("show", "").exit_code, run("show", "").stderr) == (1, "jnap: no ids given\n")

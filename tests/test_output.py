@@ -231,3 +231,11 @@ def test_non_utf8_stdout_does_not_crash(fmt: str) -> None:
     assert b"Traceback" not in result.stderr
     result.stdout.decode("ascii")  # nothing but ASCII went out
     assert b"Victims\\u2019 Commissioner" in result.stdout or b"Victims\\u2019" in result.stdout or fmt == "json"
+
+
+@pytest.mark.parametrize("columns", ["0", "10"])
+def test_narrow_terminals_keep_every_column(run: Run, columns: str) -> None:
+    result = run("list", "-f", "table", "-n", "1", "--fields", "id,status", env={"COLUMNS": columns})
+    assert result.stdout.splitlines()[2] == "R1   complete"
+    shown = run("show", "R4", "-f", "table", "--fields", "id,status", env={"COLUMNS": columns})
+    assert shown.stdout == "id      R4\nstatus  ongoing\n"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import Run, edit
 
 
@@ -95,3 +97,19 @@ def test_glossary(run: Run) -> None:
     assert len(everything) == 27  # 26 terms and the final newline
     missing = run("glossary", "nope")
     assert (missing.exit_code, missing.stderr) == (1, "jnap: no glossary entry for 'nope'\n")
+
+
+def test_runaway_regex_is_stopped(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jnap_cli import search
+
+    monkeypatch.setattr(search, "REGEX_SECONDS", 0.3)
+    result = run("search", "--regex", r"(\w+\s?)+$")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "jnap: error: the regular expression did not finish within 0.3 s; "
+        "simplify it: nested repeats such as (a+)+ backtrack exponentially\n"
+    )
+
+
+def test_empty_field_is_an_error(run: Run) -> None:
+    assert run("search", "x", "--field", "").exit_code == 2

@@ -85,7 +85,7 @@ PLACEHOLDERS = frozenset(
     }
 )
 
-_TEXT_FIELDS = ("theme", "text", "commentary", "status_evidence", "annex_marker")
+_TEXT_FIELDS = ("theme", "text", "commentary", "status_evidence", "references", "annex_marker")
 
 
 def _finding(
@@ -227,9 +227,14 @@ def control_characters(register: Register) -> Iterator[Finding]:
     for index, action in enumerate(register.actions):
         for name in _TEXT_FIELDS:
             value = getattr(action, name) or ""
-            found = unsafe_characters(value)
+            values = value if isinstance(value, tuple) else (value,)
+            found = unsafe_characters("".join(values))
             if found:
                 yield _finding("control-character", f"contains {', '.join(found)}", action, index, name)
+    for number, plan in enumerate(register.plans, start=1):
+        found = unsafe_characters(plan.title)
+        if found:
+            yield _finding("control-character", f"contains {', '.join(found)}", field=f"plans[{number}].title")
     for name in ("title", "source"):
         found = unsafe_characters(getattr(register, name))
         if found:

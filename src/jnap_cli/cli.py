@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 from jnap_cli import __version__
 from jnap_cli.errors import ExitCode, JnapError, NoMatch, RegisterInvalid, UsageError
 from jnap_cli.findings import Finding
+from jnap_cli.text import escape_unsafe
 
 _state = {"debug": False, "no_color": False}
 
@@ -24,6 +25,9 @@ class JnapGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         _tolerate_unencodable_output()
+        if sys.stdout is None:  # started with stdout closed (jnap list >&-)
+            _error("standard output is closed; redirect it to a file or /dev/null")
+            sys.exit(ExitCode.USAGE)
         try:
             code = super().main(*args, **kwargs)
             sys.stdout.flush()  # a closed pipe shows here for output smaller than the buffer
@@ -37,9 +41,19 @@ class JnapGroup(TyperGroup):
             for line in exc.lines():
                 _note(line)
             code = exc.exit_code
+        except OSError as exc:  # writing the output failed: a full disk, a vanished terminal
+            _error(f"cannot write output: {exc.strerror or exc}")
+            code = ExitCode.USAGE
         except Exception as exc:  # noqa: BLE001 - the boundary: anything else is our bug
             code = _internal(exc)
         sys.exit(int(code or 0))
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        # --help and --version write while the command line is parsed, before invoke().
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError as exc:
+            raise _PipeClosed from exc
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -66,11 +80,16 @@ def _error(line: str) -> None:
 
 
 def _note(line: str) -> None:
-    """A line for people on stderr, after the data already written to stdout."""
-    with contextlib.suppress(OSError, ValueError):  # stdout closed or gone: the note still matters
+    """A line for people on stderr, after the data already written to stdout.
+
+    Messages quote register text and arguments, so they are escaped like any other output. A closed
+    stdout or stderr must not turn the note into a traceback or change the exit code.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stdout.flush()
-    sys.stderr.write(f"jnap: {line}\n")
-    sys.stderr.flush()
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(f"jnap: {escape_unsafe(line)}\n")
+        sys.stderr.flush()
 
 
 def _closed_pipe() -> int:
@@ -102,7 +121,7 @@ app = typer.Typer(
     cls=JnapGroup,
     name="jnap",
     help="The register of the Police–CPS Joint National Action Plan (JNAP) on rape.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -139,7 +158,7 @@ def _complete_from_register(kind: str) -> Any:
         # Matching ignores case, as the commands do; the user's own letters are kept so that the shell,
         # which filters by exact prefix, shows the completion.
         n = len(incomplete)
-        return [incomplete + v[n:] for v in values if v.casefold().startswith(incomplete.casefold())]
+        return [escape_unsafe(incomplete + v[n:]) for v in values if v.casefold().startswith(incomplete.casefold())]
 
     return complete
 
@@ -212,6 +231,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     no_color: Annotated[bool, typer.Option("--no-color", help="Never colour the output (as NO_COLOR=1).")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
     version: Annotated[
@@ -220,15 +240,19 @@ def _root(
 ) -> None:
     """The register of the Police–CPS Joint National Action Plan (JNAP) on rape."""
     _state["debug"], _state["no_color"] = debug, no_color
+    if ctx.invoked_subcommand is None:  # bare `jnap`: the help, as data on stdout
+        typer.echo(ctx.get_help())
 
 
 def _codes(values: list[str] | None) -> set[str] | None:
     """`--select a,b --select c` → {a, b, c}; unknown codes are a usage error listing the known ones."""
-    if not values:
+    if values is None:
         return None
     from jnap_cli.checks import RULES
 
     codes = {code.strip() for value in values for code in value.split(",") if code.strip()}
+    if not codes:  # an empty $CODES in CI must not switch every rule off
+        raise UsageError("no rule code given", f"known codes: {', '.join(RULES)}")
     unknown = sorted(codes - RULES.keys())
     if unknown:
         raise UsageError(f"unknown rule code {', '.join(unknown)}", f"known codes: {', '.join(RULES)}")
@@ -265,7 +289,7 @@ def check(
     render_findings(sorted(findings, key=_by_line), fmt)  # type: ignore[arg-type]
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
-    sys.stderr.write(f"jnap: {len(loaded.actions)} actions checked: {errors} error(s), {warnings} warning(s)\n")
+    _note(f"{len(loaded.actions)} actions checked: {errors} error(s), {warnings} warning(s)")
     if errors or (strict and warnings):
         raise typer.Exit(ExitCode.FINDINGS)
 
@@ -350,7 +374,7 @@ def show(
     loaded = load(register)
     actions = query.resolve(loaded, _expand_stdin(ids), plan=plan)
     if not actions:
-        raise NoMatch("no ids given on stdin")
+        raise NoMatch("no ids given" + (" on stdin" if "-" in ids else ""))
     rows = query.records(loaded, actions)
     emit(rows, fmt=fmt, fields=fields, available=query.FIELDS, summary=query.FIELDS, no_color=_no_color(), blocks=True)
 
@@ -360,6 +384,8 @@ def _expand_stdin(ids: list[str]) -> list[str]:
     expanded: list[str] = []
     for item in ids:
         if item == "-":
+            if sys.stdin is None:
+                raise UsageError("standard input is closed", "pipe ids into 'jnap show -', one per line")
             expanded.extend(line.split("\t", 1)[0].strip() for line in sys.stdin if line.strip())
         else:
             expanded.append(item)
@@ -423,7 +449,9 @@ def search(
     glossary = load_glossary() if expand else None
     text = " ".join(query)
     plan_id = queries.check_plan(loaded, plan)
-    hits = searching.search(loaded, text, fields=(field,) if field else SEARCH_FIELDS, regex=regex, glossary=glossary)
+    hits = searching.search(
+        loaded, text, fields=SEARCH_FIELDS if field is None else (field,), regex=regex, glossary=glossary
+    )
     hits = [hit for hit in hits if plan_id is None or hit.action.plan == plan_id][:limit]
     if not hits:
         close = [] if regex else searching.suggest(loaded, text, glossary=glossary)

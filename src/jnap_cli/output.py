@@ -85,9 +85,10 @@ def check_fields(fields: str | None, available: Sequence[str], default: Sequence
         return list(default)
     chosen = [f.strip() for f in fields.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in available]
-    if unknown or not chosen:
-        shown = ", ".join(map(repr, unknown)) or "none given"
-        raise UsageError(f"unknown field {shown}", f"fields: {', '.join(available)}")
+    if not chosen:
+        raise UsageError("no field given", f"fields: {', '.join(available)}")
+    if unknown:
+        raise UsageError(f"unknown field {', '.join(map(repr, unknown))}", f"fields: {', '.join(available)}")
     return chosen
 
 
@@ -172,13 +173,22 @@ def _csv(rows: Sequence[Record], fields: Sequence[str], stream: IO[str]) -> None
         writer.writerow([escape_unsafe(flat(row[f])) for f in fields])
 
 
+MIN_WIDTH = 60
+
+
 def console(stream: IO[str], color: bool) -> Any:
     """A Rich console on `stream`: no markup, emoji or highlighting of its own; colour only if asked."""
     from rich.console import Console
 
+    # Rich turns colour off for TERM=dumb even when forced; FORCE_COLOR wins here, as documented.
+    system: Literal["auto", "standard"] | None = None
+    if color:
+        system = "standard" if os.environ.get("TERM") == "dumb" else "auto"
+    width = Console(file=stream).width
     return Console(
         file=stream,
-        color_system="auto" if color else None,
+        width=max(width, MIN_WIDTH),  # COLUMNS=0 or a tiny terminal would drop or cut columns
+        color_system=system,
         force_terminal=color or None,
         markup=False,
         emoji=False,

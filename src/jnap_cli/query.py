@@ -113,7 +113,7 @@ def resolve(register: Register, wanted: Sequence[str], *, plan: str | None = Non
         key = raw.strip()
         if not key:
             continue
-        if key.isdigit():
+        if key.isascii() and key.isdigit():
             found.append(_by_number(register, int(key), plan_id))
         elif key.casefold() in by_id:
             action = by_id[key.casefold()]
@@ -144,7 +144,7 @@ def _closest_ids(register: Register, key: str, plan: str | None) -> str:
     return f"did you mean {', '.join(close)}?" if close else "run 'jnap list' to see the ids"
 
 
-_NATURAL = re.compile(r"(\d+)")
+_NATURAL = re.compile(r"([0-9]+)")
 
 
 def _sort_key(value: Any) -> tuple[Any, ...]:
@@ -155,7 +155,7 @@ def _sort_key(value: Any) -> tuple[Any, ...]:
     if isinstance(value, list):
         return (2, tuple(_sort_key(v) for v in value))
     parts = _NATURAL.split(str(value).casefold())
-    return (3, tuple((int(p), "") if p.isdigit() else (-1, p) for p in parts))
+    return (3, tuple((int(p), "") if p.isascii() and p.isdigit() else (-1, p) for p in parts))
 
 
 def sort_records(rows: list[Record], spec: str | None, available: Sequence[str]) -> list[Record]:

@@ -136,6 +136,8 @@ def parse_toml(path: Path | str, text: str) -> dict[str, Any]:
     """Parsed TOML, or `RegisterUnreadable` with the line and column tomllib reports."""
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise RegisterUnreadable(f"{path}: invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc.args[0]) if exc.args else str(exc)
         where = _TOML_POSITION.match(message)

@@ -21,9 +21,10 @@ Ranking:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -98,7 +99,8 @@ def search(
     """
     chosen = _check_fields(fields)
     terms = [_compile_regex(query)] if regex else _compile_terms(_parse(query), glossary)
-    hits = [hit for action in register.actions if (hit := _match(action, terms, chosen)) is not None]
+    with _time_limit(REGEX_SECONDS if regex else None):
+        hits = [hit for action in register.actions if (hit := _match(action, terms, chosen)) is not None]
     # sorted() is stable: equal scores keep register order.
     return sorted(hits, key=lambda hit: -hit.score)
 
@@ -207,6 +209,41 @@ def _pattern(words: tuple[str, ...], *, whole: bool) -> str:
     if whole and _WORD_CHAR.match(words[-1][-1]):
         body += r"s?(?!\w)"
     return body
+
+
+REGEX_SECONDS = 3.0  # a user's regular expression may backtrack exponentially: (a+)+$
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Stop the search with a usage error after `seconds` (on the main thread of a Unix process)."""
+    import signal
+    import threading
+
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if seconds is None or not usable:
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _TooSlow:
+        raise UsageError(
+            f"the regular expression did not finish within {seconds:g} s",
+            "simplify it: nested repeats such as (a+)+ backtrack exponentially",
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class _TooSlow(Exception):
+    """Raised by the alarm inside a regular-expression search."""
 
 
 def _compile_regex(query: str) -> _Term:

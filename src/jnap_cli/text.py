@@ -6,8 +6,13 @@ import re
 import unicodedata
 
 # C0 controls except tab and newline, DEL, C1 controls; bidirectional embeddings, overrides,
-# isolates and marks; zero-width characters and the BOM.
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# isolates and marks (including the Arabic letter mark); zero-width and invisible characters, the
+# line and paragraph separators, the BOM, interlinear annotation controls and tag characters.
+UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000e0000-\U000e007f]"
+)
 
 
 def _escape_char(match: re.Match[str]) -> str:
