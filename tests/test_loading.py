@@ -173,3 +173,17 @@ def test_deeply_nested_toml(run: Run, tmp_path: Path) -> None:
     path.write_text('[[actions]]\nid = "x"\ncontinues = ' + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
     result = run("list", "-r", str(path))
     assert (result.exit_code, result.stderr) == (2, f"jnap: error: {path}: invalid TOML: nested too deeply\n")
+
+
+def test_wrong_shapes_inside_arrays(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "shapes.toml"
+    path.write_text(
+        'title = "t"\nsource = "s"\nplans = [{id = "p", title = "t", year = 2021-01-01}]\nactions = ["a"]\n',
+        encoding="utf-8",
+    )
+    result = run("check", "-r", str(path))
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [
+        f"{path}: plans[1].year: error: input should be a valid integer (got a date) [schema]",
+        f"{path}: actions[1]: error: should be a table (got 'a') [schema]",
+    ]

@@ -6,6 +6,7 @@ The only module that touches the register file. Every failure becomes a `Registe
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import stat
@@ -205,6 +206,8 @@ def _schema_finding(error: Any, raw: dict[str, Any]) -> Finding:
         message = f"{error['input']!r} is not a known status ({', '.join(STATUSES)})"
     if table == "plans" and index is not None:
         name = f"plans[{index + 1}].{name}" if name else f"plans[{index + 1}]"
+    elif table == "actions" and index is not None and action_id is None and name is None:
+        name = f"actions[{index + 1}]"  # neither an id nor a field to name it by
     return Finding(code, "error", message, action_id=action_id, index=index if table == "actions" else None, field=name)
 
 
@@ -214,15 +217,29 @@ def _message(error: Any) -> str:
         return "required key is missing"
     if kind == "extra_forbidden":
         return "unknown key (misspelt?)"
-    got = error.get("input")
-    shown = repr(got) if isinstance(got, (str, int, float, bool)) else _TOML_TYPES.get(type(got), "a value")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"should be a table (got {_shown_value(error.get('input'))})"
+    shown = _shown_value(error.get("input"))
     if kind == "string_pattern_mismatch":
         return f"{shown} is not a valid id: use letters, digits, '_', '.', '-', starting with a letter"
     message = str(error["msg"]).replace("valid tuple", "valid array").replace("valid list", "valid array")
     return f"{message[:1].lower()}{message[1:].rstrip('.')} (got {shown})"
 
 
-_TOML_TYPES: dict[type, str] = {dict: "a table", list: "an array"}
+def _shown_value(got: Any) -> str:
+    """A TOML value as a message shows it: scalars as written, containers and dates by their kind."""
+    if isinstance(got, (str, int, float, bool)):
+        return repr(got)
+    return _TOML_TYPES.get(type(got), "a value")
+
+
+_TOML_TYPES: dict[type, str] = {
+    dict: "a table",
+    list: "an array",
+    datetime.date: "a date",
+    datetime.datetime: "a date-time",
+    datetime.time: "a time",
+}
 
 
 def locate(findings: list[Finding], path: str, source: SourceMap) -> list[Finding]:
