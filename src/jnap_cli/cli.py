@@ -132,6 +132,7 @@ RegisterOpt = Annotated[
     typer.Option(
         "--register",
         "-r",
+        metavar="PATH",
         envvar="JNAP_REGISTER",
         show_envvar=True,
         help="Register file to read [default: the bundled register].",
@@ -184,6 +185,7 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         help="table | json | jsonl | csv | tsv | markdown | ids [default: table on a terminal, else tsv].",
         autocompletion=_complete_words(FORMAT_NAMES),
         show_default=False,
@@ -193,6 +195,7 @@ FieldsOpt = Annotated[
     str | None,
     typer.Option(
         "--fields",
+        metavar="FIELDS",
         help="Comma-separated fields to show, in order (every format).",
         autocompletion=_complete_words(FIELD_NAMES),
     ),
@@ -200,13 +203,17 @@ FieldsOpt = Annotated[
 PlanOpt = Annotated[
     str | None,
     typer.Option(
-        "--plan", "-p", help="Only this plan (original, refresh).", autocompletion=_complete_from_register("plan")
+        "--plan",
+        "-p",
+        metavar="PLAN",
+        help="Only this plan (original, refresh).",
+        autocompletion=_complete_from_register("plan"),
     ),
 ]
 ThemeOpt = Annotated[
     str | None,
     typer.Option(
-        "--theme", "-t", help="Only themes containing this text (case-insensitive).",
+        "--theme", "-t", metavar="TEXT", help="Only themes containing this text (case-insensitive).",
         autocompletion=_complete_from_register("theme"),
     ),
 ]  # fmt: skip
@@ -215,12 +222,15 @@ StatusOpt = Annotated[
     typer.Option(
         "--status",
         "-s",
+        metavar="STATUS",
         help="Only this status (repeatable: any of them).",
         autocompletion=_complete_words(STATUS_NAMES),
     ),
 ]
-SortOpt = Annotated[str | None, typer.Option("--sort", help="Sort by FIELD or FIELD:desc (natural order).")]
-LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="Show at most N actions.")]
+SortOpt = Annotated[
+    str | None, typer.Option("--sort", metavar="FIELD[:desc]", help="Sort by FIELD or FIELD:desc (natural order).")
+]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", metavar="N", min=0, help="Show at most N actions.")]
 
 
 def _version(value: bool) -> None:
@@ -263,10 +273,14 @@ def _codes(values: list[str] | None) -> set[str] | None:
 def check(
     register: RegisterOpt = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="text | json | github (GitHub Actions annotations).")
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="text | json | github (GitHub Actions annotations).")
     ] = "text",
-    select: Annotated[list[str] | None, typer.Option(help="Only these rule codes (comma-separated).")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(help="Skip these rule codes (comma-separated).")] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(metavar="CODES", help="Only these rule codes (comma-separated).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(metavar="CODES", help="Skip these rule codes (comma-separated).")
+    ] = None,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
 ) -> None:
     """Check the register for CI: commentary, evidence, links and numbering. Exit 1 on errors."""
@@ -338,7 +352,10 @@ def list_(
 @app.command("filter")
 def filter_(
     statuses: Annotated[
-        list[str], typer.Argument(help="Statuses to keep (any of them).", autocompletion=_complete_words(STATUS_NAMES))
+        list[str],
+        typer.Argument(
+            metavar="STATUS", help="Statuses to keep (any of them).", autocompletion=_complete_words(STATUS_NAMES)
+        ),
     ],
     register: RegisterOpt = None,
     plan: PlanOpt = None,
@@ -357,6 +374,7 @@ def show(
     ids: Annotated[
         list[str],
         typer.Argument(
+            metavar="ID",
             help="Action ids (R4, o23) or numbers; '-' reads ids from stdin, one per line.",
             autocompletion=_complete_from_register("id"),
         ),
@@ -423,12 +441,17 @@ SEARCH_FIELDS = ("text", "commentary", "theme")
 
 @app.command()
 def search(
-    query: Annotated[list[str], typer.Argument(help='Words (all must match); "quoted phrases"; or a --regex.')],
+    query: Annotated[
+        list[str], typer.Argument(metavar="QUERY", help='Words (all must match); "quoted phrases"; or a --regex.')
+    ],
     register: RegisterOpt = None,
     field: Annotated[
         str | None,
         typer.Option(
-            "--field", help="Search only text, commentary or theme.", autocompletion=_complete_words(SEARCH_FIELDS)
+            "--field",
+            metavar="FIELD",
+            help="Search only text, commentary or theme.",
+            autocompletion=_complete_words(SEARCH_FIELDS),
         ),
     ] = None,
     regex: Annotated[bool, typer.Option("--regex", "-E", help="QUERY is a regular expression.")] = False,
@@ -467,7 +490,9 @@ def search(
 
 @app.command()
 def glossary(
-    term: Annotated[str | None, typer.Argument(help="Look up one term, expansion or word (case-insensitive).")] = None,
+    term: Annotated[
+        str | None, typer.Argument(metavar="TERM", help="Look up one term, expansion or word (case-insensitive).")
+    ] = None,
     fmt: FormatOpt = None,
     fields: FieldsOpt = None,
 ) -> None:
@@ -494,11 +519,11 @@ def diff(
         typer.Argument(
             help="Two plan ids (original refresh), or OLD [NEW]: register files or git revisions "
             "(HEAD~1, a tag, REV:path/to/actions.toml). One version compares with the current register.",
-            metavar="OLD [NEW]",
+            metavar="VERSION",
         ),
     ],
     register: RegisterOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text | json.")] = "text",
     stat: Annotated[bool, typer.Option("--stat", help="Only the summary counts.")] = False,
     exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when there are differences.")] = False,
     fail_on_regression: Annotated[
