@@ -94,8 +94,8 @@ def _note(line: str) -> None:
 
 def _closed_pipe() -> int:
     """The reader went away (`jnap list | head -1`): stop quietly, as `cat` would."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no file descriptor: nothing to silence
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit-time flush goes nowhere
     return ExitCode.OK
 
 
@@ -103,7 +103,8 @@ def _internal(exc: BaseException) -> int:
     if _state["debug"] or os.environ.get("JNAP_DEBUG"):
         import traceback
 
-        traceback.print_exception(exc, file=sys.stderr)
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            traceback.print_exception(exc, file=sys.stderr)
     message = str(exc).splitlines()[0] if str(exc) else ""
     _error(f"internal error: {type(exc).__name__}: {message} (run with --debug for the traceback)")
     return ExitCode.INTERNAL
@@ -136,7 +137,6 @@ RegisterOpt = Annotated[
         envvar="JNAP_REGISTER",
         show_envvar=True,
         help="Register file to read [default: the bundled register].",
-        dir_okay=True,
     ),
 ]
 
