@@ -53,7 +53,7 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def line_of(path: Path, needle: str) -> int:
     """The 1-based number of the first line of `path` containing `needle`."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")

@@ -259,3 +259,40 @@ def test_control_characters_in_plan_titles_and_references(run: Run, register_cop
     result = run("check", "-r", str(register_copy), "--select", "control-character", "-f", "json")
     found = [(f["action"], f["field"]) for f in json.loads(result.stdout)["findings"]]
     assert found == [(None, "plans[1].title"), ("O15", "text"), ("O15", "references")]
+
+
+@pytest.mark.parametrize("placeholder", ["TBC!", "(TBC)", "[TODO]", "??", "N.A.", "t.b.c.", "To be confirmed."])
+def test_placeholder_variants(run: Run, register_copy: Path, placeholder: str) -> None:
+    edit(register_copy, 'commentary = "The CPS has updated', f'commentary = "{placeholder}"\n# "The CPS has updated')
+    result = run("check", "-r", str(register_copy), "--select", "commentary-placeholder", "-f", "json")
+    assert [f["action"] for f in json.loads(result.stdout)["findings"]] == ["R1"]
+
+
+def test_real_commentary_is_not_a_placeholder() -> None:
+    from jnap_cli.checks import is_placeholder
+
+    assert not is_placeholder("Pending review by the steering group.")
+    assert not is_placeholder("None of the pilots has reported yet.")
+    assert is_placeholder("Pending.")
+
+
+def test_duplicate_plan_id_names_the_repeated_entry(run: Run, register_copy: Path) -> None:
+    extra = (
+        '[[plans]]\nid = "refresh"\ntitle = "again"\nyear = 2023\n\n[[plans]]\nid = "original"\ntitle = "x"\nyear = 1\n'
+    )
+    edit(register_copy, "\n\n[[actions]]", "\n\n" + extra + "\n[[actions]]")
+    result = run("check", "-r", str(register_copy), "-f", "json")
+    assert result.exit_code == 2
+    found = [(f["field"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    assert found == [
+        ("plans[3].id", "plan id 'refresh' is already used by plans[1]"),
+        ("plans[4].id", "plan id 'original' is already used by plans[2]"),
+    ]
+
+
+def test_integrity_findings_are_shown_whatever_is_selected(run: Run, register_copy: Path) -> None:
+    edit(register_copy, 'id = "R2"', 'id = "R1"')
+    result = run("check", "-r", str(register_copy), "--select", "commentary-missing")
+    assert result.exit_code == 2
+    assert "[duplicate-id]" in result.stdout
+    assert result.stderr.endswith("invalid register: 1 problem(s) shown above\n")

@@ -193,3 +193,8 @@ def test_error_lines_escape_register_text(run: Run, tmp_path: Path) -> None:
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
     assert "\\x1b[31m" in result.stderr and "evil<U+202E>key" in result.stderr
     assert run("check", "--select", "\x1b[31m").stderr.startswith("jnap: error: unknown rule code \\x1b[31m;")
+
+
+def test_error_lines_stay_on_one_line(run: Run) -> None:
+    result = run("list", "-r", "no\nsuch")
+    assert result.stderr == "jnap: error: no\\nsuch: no such file; pass --register PATH or set JNAP_REGISTER\n"

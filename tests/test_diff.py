@@ -191,6 +191,7 @@ def test_identical_registers_have_no_differences() -> None:
         "renamed": [],
         "changed": [],
         "transitions": [],
+        "metadata": {},
     }
 
 
@@ -224,6 +225,7 @@ def test_transitions_are_counted_and_progress_is_no_regression(register_copy: Pa
         "changed": 2,
         "status_changes": 2,
         "regressions": 0,
+        "metadata": 0,
     }
 
 
@@ -370,6 +372,7 @@ def test_version_json_shape_is_exact(register_copy: Path) -> None:
             {"old": "complete", "new": "deferred", "count": 1, "regression": True, "ids": ["O3"]},
             {"old": "ongoing", "new": "complete", "count": 1, "regression": False, "ids": ["R4"]},
         ],
+        "metadata": {},
     }
     assert to_json(diff) == expected
     assert json.loads(text_of(diff, fmt="json")) == expected
@@ -380,6 +383,7 @@ def test_version_json_shape_is_exact(register_copy: Path) -> None:
         "changed": 2,
         "status_changes": 2,
         "regressions": 1,
+        "metadata": 0,
     }
 
 

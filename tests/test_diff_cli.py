@@ -83,9 +83,39 @@ def test_version_diff_json_shape(run: Run, register_copy: Path) -> None:
             },
         ],
         "transitions": [{"old": "complete", "new": "ongoing", "count": 1, "regression": True, "ids": ["R1"]}],
+        "metadata": {},
     }
     stat = json.loads(run("diff", str(DATA), str(new), "-f", "json", "--stat").stdout)
-    assert stat == {"added": 0, "removed": 0, "renamed": 1, "changed": 2, "status_changes": 1, "regressions": 1}
+    assert stat == {
+        "added": 0, "removed": 0, "renamed": 1, "changed": 2, "status_changes": 1, "regressions": 1, "metadata": 0,
+    }  # fmt: skip
+
+
+def test_register_metadata_changes_are_differences(run: Run, register_copy: Path) -> None:
+    edit(register_copy, 'title = "JNAP Refresh"', 'title = "JNAP Refresh (revised)"')
+    result = run("diff", str(DATA), str(register_copy), "--exit-code")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "register (1):\n"
+        "  register: plans: refresh: JNAP Refresh (2022), original: Police-CPS Joint National RASSO Action Plan 2021 "
+        "(2021) → refresh: JNAP Refresh (revised) (2022), original: Police-CPS Joint National RASSO Action Plan 2021 "
+        "(2021)\n"
+        "\n"
+        "0 added, 0 removed, 0 renamed, 0 changed; 0 status changes, 0 regressions; 1 register field changed\n"
+    )
+    document = json.loads(run("diff", str(DATA), str(register_copy), "-f", "json").stdout)
+    assert document["metadata"] == {
+        "plans": {
+            "old": [
+                "refresh: JNAP Refresh (2022)",
+                "original: Police-CPS Joint National RASSO Action Plan 2021 (2021)",
+            ],
+            "new": [
+                "refresh: JNAP Refresh (revised) (2022)",
+                "original: Police-CPS Joint National RASSO Action Plan 2021 (2021)",
+            ],
+        }
+    }
 
 
 def test_colour_marks_words_on_a_terminal(run: Run, register_copy: Path) -> None:
@@ -191,3 +221,13 @@ def test_git_absent(run: Run, repo: Path, monkeypatch: pytest.MonkeyPatch) -> No
     result = run("diff", "HEAD~1", "-r", str(repo))
     assert result.exit_code == 2
     assert result.stderr.startswith("jnap: error: git is not installed; 'HEAD~1' is not a file")
+
+
+def test_plan_ids_ignore_case(run: Run) -> None:
+    assert run("diff", "Original", "REFRESH", "--stat").stdout == "10 links, 12 new, 15 not continued\n"
+
+
+def test_overlong_name_is_a_clean_error(run: Run) -> None:
+    result = run("diff", "x" * 300, "-r", str(DATA))
+    assert result.exit_code == 2
+    assert "not a file, and git cannot read it" in result.stderr

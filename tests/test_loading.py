@@ -187,3 +187,36 @@ def test_wrong_shapes_inside_arrays(run: Run, tmp_path: Path) -> None:
         f"{path}: plans[1].year: error: input should be a valid integer (got a date) [schema]",
         f"{path}: actions[1]: error: should be a table (got 'a') [schema]",
     ]
+
+
+def test_scan_skips_quotes_inside_one_line_strings_and_comments() -> None:
+    from jnap_cli.register import scan
+
+    text = (
+        "[[actions]]\n"  # 1
+        'theme = "Our \'\'\'People"  # a comment with """\n'  # 2
+        "text = 'it''s'\n"  # 3
+        'commentary = """\n'  # 4
+        'first \\""" still inside\n'  # 5
+        'x = "not a key"\n'  # 6
+        'last"""\n'  # 7
+        "'status' = \"x\"\n"  # 8
+        "note\u2028 = 1\n"  # 9: U+2028 does not end a TOML line
+        "after = 2\n"  # 10
+    )
+    source = scan(text)
+    assert source.line("actions", 0, "theme") == 2
+    assert source.line("actions", 0, "text") == 3
+    assert source.line("actions", 0, "commentary") == 4
+    assert source.line("actions", 0, "x") == 1  # inside the multi-line string: not a key, the header line
+    assert source.line("actions", 0, "status") == 8
+    assert source.line("actions", 0, "after") == 10
+
+
+def test_unknown_key_after_a_string_with_triple_quotes_is_located(run: Run, register_copy: Path) -> None:
+    edit(register_copy, 'theme = "Our People"\ntext = "12-month', "theme = \"Our '''People\"\ntext = \"12-month")
+    edit(register_copy, 'status_evidence = "The CPS has updated', 'stauts = 1\nstatus_evidence = "The CPS has updated')
+    result = run("check", "-r", str(register_copy))
+    assert result.exit_code == 2
+    line = line_of(register_copy, "stauts = 1")
+    assert result.stdout == f"{register_copy}:{line}: action R1: stauts: error: unknown key (misspelt?) [schema]\n"

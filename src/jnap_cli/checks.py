@@ -7,7 +7,7 @@ rules are what `jnap check` reports for CI (errors exit 1, warnings only with `-
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -56,34 +56,21 @@ RULES: dict[str, Rule] = {
     )
 }
 
+# Compared after folding case and dropping everything but letters and digits, so that "TBC!",
+# "(t.b.c.)", "[TODO]" and "N/A" all match; commentary with no letter or digit at all ("-", "…",
+# "??") is a placeholder too.
 PLACEHOLDERS = frozenset(
     {
-        "tbc",
-        "tbd",
-        "tba",
-        "todo",
-        "fixme",
-        "xxx",
-        "n/a",
-        "na",
-        "none",
-        "nil",
-        "null",
-        "-",
-        "--",
-        "—",
-        "–",
-        "?",
-        "...",
-        "…",
-        "to follow",
-        "to be confirmed",
-        "to be added",
-        "placeholder",
-        "pending",
-        "lorem ipsum",
+        "tbc", "tbd", "tba", "todo", "fixme", "xxx", "na", "none", "nil", "null", "tofollow",
+        "tobeconfirmed", "tobeadded", "tobedecided", "placeholder", "pending", "loremipsum",
     }
-)
+)  # fmt: skip
+
+
+def is_placeholder(commentary: str) -> bool:
+    """True for commentary that says nothing: TBC, TODO, n/a, "-", "…" and the like."""
+    return re.sub(r"[\W_]+", "", commentary.casefold()) in PLACEHOLDERS | {""}
+
 
 _TEXT_FIELDS = ("theme", "text", "commentary", "status_evidence", "references", "annex_marker")
 
@@ -108,9 +95,13 @@ def duplicate_ids(register: Register) -> Iterator[Finding]:
             )
         else:
             seen[action.id.casefold()] = index
-    for count, (plan_id, n) in enumerate(Counter(p.id for p in register.plans).items()):
-        if n > 1:
-            yield _finding("duplicate-id", f"plan id {plan_id!r} is defined {n} times", field=f"plans[{count + 1}].id")
+    first_plan: dict[str, int] = {}
+    for number, plan in enumerate(register.plans, start=1):
+        if plan.id in first_plan:
+            message = f"plan id {plan.id!r} is already used by plans[{first_plan[plan.id]}]"
+            yield _finding("duplicate-id", message, field=f"plans[{number}].id")
+        else:
+            first_plan[plan.id] = number
 
 
 def plans_and_numbers(register: Register) -> Iterator[Finding]:
@@ -167,7 +158,7 @@ def commentary(register: Register) -> Iterator[Finding]:
         if not stripped:
             state = "empty" if action.commentary == "" else "whitespace only"
             yield _finding("commentary-missing", f"commentary is missing or {state}", action, index, "commentary")
-        elif stripped.casefold().rstrip(".:; ") in PLACEHOLDERS or stripped.casefold() in PLACEHOLDERS:
+        elif is_placeholder(stripped):
             yield _finding(
                 "commentary-placeholder",
                 f"commentary is a placeholder: {stripped!r}",

@@ -87,8 +87,9 @@ def _note(line: str) -> None:
     """
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stdout.flush()
+    shown = escape_unsafe(line).replace("\n", "\\n")  # one line, whatever an argument contained
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stderr.write(f"jnap: {escape_unsafe(line)}\n")
+        sys.stderr.write(f"jnap: {shown}\n")
         sys.stderr.flush()
 
 
@@ -295,10 +296,9 @@ def check(
     try:
         loaded, source = registers.load_located(path)
     except RegisterInvalid as invalid:
-        # Schema findings cannot be selected away: nothing else can be checked until they are fixed.
-        kept = [f for f in invalid.findings if f.code == "schema" or f in checks.select([f], include, exclude)]
-        render_findings(sorted(kept, key=_by_line), fmt)  # type: ignore[arg-type]
-        raise JnapError(f"{path}: invalid register: {len(kept)} problem(s) shown above") from None
+        # Integrity findings cannot be selected away: nothing else can be checked until they are fixed.
+        render_findings(sorted(invalid.findings, key=_by_line), fmt)  # type: ignore[arg-type]
+        raise JnapError(f"{path}: invalid register: {len(invalid.findings)} problem(s) shown above") from None
     findings = registers.locate(checks.select(checks.run_checks(loaded), include, exclude), str(path), source)
     render_findings(sorted(findings, key=_by_line), fmt)  # type: ignore[arg-type]
     errors = sum(f.severity == "error" for f in findings)
@@ -535,11 +535,13 @@ def diff(
     from jnap_cli import diff as diffs
     from jnap_cli import diff_render, revisions
     from jnap_cli.output import use_color
-    from jnap_cli.register import load, resolve_path
+    from jnap_cli.register import exists, load, resolve_path
 
     path = resolve_path(register)
     color = use_color(sys.stdout, _no_color())
-    current = load(path) if path.exists() or len(versions) != 2 else None
+    current = load(path) if exists(path) or len(versions) != 2 else None
+    if current is not None:
+        versions = [_plan_id(current, arg) for arg in versions]
     if current is not None and revisions.classify(versions, current) == "plans":
         if exit_code or fail_on_regression:
             raise UsageError("--exit-code and --fail-on-regression compare versions, not plans")
@@ -548,13 +550,23 @@ def diff(
         return
     if suggest:
         raise UsageError("--suggest compares plans, not versions", "give two plan ids: jnap diff original refresh")
-    (old, _), (new, _) = revisions.read_versions(versions, path)
+    (old, _), (new, _) = revisions.read_versions(versions, path, current)
     version_diff = diffs.diff_versions(old, new)
     diff_render.render_version_diff(version_diff, fmt, out=sys.stdout, color=color, stat=stat)
     if (exit_code and diffs.has_differences(version_diff)) or (
         fail_on_regression and diffs.has_regression(version_diff)
     ):
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _plan_id(register: Any, arg: str) -> str:
+    """A plan id as the register spells it when `arg` names one in another case (and is no file)."""
+    from jnap_cli.register import exists
+
+    for plan in register.plans:
+        if plan.id.casefold() == arg.casefold() and not exists(Path(arg)):
+            return str(plan.id)
+    return arg
 
 
 def _no_color() -> bool:

@@ -17,7 +17,8 @@ Between two versions of the register (`jnap diff OLD [NEW] --format json`):
   "renamed": [{"old_id": "O23", "new_id": "O99", "similarity": 1.0,
                "fields": {"number": {"old": 23, "new": 99}}}],
   "changed": [{"id": "R4", "fields": {"status": {"old": "ongoing", "new": "complete"}}}],
-  "transitions": [{"old": "ongoing", "new": "complete", "count": 1, "regression": false, "ids": ["R4"]}]
+  "transitions": [{"old": "ongoing", "new": "complete", "count": 1, "regression": false, "ids": ["R4"]}],
+  "metadata": {"plans": {"old": ["refresh: JNAP Refresh (2022)"], "new": ["refresh: JNAP Refresh 2 (2022)"]}}
 }
 ```
 
@@ -32,8 +33,11 @@ Between two versions of the register (`jnap diff OLD [NEW] --format json`):
   entry per (old status, new status) pair in vocabulary order; `regression` is true for a transition
   out of `complete`.
 
+- `metadata`: changes to the register's `title`, `source` and `plans` (each plan as
+  `id: title (year)`), as `{"old", "new"}`; empty when they are the same.
+
 With `--stat`: `{"added": 1, "removed": 0, "renamed": 0, "changed": 2, "status_changes": 2,
-"regressions": 1}` (counts of actions).
+"regressions": 1, "metadata": 0}` (counts of actions, and of changed register fields).
 
 Between two plans of the register (`jnap diff original refresh --format json`):
 
@@ -84,7 +88,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jnap_cli.errors import UsageError
@@ -153,6 +157,7 @@ class VersionDiff:
     renamed: tuple[Rename, ...]
     changed: tuple[ActionChange, ...]
     transitions: tuple[Transition, ...]
+    metadata: Mapping[str, FieldChange] = field(default_factory=dict)  # title, source, plans
 
 
 @dataclass(frozen=True)
@@ -361,7 +366,22 @@ def diff_versions(old: Register, new: Register) -> VersionDiff:
         renamed=tuple(renamed),
         changed=tuple(changed),
         transitions=_transitions(moves),
+        metadata=_metadata_changes(old, new),
     )
+
+
+def _metadata_changes(old: Register, new: Register) -> dict[str, FieldChange]:
+    """Changes to the register's title, source and plans (each plan as `id: title (year)`)."""
+
+    def plans(register: Register) -> tuple[str, ...]:
+        return tuple(f"{plan.id}: {plan.title} ({plan.year})" for plan in register.plans)
+
+    values: dict[str, tuple[FieldValue, FieldValue]] = {
+        "title": (old.title, new.title),
+        "source": (old.source, new.source),
+        "plans": (plans(old), plans(new)),
+    }
+    return {name: FieldChange(before, after) for name, (before, after) in values.items() if before != after}
 
 
 def _transitions(moves: Sequence[tuple[str, str, str]]) -> tuple[Transition, ...]:
@@ -379,7 +399,7 @@ def _transitions(moves: Sequence[tuple[str, str, str]]) -> tuple[Transition, ...
 
 def has_differences(diff: VersionDiff) -> bool:
     """True when any action was added, removed, renamed or changed (`--exit-code`)."""
-    return bool(diff.added or diff.removed or diff.renamed or diff.changed)
+    return bool(diff.added or diff.removed or diff.renamed or diff.changed or diff.metadata)
 
 
 def has_regression(diff: VersionDiff) -> bool:
@@ -552,6 +572,7 @@ def to_json(diff: VersionDiff | PlanDiff) -> dict[str, Any]:
             {"old": t.old, "new": t.new, "count": t.count, "regression": t.regression, "ids": list(t.ids)}
             for t in diff.transitions
         ],
+        "metadata": _json_fields(diff.metadata),
     }
 
 
@@ -571,4 +592,5 @@ def counts(diff: VersionDiff | PlanDiff) -> dict[str, int | None]:
         "changed": len(diff.changed),
         "status_changes": sum(t.count for t in diff.transitions),
         "regressions": sum(t.count for t in diff.transitions if t.regression),
+        "metadata": len(diff.metadata),
     }

@@ -77,12 +77,15 @@ def render_plan_diff(diff: PlanDiff, fmt: str, *, out: IO[str], color: bool = Fa
 def version_summary(diff: VersionDiff) -> str:
     """`1 added, 0 removed, 0 renamed, 2 changed; 2 status changes, 1 regression`, or `no differences`."""
     n = counts(diff)
-    if not (n["added"] or n["removed"] or n["renamed"] or n["changed"]):
+    if not (n["added"] or n["removed"] or n["renamed"] or n["changed"] or n["metadata"]):
         return "no differences"
-    return (
+    summary = (
         f"{n['added']} added, {n['removed']} removed, {n['renamed']} renamed, {n['changed']} changed; "
         f"{_plural(n['status_changes'] or 0, 'status change')}, {_plural(n['regressions'] or 0, 'regression')}"
     )
+    if n["metadata"]:
+        summary += f"; {_plural(n['metadata'] or 0, 'register field')} changed"
+    return summary
 
 
 def plan_summary(diff: PlanDiff) -> str:
@@ -207,6 +210,9 @@ def _similar(score: float) -> str:
 
 def _version_lines(diff: VersionDiff, color: bool) -> list[Text]:
     lines: list[Text] = []
+    if diff.metadata:
+        _heading(lines, "register", len(diff.metadata))
+        lines.extend(_field_line("register", name, change, color) for name, change in diff.metadata.items())
     if diff.added:
         _heading(lines, "added", len(diff.added))
         for action in diff.added:

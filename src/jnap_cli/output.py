@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, Literal
@@ -63,8 +64,8 @@ def tsv_cell(value: Any) -> str:
 
 
 def _markdown_cell(value: Any) -> str:
-    text = escape_unsafe(flat(value, ", "))
-    for ch in "\\|`*_[]<>":
+    text = escape_unsafe(flat(value, ", ")).replace("&", "&amp;")
+    for ch in "\\|`*_[]<>~":
         text = text.replace(ch, "\\" + ch)
     return text.replace("\n\n", "<br><br>").replace("\n", "<br>")
 
@@ -74,7 +75,12 @@ def to_json(value: Any, indent: int | None = None) -> str:
 
     Such characters can only occur inside JSON strings, so escaping them keeps the document valid.
     """
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False, indent=indent))
+    return UNSAFE.sub(_json_escape, json.dumps(value, ensure_ascii=False, indent=indent))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    """`\\uXXXX`, or a surrogate pair for a character beyond U+FFFF, as JSON requires."""
+    return json.dumps(match.group())[1:-1] if ord(match.group()) > 0xFFFF else f"\\u{ord(match.group()):04x}"
 
 
 def check_fields(fields: str | None, available: Sequence[str], default: Sequence[str]) -> list[str]:

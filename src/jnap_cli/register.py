@@ -24,7 +24,7 @@ ENV_VAR = "JNAP_REGISTER"
 MAX_BYTES = 16 * 1024 * 1024  # far above any real plan; stops /dev/zero-like inputs
 
 _TABLE = re.compile(r"^\s*\[\[\s*(\w+)\s*\]\]\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')\s*[=.]")
 
 
 def bundled(name: str) -> Path:
@@ -38,6 +38,14 @@ def bundled(name: str) -> Path:
 def default_path() -> Path:
     """The bundled register (a copy of the repository's `data/actions.toml`)."""
     return bundled("actions.toml")
+
+
+def exists(path: Path) -> bool:
+    """`path.exists()`, false for names the system cannot even look up (too long, bad bytes)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def resolve_path(path: Path | None) -> Path:
@@ -69,10 +77,12 @@ def scan(text: str) -> SourceMap:
     counts: dict[str, int] = {}
     table, index = "", -1
     closer: str | None = None  # the delimiter that ends the multi-line string we are in
-    for number, line in enumerate(text.splitlines(), start=1):
+    # TOML ends lines at \n only; str.splitlines() would also split at U+2028, \x0c and the like.
+    for number, line in enumerate(text.split("\n"), start=1):
         if closer is not None:
-            if line.count(closer) % 2 == 1:
-                closer = None
+            end = _closing(line, closer)
+            if end >= 0:
+                closer = _open_string(line[end:])
             continue
         header = _TABLE.match(line)
         if header:
@@ -83,12 +93,59 @@ def scan(text: str) -> SourceMap:
             continue
         key = _KEY.match(line)
         if key:
-            source.lines.setdefault((table, index, key.group(1).strip('"')), number)
-        for delim in ('"""', "'''"):
-            if line.count(delim) % 2 == 1:
-                closer = delim
-                break
+            name = key.group(1)
+            source.lines.setdefault((table, index, name[1:-1] if name[0] in "\"'" else name), number)
+        closer = _open_string(line)
     return source
+
+
+def _closing(line: str, closer: str) -> int:
+    """The position just after the delimiter that closes a multi-line string on `line`, or -1."""
+    position = 0
+    while True:
+        found = line.find(closer, position)
+        if found < 0:
+            return -1
+        if closer == "'''" or _unescaped(line, found):
+            end = found + 3
+            while line[end : end + 1] == closer[0]:  # up to two quotes may end the string's content
+                end += 1
+            return end
+        position = found + 1
+
+
+def _unescaped(line: str, at: int) -> bool:
+    """True when the character at `at` is not escaped by an odd run of backslashes."""
+    before = line[:at]
+    return (len(before) - len(before.rstrip("\\"))) % 2 == 0
+
+
+def _open_string(line: str) -> str | None:
+    """The delimiter of a multi-line string that `line` leaves open, or None.
+
+    One-line strings and comments are skipped, so that quotes inside them do not count.
+    """
+    position = 0
+    while position < len(line):
+        ch = line[position]
+        if ch == "#":
+            return None
+        if line.startswith(('"""', "'''"), position):
+            delim = line[position : position + 3]
+            end = _closing(line[position + 3 :], delim)
+            if end < 0:
+                return delim
+            position += 3 + end
+            continue
+        if ch == '"':
+            position += 1
+            while position < len(line) and not (line[position] == '"' and _unescaped(line, position)):
+                position += 1
+        elif ch == "'":
+            closing = line.find("'", position + 1)
+            position = len(line) if closing < 0 else closing
+        position += 1
+    return None
 
 
 def read_text(path: Path) -> str:

@@ -24,7 +24,7 @@ from typing import Literal
 
 from jnap_cli.errors import RegisterUnreadable, UsageError
 from jnap_cli.models import Register
-from jnap_cli.register import decode, load, load_text
+from jnap_cli.register import decode, exists, load, load_text
 from jnap_cli.text import escape_unsafe
 
 GIT_TIMEOUT = 10.0  # seconds; a local `git show` takes milliseconds
@@ -44,7 +44,7 @@ def classify(args: Sequence[str], register: Register) -> Literal["plans", "versi
         return "plans"
     oldest_first = [plan.id for plan in sorted(register.plans, key=lambda plan: plan.year)]
     for arg in args:
-        if arg in plan_ids and not Path(arg).exists():
+        if arg in plan_ids and not exists(Path(arg)):
             raise UsageError(
                 f"{arg!r} is a plan id, but plans compare only with plans",
                 f"give two plan ids (jnap diff {' '.join(oldest_first[:2])}), or {arg}:PATH for a git revision",
@@ -52,10 +52,13 @@ def classify(args: Sequence[str], register: Register) -> Literal["plans", "versi
     return "versions"
 
 
-def read_versions(args: Sequence[str], current: Path) -> tuple[Version, Version]:
-    """The (register, label) pairs to compare: `OLD NEW`, or `OLD` and the current register."""
+def read_versions(args: Sequence[str], current: Path, loaded: Register | None = None) -> tuple[Version, Version]:
+    """The (register, label) pairs to compare: `OLD NEW`, or `OLD` and the current register.
+
+    `loaded` is the current register when the caller has already read it.
+    """
     if len(args) == 1:
-        return read_version(args[0], current), (load(current), str(current))
+        return read_version(args[0], current), (loaded or load(current), str(current))
     if len(args) == 2:
         return read_version(args[0], current), read_version(args[1], current)
     raise UsageError(f"expected one or two versions to compare, got {len(args)}", "see 'jnap diff --help'")
@@ -65,7 +68,7 @@ def read_version(arg: str, current: Path) -> Version:
     """The register that `arg` names (a file, `REV`, or `REV:path`) and a label for messages."""
     if not arg:
         raise UsageError("an empty argument names no register", HINT)
-    if Path(arg).exists():
+    if exists(Path(arg)):
         return load(Path(arg)), arg
     if arg.startswith("-"):
         raise UsageError(f"{_shown(arg)}: no such file, and a git revision cannot start with '-'", HINT)

@@ -7,9 +7,10 @@ import unicodedata
 
 # C0 controls except tab and newline, DEL, C1 controls; bidirectional embeddings, overrides,
 # isolates and marks (including the Arabic letter mark); zero-width and invisible characters, the
-# line and paragraph separators, the BOM, interlinear annotation controls and tag characters.
+# line and paragraph separators, the BOM, interlinear annotation controls and tag characters; the
+# soft hyphen, combining grapheme joiner, Hangul fillers and variation selectors, which print nothing.
 UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u180e\u3164\uffa0\ufe00-\ufe0f"
     "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\U000e0000-\U000e007f]"
 )
