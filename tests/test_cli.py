@@ -198,3 +198,11 @@ def test_error_lines_escape_register_text(run: Run, tmp_path: Path) -> None:
 def test_error_lines_stay_on_one_line(run: Run) -> None:
     result = run("list", "-r", "no\nsuch")
     assert result.stderr == "jnap: error: no\\nsuch: no such file; pass --register PATH or set JNAP_REGISTER\n"
+
+
+def test_completion_vocabularies_match_the_core() -> None:
+    """cli.py spells these out so that start-up need not import pydantic; they must not drift."""
+    from jnap_cli import cli, output, query
+    from jnap_cli.models import STATUSES
+
+    assert (cli.FIELD_NAMES, cli.STATUS_NAMES, cli.FORMAT_NAMES) == (query.FIELDS, STATUSES, output.FORMATS)

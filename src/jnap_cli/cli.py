@@ -174,6 +174,7 @@ def _complete_words(words: tuple[str, ...]) -> Any:
     return complete
 
 
+# Spelt out here, not imported, so that start-up need not import pydantic (a test keeps them equal).
 FIELD_NAMES = (
     "id", "plan", "number", "theme", "text", "commentary", "status", "status_evidence",
     "continues", "continued_by", "references", "annex_marker",

@@ -30,7 +30,7 @@ from jnap_cli.diff import (
 from jnap_cli.errors import UsageError
 from jnap_cli.output import console
 from jnap_cli.output import to_json as json_text
-from jnap_cli.text import escape_unsafe
+from jnap_cli.text import escape_unsafe, one_line
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -123,11 +123,6 @@ def _text(plain: str = "", style: str = "") -> Text:
     from rich.text import Text
 
     return Text(plain, style=style)
-
-
-def one_line(value: str) -> str:
-    """Register text for one line: unsafe characters escaped, newlines and tabs as `\\n` and `\\t`."""
-    return escape_unsafe(value).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def _shown(value: FieldValue) -> str:
@@ -268,12 +263,7 @@ def _plan_lines(diff: PlanDiff, color: bool) -> list[Text]:
         (f"new in {new}, continuing nothing", diff.new),
         (f"not continued from {old}", diff.not_continued),
     ):
-        if lines:
-            lines.append(_text(""))
-        line = _text()
-        line.append(f"{title} ({len(listed)}):", HEADING)
-        line.append(f" {', '.join(one_line(i) for i in listed)}" if listed else "")
-        lines.append(line)
+        _heading(lines, title, len(listed), ", ".join(one_line(i) for i in listed))
     if diff.suggestions is not None:
         note = f"candidate links with similarity ≥ {_similar(SUGGEST_THRESHOLD)}, not in the register"
         _heading(lines, "suggestions", len(diff.suggestions), note)

@@ -25,7 +25,7 @@ from typing import Literal
 from jnap_cli.errors import RegisterUnreadable, UsageError
 from jnap_cli.models import Register
 from jnap_cli.register import decode, exists, load, load_text
-from jnap_cli.text import escape_unsafe
+from jnap_cli.text import escape_unsafe, one_line
 
 GIT_TIMEOUT = 10.0  # seconds; a local `git show` takes milliseconds
 HINT = "give a register file, a git revision (HEAD~1, a tag) or REV:path/to/actions.toml"
@@ -71,7 +71,7 @@ def read_version(arg: str, current: Path) -> Version:
     if exists(Path(arg)):
         return load(Path(arg)), arg
     if arg.startswith("-"):
-        raise UsageError(f"{_shown(arg)}: no such file, and a git revision cannot start with '-'", HINT)
+        raise UsageError(f"{one_line(arg)}: no such file, and a git revision cannot start with '-'", HINT)
     where = current.resolve().parent
     if not where.is_dir():
         where = Path.cwd()
@@ -86,15 +86,10 @@ def read_version(arg: str, current: Path) -> Version:
     if kind != "blob":
         what = "a directory" if kind == "tree" else f"a {kind}"
         raise RegisterUnreadable(
-            f"{_shown(spec)}: is {what} in git", "name the register file: REV:path/to/actions.toml"
+            f"{one_line(spec)}: is {what} in git", "name the register file: REV:path/to/actions.toml"
         )
     data = _git(["show", spec, "--"], where, arg)
-    return load_text(decode(data, _shown(spec)), spec)[0], spec
-
-
-def _shown(arg: str) -> str:
-    """An argument as messages quote it: on one line, nothing that could fool a terminal."""
-    return escape_unsafe(arg).replace("\n", "\\n").replace("\t", "\\t")
+    return load_text(decode(data, one_line(spec)), spec)[0], spec
 
 
 def _git(args: list[str], where: Path, arg: str) -> bytes:
@@ -104,7 +99,7 @@ def _git(args: list[str], where: Path, arg: str) -> bytes:
     git = shutil.which("git")
     if git is None:
         raise RegisterUnreadable(
-            f"git is not installed; '{_shown(arg)}' is not a file, so it can only be a git revision",
+            f"git is not installed; '{one_line(arg)}' is not a file, so it can only be a git revision",
             "install git or give a register file",
         )
     try:
@@ -117,11 +112,11 @@ def _git(args: list[str], where: Path, arg: str) -> bytes:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise RegisterUnreadable(f"{_shown(arg)}: git did not answer within {GIT_TIMEOUT:g} s") from None
+        raise RegisterUnreadable(f"{one_line(arg)}: git did not answer within {GIT_TIMEOUT:g} s") from None
     except OSError as exc:
-        raise RegisterUnreadable(f"{_shown(arg)}: cannot run git: {exc.strerror or exc}") from None
+        raise RegisterUnreadable(f"{one_line(arg)}: cannot run git: {exc.strerror or exc}") from None
     if done.returncode != 0:
         lines = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
         said = escape_unsafe(lines[0]).rstrip(".") if lines else f"git exited with status {done.returncode}"
-        raise RegisterUnreadable(f"{_shown(arg)}: not a file, and git cannot read it: {said}", HINT)
+        raise RegisterUnreadable(f"{one_line(arg)}: not a file, and git cannot read it: {said}", HINT)
     return done.stdout

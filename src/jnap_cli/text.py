@@ -27,6 +27,11 @@ def escape_unsafe(text: str) -> str:
     return UNSAFE.sub(_escape_char, text)
 
 
+def one_line(text: str) -> str:
+    """`escape_unsafe`, with newlines and tabs as `\\n` and `\\t` too: text quoted inside one line."""
+    return escape_unsafe(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def unsafe_characters(text: str) -> list[str]:
     """The unsafe characters in `text`, described (`U+202E RIGHT-TO-LEFT OVERRIDE`), first seen first."""
     seen: dict[str, None] = {}
