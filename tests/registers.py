@@ -118,3 +118,28 @@ def write(path: Path, data: Data) -> Path:
     """Write `data` as TOML to `path` and return the path."""
     path.write_text(tomli_w.dumps(data, multiline_strings=True), encoding="utf-8")
     return path
+
+
+def set_plan_field(data: Data, plan_id: str, field: str, value: Any) -> Data:
+    """A copy of `data` with one field of one plan set (added when absent)."""
+    changed = copy.deepcopy(data)
+    for plan in changed["plans"]:
+        if plan.get("id") == plan_id:
+            plan[field] = value
+            return changed
+    raise AssertionError(f"no plan {plan_id!r} in the test register")
+
+
+def add_action(data: Data, entry: Data) -> Data:
+    """A copy of `data` with `entry` (see `action`) appended to its actions."""
+    changed = copy.deepcopy(data)
+    changed["actions"].append(copy.deepcopy(entry))
+    return changed
+
+
+def drop_action(data: Data, action_id: str) -> Data:
+    """A copy of `data` without the action `action_id`; fails the test when there is none."""
+    changed = copy.deepcopy(data)
+    target = find(changed, action_id)
+    changed["actions"] = [entry for entry in changed["actions"] if entry is not target]
+    return changed

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from jnap_cli import __version__, checks
+from jnap_cli import __version__
+from jnap_cli.checks import report
 from jnap_cli.errors import ExitCode
 
 from .conftest import ROOT, Run
@@ -40,7 +41,7 @@ def test_internal_error_is_one_line_exit_70(run: Run, monkeypatch: pytest.Monkey
     def explode(_: object) -> list[object]:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(checks, "run_checks", explode)
+    monkeypatch.setattr(report, "run_checks", explode)
     result = run("check")
     assert result.exit_code == 70
     assert result.stderr == (
@@ -56,7 +57,7 @@ def test_interrupt_exits_130(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupt(_: object) -> list[object]:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(checks, "run_checks", interrupt)
+    monkeypatch.setattr(report, "run_checks", interrupt)
     result = run("check")
     assert result.exit_code == 130
     assert result.stderr == ""  # the terminal already shows ^C; no traceback
@@ -198,11 +199,3 @@ def test_error_lines_escape_register_text(run: Run, tmp_path: Path) -> None:
 def test_error_lines_stay_on_one_line(run: Run) -> None:
     result = run("list", "-r", "no\nsuch")
     assert result.stderr == "jnap: error: no\\nsuch: no such file; pass --register PATH or set JNAP_REGISTER\n"
-
-
-def test_completion_vocabularies_match_the_core() -> None:
-    """cli.py spells these out so that start-up need not import pydantic; they must not drift."""
-    from jnap_cli import cli, output, query
-    from jnap_cli.models import STATUSES
-
-    assert (cli.FIELD_NAMES, cli.STATUS_NAMES, cli.FORMAT_NAMES) == (query.FIELDS, STATUSES, output.FORMATS)

@@ -1,4 +1,8 @@
-"""`jnap diff`'s core: version and plan diffs, word diffs, JSON shapes, renderers and git revisions."""
+"""`jnap diff`'s core: version and plan diffs, word diffs, JSON shapes, renderers and git revisions.
+
+Version differences are made from small registers built as data (`tests/registers.py`); only the
+plan diff and its suggestions are checked end to end on the shipped register.
+"""
 
 from __future__ import annotations
 
@@ -7,44 +11,35 @@ import json
 import re
 import shutil
 import subprocess
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
+import tomli_w
 
-from jnap_cli import revisions
-from jnap_cli.diff import (
+from jnap_cli.diff import revisions
+from jnap_cli.diff.plans import SUGGEST_THRESHOLD, PlanDiff, Suggestion, diff_plans
+from jnap_cli.diff.shape import counts, to_json
+from jnap_cli.diff.versions import (
     RENAME_THRESHOLD,
-    SUGGEST_THRESHOLD,
     ActionChange,
     FieldChange,
-    PlanDiff,
     Rename,
-    Suggestion,
     Transition,
     VersionDiff,
-    counts,
-    diff_plans,
     diff_versions,
     has_differences,
     has_regression,
-    text_similarity,
-    to_json,
-    word_diff,
 )
-from jnap_cli.diff_render import render_plan_diff, render_version_diff
-from jnap_cli.errors import RegisterUnreadable, UsageError
-from jnap_cli.models import Register
-from jnap_cli.register import load, load_text
+from jnap_cli.diff.words import word_diff
+from jnap_cli.errors import InputUnreadable, UsageError
+from jnap_cli.model.schema import Register
+from jnap_cli.model.vocab import DiffFormat
+from jnap_cli.register.load import load, load_text
+from jnap_cli.render.diff_text import emit_diff
 
-from .conftest import DATA, edit
-
-R4_STATUS = 'status = "ongoing"\nstatus_evidence = "Bi-monthly meetings have'
-O3_STATUS = 'status = "complete"\nstatus_evidence = "The CPS and NPCC published'
-O4_TEXT = (
-    "Provide victims with clear information about the various stages of the criminal justice process "
-    "through the production of online and offline information products (e.g. ‘digital walkthrough’)."
-)
-R4_QUARTERLY = 'text = "Continue to hold quarterly discussions'
+from .conftest import DATA
+from .registers import Data, action, add_action, drop_action, find, set_field, small, write
 
 SMALL = """\
 title = "A small register"
@@ -107,28 +102,35 @@ BOX_DRAWING = re.compile("[\u2500-\u257f]")
 
 
 def real() -> Register:
+    """The shipped register."""
     return load(DATA)
 
 
-def versions(path: Path) -> VersionDiff:
-    """The diff from the bundled register to the edited copy at `path`."""
-    return diff_versions(real(), load(path))
+def model(data: Data) -> Register:
+    """The register that `data` (from `registers.small()`) describes, as `load` would give it."""
+    return load_text(tomli_w.dumps(data), "small.toml")
+
+
+def versions(old: Data, new: Data) -> VersionDiff:
+    """The diff between two versions of a small register."""
+    return diff_versions(model(old), model(new))
 
 
 def text_of(diff: VersionDiff, *, color: bool = False, stat: bool = False, fmt: str = "text") -> str:
     out = io.StringIO()
-    render_version_diff(diff, fmt, out=out, color=color, stat=stat)
+    emit_diff(diff, DiffFormat(fmt), out=out, color=color, stat=stat)
     return out.getvalue()
 
 
 def plan_text_of(diff: PlanDiff, *, color: bool = False, stat: bool = False, fmt: str = "text") -> str:
     out = io.StringIO()
-    render_plan_diff(diff, fmt, out=out, color=color, stat=stat)
+    emit_diff(diff, DiffFormat(fmt), out=out, color=color, stat=stat)
     return out.getvalue()
 
 
-def small() -> Register:
-    return load_text(SMALL, "small.toml")[0]
+def small_plans() -> Register:
+    """Two plans `old` and `new` of two actions each, with one link (B1 → A1): for the plan renderer."""
+    return load_text(SMALL, "small.toml")
 
 
 # --- word_diff ---------------------------------------------------------------------------------
@@ -180,7 +182,7 @@ def test_word_diff_shows_merged_and_split_paragraphs() -> None:
 
 
 def test_identical_registers_have_no_differences() -> None:
-    diff = diff_versions(real(), real())
+    diff = versions(small(), small())
     assert diff == VersionDiff(added=(), removed=(), renamed=(), changed=(), transitions=())
     assert not has_differences(diff)
     assert not has_regression(diff)
@@ -195,28 +197,26 @@ def test_identical_registers_have_no_differences() -> None:
     }
 
 
-def test_status_transitions_and_regression(register_copy: Path) -> None:
-    edit(register_copy, R4_STATUS, R4_STATUS.replace('"ongoing"', '"complete"'))
-    edit(register_copy, O3_STATUS, O3_STATUS.replace('"complete"', '"deferred"'))
-    diff = versions(register_copy)
+def test_status_transitions_and_regression() -> None:
+    new = set_field(set_field(small(), "R2", "status", "complete"), "O2", "status", "deferred")
+    diff = versions(small(), new)
     assert diff.changed == (
-        ActionChange("R4", {"status": FieldChange("ongoing", "complete")}),
-        ActionChange("O3", {"status": FieldChange("complete", "deferred")}),
+        ActionChange("R2", {"status": FieldChange("ongoing", "complete")}),
+        ActionChange("O2", {"status": FieldChange("complete", "deferred")}),
     )
     assert diff.transitions == (
-        Transition("complete", "deferred", 1, True, ("O3",)),
-        Transition("ongoing", "complete", 1, False, ("R4",)),
+        Transition("complete", "deferred", 1, True, ("O2",)),
+        Transition("ongoing", "complete", 1, False, ("R2",)),
     )
     assert has_differences(diff)
     assert has_regression(diff)
 
 
-def test_transitions_are_counted_and_progress_is_no_regression(register_copy: Path) -> None:
-    edit(register_copy, R4_STATUS, R4_STATUS.replace('"ongoing"', '"complete"'))
-    ongoing = 'status = "ongoing"\nstatus_evidence = "Regular meetings with the Police'
-    edit(register_copy, ongoing, ongoing.replace('"ongoing"', '"complete"'))
-    diff = versions(register_copy)
-    assert diff.transitions == (Transition("ongoing", "complete", 2, False, ("R4", "R5")),)
+def test_transitions_are_counted_and_progress_is_no_regression() -> None:
+    old = set_field(small(), "R1", "status", "ongoing")
+    new = set_field(small(), "R2", "status", "complete")
+    diff = versions(old, new)
+    assert diff.transitions == (Transition("ongoing", "complete", 2, False, ("R1", "R2")),)
     assert not has_regression(diff)
     assert counts(diff) == {
         "added": 0,
@@ -229,109 +229,93 @@ def test_transitions_are_counted_and_progress_is_no_regression(register_copy: Pa
     }
 
 
-def test_every_field_is_compared(register_copy: Path) -> None:
-    edit(
-        register_copy,
-        'id = "O22"\nplan = "original"\nnumber = 22\ntheme = "Stakeholder Engagement"',
-        'id = "O22"\nplan = "refresh"\nnumber = 22\ntheme = "Engagement"',
-    )
-    edit(register_copy, 'id = "O24"\nplan = "original"\nnumber = 24', 'id = "O24"\nplan = "original"\nnumber = 25')
-    edit(
-        register_copy,
-        'status_evidence = "Three new letters have been developed"',
-        'status_evidence = "Three new letters"',
-    )
-    edit(register_copy, 'continues = ["O6", "O7"]', 'continues = ["O6"]')
-    edit(register_copy, 'references = ["action 7 under Supp Victims"]', "references = []")
-    edit(register_copy, 'annex_marker = "Completed"', 'annex_marker = "Done"')
-    diff = versions(register_copy)
+def test_every_field_is_compared() -> None:
+    old = set_field(small(), "O1", "annex_marker", "Completed")
+    new = set_field(old, "O1", "annex_marker", "Done")
+    new = set_field(new, "R1", "status_evidence", "Training 1")
+    new = set_field(new, "R2", "continues", ["O1", "O2"])
+    new = set_field(new, "R3", "number", 4)  # frees refresh 3 for O3
+    new = set_field(new, "O3", "plan", "refresh")
+    new = set_field(new, "O3", "theme", "Casework")
+    new = set_field(new, "O3", "references", [])
+    diff = versions(old, new)
     assert {change.id: dict(change.fields) for change in diff.changed} == {
-        "R6": {"continues": FieldChange(("O6", "O7"), ("O6",))},
-        "O15": {"references": FieldChange(("action 7 under Supp Victims",), ())},
-        "O20": {"annex_marker": FieldChange("Completed", "Done")},
-        "O1": {"status_evidence": FieldChange("Three new letters have been developed", "Three new letters")},
-        "O22": {
+        "R1": {"status_evidence": FieldChange("Training 1 has been delivered", "Training 1")},
+        "R2": {"continues": FieldChange(("O2",), ("O1", "O2"))},
+        "R3": {"number": FieldChange(3, 4)},
+        "O1": {"annex_marker": FieldChange("Completed", "Done")},
+        "O3": {
             "plan": FieldChange("original", "refresh"),
-            "theme": FieldChange("Stakeholder Engagement", "Engagement"),
+            "theme": FieldChange("Casework Quality", "Casework"),
+            "references": FieldChange(("action 1 under Supporting Victims",), ()),
         },
-        "O24": {"number": FieldChange(24, 25)},
     }
     assert diff.transitions == ()
 
 
-def test_rename_of_the_id_only_has_similarity_one(register_copy: Path) -> None:
-    edit(register_copy, 'id = "O24"', 'id = "O99"')
-    diff = versions(register_copy)
-    assert diff.renamed == (Rename("O24", "O99", 1.0, {}),)
+def test_rename_of_the_id_only_has_similarity_one() -> None:
+    diff = versions(small(), set_field(small(), "O3", "id", "O9"))
+    assert diff.renamed == (Rename("O3", "O9", 1.0, {}),)
     assert (diff.added, diff.removed, diff.changed) == ((), (), ())
     assert has_differences(diff)
 
 
-def test_rename_with_a_few_words_changed(register_copy: Path) -> None:
-    new_text = O4_TEXT.replace("clear", "plain").replace("various", "different")
-    edit(register_copy, 'id = "O4"', 'id = "O4a"')
-    edit(register_copy, O4_TEXT, new_text)
-    diff = versions(register_copy)
-    similarity = round(text_similarity(O4_TEXT, new_text), 3)
+def test_rename_with_a_few_words_changed() -> None:
+    old_text = find(small(), "O3")["text"]
+    new_text = old_text.replace("Review", "Revise").replace("guidance", "guide")
+    new = set_field(set_field(small(), "O3", "id", "O3a"), "O3a", "text", new_text)
+    diff = versions(small(), new)
+    similarity = round(SequenceMatcher(None, new_text, old_text, autojunk=False).ratio(), 3)
     assert RENAME_THRESHOLD <= similarity < 1
-    assert diff.renamed == (Rename("O4", "O4a", similarity, {"text": FieldChange(O4_TEXT, new_text)}),)
+    assert diff.renamed == (Rename("O3", "O3a", similarity, {"text": FieldChange(old_text, new_text)}),)
     assert (diff.added, diff.removed, diff.changed) == ((), (), ())
 
 
-def test_rename_with_most_of_the_text_changed_is_removed_and_added(register_copy: Path) -> None:
-    edit(register_copy, 'id = "O4"', 'id = "O4a"')
-    edit(register_copy, O4_TEXT, "Publish a guide to the criminal justice process for victims.")
-    diff = versions(register_copy)
+def test_rename_with_most_of_the_text_changed_is_removed_and_added() -> None:
+    new = set_field(small(), "O3", "id", "O3a")
+    new = set_field(new, "O3a", "text", "Publish a guide to the criminal justice process for victims.")
+    diff = versions(small(), new)
     assert diff.renamed == ()
-    assert [a.id for a in diff.removed] == ["O4"]
-    assert [a.id for a in diff.added] == ["O4a"]
+    assert [a.id for a in diff.removed] == ["O3"]
+    assert [a.id for a in diff.added] == ["O3a"]
 
 
-def test_rename_of_a_linked_action_changes_the_link(register_copy: Path) -> None:
-    edit(register_copy, 'id = "O23"', 'id = "O23a"')
-    edit(register_copy, 'continues = ["O23"]', 'continues = ["O23a"]')
-    diff = versions(register_copy)
-    assert diff.renamed == (Rename("O23", "O23a", 1.0, {}),)
-    assert diff.changed == (ActionChange("R4", {"continues": FieldChange(("O23",), ("O23a",))}),)
+def test_rename_of_a_linked_action_changes_the_link() -> None:
+    new = set_field(set_field(small(), "O2", "id", "O2a"), "R2", "continues", ["O2a"])
+    diff = versions(small(), new)
+    assert diff.renamed == (Rename("O2", "O2a", 1.0, {}),)
+    assert diff.changed == (ActionChange("R2", {"continues": FieldChange(("O2",), ("O2a",))}),)
 
 
-def test_renamed_status_change_is_a_transition(register_copy: Path) -> None:
-    edit(register_copy, 'id = "O3"', 'id = "O3a"')
-    edit(register_copy, O3_STATUS, O3_STATUS.replace('"complete"', '"in-progress"'))
-    diff = versions(register_copy)
+def test_renamed_status_change_is_a_transition() -> None:
+    new = set_field(set_field(small(), "O3", "id", "O3a"), "O3a", "status", "in-progress")
+    diff = versions(small(), new)
     assert diff.renamed == (Rename("O3", "O3a", 1.0, {"status": FieldChange("complete", "in-progress")}),)
     assert diff.transitions == (Transition("complete", "in-progress", 1, True, ("O3a",)),)
 
 
-NEW_ACTION = """
-[[actions]]
-id = "R21"
-plan = "refresh"
-number = 21
-theme = "Our People"
-text = "A new activity."
-commentary = "Started."
-status = "not-started"
-status_evidence = "Started."
-"""
+NEW_ACTION = action(
+    "R4",
+    "refresh",
+    4,
+    text="A new activity.",
+    commentary="Started.",
+    status="not-started",
+    status_evidence="Started.",
+)
 
 
-def test_added_and_removed(register_copy: Path) -> None:
-    with register_copy.open("a", encoding="utf-8") as handle:
-        handle.write(NEW_ACTION)
-    text = register_copy.read_text(encoding="utf-8")
-    start = text.index('[[actions]]\nid = "O22"')
-    end = text.index('[[actions]]\nid = "O23"')
-    register_copy.write_text(text[:start] + text[end:], encoding="utf-8")
-    diff = versions(register_copy)
-    assert [a.id for a in diff.added] == ["R21"]
-    assert [a.id for a in diff.removed] == ["O22"]
+def test_added_and_removed() -> None:
+    new = drop_action(add_action(small(), NEW_ACTION), "O3")
+    diff = versions(small(), new)
+    assert [a.id for a in diff.added] == ["R4"]
+    assert [a.id for a in diff.removed] == ["O3"]
     document = to_json(diff)
     assert document["added"] == [
         {
-            "id": "R21",
+            "id": "R4",
             "plan": "refresh",
-            "number": 21,
+            "number": 4,
             "theme": "Our People",
             "text": "A new activity.",
             "commentary": "Started.",
@@ -342,35 +326,49 @@ def test_added_and_removed(register_copy: Path) -> None:
             "annex_marker": None,
         }
     ]
-    assert document["removed"][0]["id"] == "O22"
+    assert document["removed"] == [
+        {
+            "id": "O3",
+            "plan": "original",
+            "number": 3,
+            "theme": "Casework Quality",
+            "text": "Review the guidance (see action 1 under Supporting Victims).",
+            "commentary": "Training 3 has been delivered to every team.",
+            "status": "complete",
+            "status_evidence": "Training 3 has been delivered",
+            "continues": [],
+            "references": ["action 1 under Supporting Victims"],
+            "annex_marker": None,
+        }
+    ]
     assert list(document["removed"][0]) == list(document["added"][0])
     assert text_of(diff) == (
         "added (1):\n"
-        "  R21: refresh 21, not-started: A new activity.\n"
+        "  R4: refresh 4, not-started: A new activity.\n"
         "\n"
         "removed (1):\n"
-        "  O22: original 22, complete: Convene a joint parliamentary roundtable to launch the Joint Action Plan.\n"
+        "  O3: original 3, complete: Review the guidance (see action 1 under Supporting Victims).\n"
         "\n"
         "1 added, 1 removed, 0 renamed, 0 changed; 0 status changes, 0 regressions\n"
     )
 
 
-def test_version_json_shape_is_exact(register_copy: Path) -> None:
-    edit(register_copy, 'id = "O24"', 'id = "O99"')
-    edit(register_copy, R4_STATUS, R4_STATUS.replace('"ongoing"', '"complete"'))
-    edit(register_copy, O3_STATUS, O3_STATUS.replace('"complete"', '"deferred"'))
-    diff = versions(register_copy)
+def test_version_json_shape_is_exact() -> None:
+    new = set_field(small(), "O3", "id", "O9")
+    new = set_field(new, "R2", "status", "complete")
+    new = set_field(new, "O2", "status", "deferred")
+    diff = versions(small(), new)
     expected = {
         "added": [],
         "removed": [],
-        "renamed": [{"old_id": "O24", "new_id": "O99", "similarity": 1.0, "fields": {}}],
+        "renamed": [{"old_id": "O3", "new_id": "O9", "similarity": 1.0, "fields": {}}],
         "changed": [
-            {"id": "R4", "fields": {"status": {"old": "ongoing", "new": "complete"}}},
-            {"id": "O3", "fields": {"status": {"old": "complete", "new": "deferred"}}},
+            {"id": "R2", "fields": {"status": {"old": "ongoing", "new": "complete"}}},
+            {"id": "O2", "fields": {"status": {"old": "complete", "new": "deferred"}}},
         ],
         "transitions": [
-            {"old": "complete", "new": "deferred", "count": 1, "regression": True, "ids": ["O3"]},
-            {"old": "ongoing", "new": "complete", "count": 1, "regression": False, "ids": ["R4"]},
+            {"old": "complete", "new": "deferred", "count": 1, "regression": True, "ids": ["O2"]},
+            {"old": "ongoing", "new": "complete", "count": 1, "regression": False, "ids": ["R2"]},
         ],
         "metadata": {},
     }
@@ -391,29 +389,29 @@ def test_version_json_shape_is_exact(register_copy: Path) -> None:
 
 
 @pytest.fixture
-def mixed(register_copy: Path) -> VersionDiff:
+def mixed() -> VersionDiff:
     """A rename, a status regression, a text change and a commentary change."""
-    edit(register_copy, 'id = "O24"', 'id = "O99"')
-    edit(register_copy, R4_QUARTERLY, R4_QUARTERLY.replace("quarterly", "monthly"))
-    edit(register_copy, R4_STATUS, R4_STATUS.replace('"ongoing"', '"complete"'))
-    edit(register_copy, O3_STATUS, O3_STATUS.replace('"complete"', '"deferred"'))
-    edit(register_copy, "Bi-monthly meetings take pace", "Bi-monthly meetings take place")
-    return versions(register_copy)
+    new = set_field(small(), "O3", "id", "O9")
+    new = set_field(new, "R2", "text", "Continue the monthly liaison meetings with advocates.")
+    new = set_field(new, "R2", "status", "complete")
+    new = set_field(new, "O1", "commentary", "Training 1 has been delivered to every area.")
+    new = set_field(new, "O2", "status", "deferred")
+    return versions(small(), new)
 
 
 MIXED_TEXT = """\
 renamed (1):
-  O24 → O99: text 100% similar
+  O3 → O9: text 100% similar
 
 changed (3):
-  R4: text: Continue to hold [-quarterly-]{+monthly+} discussions with the Senior Responsible Officers …
-  R4: status: ongoing → complete
-  O3: status: complete → deferred
-  O23: commentary: Bi-monthly meetings take [-pace-]{+place+} with the Joint National Action Plan …
+  R2: text: Continue the [-victim-]{+monthly+} liaison meetings with advocates.
+  R2: status: ongoing → complete
+  O1: commentary: … 1 has been delivered to every [-team.-]{+area.+}
+  O2: status: complete → deferred
 
 status transitions (2):
-  complete → deferred: 1 (O3), regression
-  ongoing → complete: 1 (R4)
+  complete → deferred: 1 (O2), regression
+  ongoing → complete: 1 (R2)
 
 0 added, 0 removed, 1 renamed, 3 changed; 2 status changes, 1 regression
 """
@@ -432,58 +430,68 @@ def test_version_text_with_colour_uses_styles_not_markers(mixed: VersionDiff) ->
     assert "[-" not in text
     assert "{+" not in text
     plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
-    assert plain == MIXED_TEXT.replace("[-quarterly-]{+monthly+}", "quarterlymonthly").replace(
-        "[-pace-]{+place+}", "paceplace"
+    assert plain == MIXED_TEXT.replace("[-victim-]{+monthly+}", "victimmonthly").replace(
+        "[-team.-]{+area.+}", "team.area."
     )
 
 
 def test_stat_prints_only_the_counts(mixed: VersionDiff) -> None:
     assert text_of(mixed, stat=True) == "0 added, 0 removed, 1 renamed, 3 changed; 2 status changes, 1 regression\n"
-    assert text_of(diff_versions(real(), real()), stat=True) == "no differences\n"
+    assert text_of(versions(small(), small()), stat=True) == "no differences\n"
 
 
-def test_long_unchanged_text_is_shortened_around_changes(register_copy: Path) -> None:
-    edit(register_copy, "The CPS has supported in", "The CPS has helped in")
-    edit(register_copy, "internal CPS governance", "internal governance")
-    assert text_of(versions(register_copy)) == (
+LONG_COMMENTARY = (
+    "Work is under way in every area. The team has supported the design of the new guidance, which was tested "
+    "in three pilot areas and revised after comments from partners. Through new internal governance the work is "
+    "reviewed every month by the national board."
+)
+
+
+def test_long_unchanged_text_is_shortened_around_changes() -> None:
+    old = set_field(small(), "R3", "commentary", LONG_COMMENTARY)
+    new = LONG_COMMENTARY.replace("supported", "helped").replace("internal governance", "governance")
+    assert text_of(versions(old, set_field(old, "R3", "commentary", new))) == (
         "changed (1):\n"
-        "  O13: commentary: The CPS has [-supported-]{+helped+} in the development and design of … Areas. "
-        "In addition, through new internal [-CPS-] governance this work is being progress …\n"
+        "  R3: commentary: … in every area. The team has [-supported-]{+helped+} the design of the new guidance, "
+        "… after comments from partners. Through new [-internal-] governance the work is reviewed every …\n"
         "\n"
         "0 added, 0 removed, 0 renamed, 1 changed; 0 status changes, 0 regressions\n"
     )
 
 
-def test_paragraph_breaks_show_as_pilcrows(register_copy: Path) -> None:
-    # R4's commentary has the first such break (O23's the second).
-    edit(
-        register_copy,
-        "progress the JNAP work.\n\nRegular meetings with the Victims’",
-        "progress the JNAP work. Regular meetings with the Victims’",
+def test_paragraph_breaks_show_as_pilcrows() -> None:
+    # R2's commentary has two paragraphs; the new version merges them.
+    commentary = find(small(), "R2")["commentary"]
+    assert "month.\n\nAdvocates" in commentary
+    new = set_field(small(), "R2", "commentary", commentary.replace("month.\n\nAdvocates", "month. Advocates"))
+    assert text_of(versions(small(), new)) == (
+        "changed (1):\n"
+        "  R2: commentary: … liaison meetings take place every month. [-¶-] Advocates attend each meeting.\n"
+        "\n"
+        "0 added, 0 removed, 0 renamed, 1 changed; 0 status changes, 0 regressions\n"
     )
-    expected = (
-        "  R4: commentary: … agree and progress the JNAP work. [-¶-] Regular meetings with the Victims’ "
-        "Commissioner, …\n"
+
+
+def test_whitespace_only_change() -> None:
+    commentary = find(small(), "R2")["commentary"]
+    new = set_field(small(), "R2", "commentary", commentary.replace("every month", "every  month"))
+    assert text_of(versions(small(), new)) == (
+        "changed (1):\n"
+        "  R2: commentary: (only whitespace changed)\n"
+        "\n"
+        "0 added, 0 removed, 0 renamed, 1 changed; 0 status changes, 0 regressions\n"
     )
-    assert expected in text_of(versions(register_copy))
 
 
-def test_whitespace_only_change(register_copy: Path) -> None:
-    edit(register_copy, "Bi-monthly meetings take pace", "Bi-monthly  meetings take pace")
-    assert "  O23: commentary: (only whitespace changed)\n" in text_of(versions(register_copy))
-
-
-def test_hostile_text_is_shown_literally(register_copy: Path) -> None:
-    edit(register_copy, "Bi-monthly meetings take pace", "Bi-monthly [bold]x[/] \\u001b[31m meetings take pace")
-    edit(
-        register_copy,
-        'theme = "Stakeholder Engagement"\ntext = "Convene a joint',
-        'theme = "Stake\\u202eholder"\ntext = "Convene a joint',
-    )
-    diff = versions(register_copy)
+def test_hostile_text_is_shown_literally() -> None:
+    commentary = find(small(), "R2")["commentary"]
+    hostile = commentary.replace("liaison meetings", "liaison [bold]x[/] \x1b[31m meetings")
+    new = set_field(small(), "R2", "commentary", hostile)
+    new = set_field(new, "O3", "theme", "Case\u202ework Quality")
+    diff = versions(small(), new)
     plain = text_of(diff)
     assert "{+[bold]x[/] \\x1b[31m+}" in plain
-    assert "  O22: theme: Stakeholder Engagement → Stake<U+202E>holder\n" in plain
+    assert "  O3: theme: Casework Quality → Case<U+202E>work Quality\n" in plain
     assert "\x1b" not in plain
     assert "\u202e" not in plain
     coloured = text_of(diff, color=True)
@@ -492,13 +500,26 @@ def test_hostile_text_is_shown_literally(register_copy: Path) -> None:
     # The only escape sequences are the renderer's own styles.
     assert "\x1b[31m meetings" not in coloured
     # JSON keeps the exact text.
-    change = next(c for c in to_json(diff)["changed"] if c["id"] == "O23")
+    change = next(c for c in to_json(diff)["changed"] if c["id"] == "R2")
     assert "[bold]x[/] \x1b[31m meetings" in change["fields"]["commentary"]["new"]
 
 
-def test_unknown_format_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="unknown format 'csv'"):
-        text_of(diff_versions(real(), real()), fmt="csv")
+def test_record_formats_give_one_row_per_difference() -> None:
+    new = set_field(set_field(small(), "R2", "status", "complete"), "O3", "id", "O9")
+    new = drop_action(add_action(new, action("R4", "refresh", 4, text="Publish the annual report.")), "R1")
+    assert text_of(versions(small(), new), fmt="csv") == (
+        "change,id,old_id,field,old,new\n"
+        "added,R4,,text,,Publish the annual report.\n"
+        "removed,R1,,text,Deliver training number 1 for the refresh plan.,\n"
+        "renamed,O9,O3,id,O3,O9\n"
+        "changed,R2,,status,ongoing,complete\n"
+    )
+    assert text_of(versions(small(), new), fmt="ids") == "R4\nR1\nO9\nR2\n"
+
+
+def test_text_takes_no_fields() -> None:
+    with pytest.raises(UsageError, match="--fields applies to the record formats"):
+        emit_diff(versions(small(), small()), DiffFormat.TEXT, out=io.StringIO(), fields="id")
 
 
 # --- plans -------------------------------------------------------------------------------------
@@ -558,10 +579,13 @@ def test_plan_diff_of_the_real_register() -> None:
 
 
 def test_plan_diff_reversed_swaps_the_roles() -> None:
-    diff = diff_plans(real(), "refresh", "original")
-    assert sorted((link.new_id, link.old_id) for link in diff.links) == sorted(LINKS)
-    assert "O3" in diff.new
-    assert "R1" in diff.not_continued
+    register = model(small())
+    forward = diff_plans(register, "original", "refresh")
+    assert [(link.old_id, link.new_id) for link in forward.links] == [("O2", "R2")]
+    assert (forward.new, forward.not_continued) == (("R1", "R3"), ("O1", "O3"))
+    diff = diff_plans(register, "refresh", "original")
+    assert [(link.old_id, link.new_id) for link in diff.links] == [("R2", "O2")]
+    assert (diff.new, diff.not_continued) == (("O1", "O3"), ("R1", "R3"))
 
 
 def test_suggestions_on_the_real_register() -> None:
@@ -571,33 +595,32 @@ def test_suggestions_on_the_real_register() -> None:
     assert plan_text_of(diff, stat=True) == "10 links, 12 new, 15 not continued, 1 suggestion\n"
 
 
-def test_suggestions_are_ordered_by_score_and_never_repeat_links(register_copy: Path) -> None:
-    # R10's text is rewritten to restate O9: R10 → O9 becomes the strongest candidate.
-    edit(
-        register_copy,
-        "Further embed bad character applications into training and development materials across our organisations.",
-        "Identify best practice so that all police force and CPS areas have effective joint monitoring and "
-        "escalation mechanisms for live investigations.",
-    )
-    diff = diff_plans(load(register_copy), "original", "refresh", suggest=True)
+def test_suggestions_are_ordered_by_score_and_never_repeat_links() -> None:
+    # R3's text is rewritten to restate O3: R3 → O3 becomes the strongest candidate.
+    data = set_field(small(), "R3", "text", "Review the guidance again (see action 1 under Supporting Victims).")
+    diff = diff_plans(model(data), "original", "refresh", suggest=True)
     assert diff.suggestions is not None
-    assert [(s.new_id, s.old_id) for s in diff.suggestions[:2]] == [("R10", "O9"), ("R10", "O10")]
+    assert [(s.new_id, s.old_id) for s in diff.suggestions[:2]] == [("R3", "O3"), ("R1", "O1")]
     scores = [s.score for s in diff.suggestions]
     assert scores == sorted(scores, reverse=True)
     assert all(score >= SUGGEST_THRESHOLD for score in scores)
-    assert not {(s.old_id, s.new_id) for s in diff.suggestions} & set(LINKS)
+    # The linked pair O2 → R2 scores above the threshold too, yet is not suggested.
+    links = {(link.old_id, link.new_id) for link in diff.links}
+    assert links == {("O2", "R2")}
+    assert diff.links[0].similarity >= SUGGEST_THRESHOLD
+    assert not {(s.old_id, s.new_id) for s in diff.suggestions} & links
 
 
 def test_unknown_plan_lists_the_plans() -> None:
     with pytest.raises(UsageError) as caught:
-        diff_plans(real(), "original", "refersh")
+        diff_plans(model(small()), "original", "refersh")
     assert caught.value.lines() == ["error: unknown plan 'refersh'; the register's plans are refresh, original"]
     assert caught.value.exit_code == 2
 
 
 def test_a_plan_against_itself_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="with itself"):
-        diff_plans(real(), "refresh", "refresh")
+        diff_plans(model(small()), "refresh", "refresh")
 
 
 SMALL_TEXT = """\
@@ -630,7 +653,7 @@ suggestions (1): candidate links with similarity ≥ 20%, not in the register
 
 
 def test_plan_text_is_exact() -> None:
-    diff = diff_plans(small(), "old", "new", suggest=True)
+    diff = diff_plans(small_plans(), "old", "new", suggest=True)
     text = plan_text_of(diff)
     assert text == SMALL_TEXT
     assert not BOX_DRAWING.search(text)
@@ -640,13 +663,13 @@ def test_plan_text_is_exact() -> None:
 
 
 def test_plan_text_without_suggestions() -> None:
-    text = plan_text_of(diff_plans(small(), "old", "new"))
+    text = plan_text_of(diff_plans(small_plans(), "old", "new"))
     assert "suggestion" not in text
     assert text.endswith("\n\n1 link, 1 new, 1 not continued\n")
 
 
 def test_plan_json_shape_is_exact() -> None:
-    diff = diff_plans(small(), "old", "new", suggest=True)
+    diff = diff_plans(small_plans(), "old", "new", suggest=True)
     expected = {
         "old_plan": {
             "id": "old",
@@ -680,7 +703,7 @@ def test_plan_json_shape_is_exact() -> None:
     }
     assert to_json(diff) == expected
     assert json.loads(plan_text_of(diff, fmt="json")) == expected
-    assert to_json(diff_plans(small(), "old", "new"))["suggestions"] is None
+    assert to_json(diff_plans(small_plans(), "old", "new"))["suggestions"] is None
     assert json.loads(plan_text_of(diff, fmt="json", stat=True)) == {
         "links": 1,
         "new": 1,
@@ -694,7 +717,7 @@ def test_plan_json_shape_is_exact() -> None:
 
 def test_classify_plans_and_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    register = real()
+    register = model(small())
     assert revisions.classify(["original", "refresh"], register) == "plans"
     assert revisions.classify(["HEAD~1"], register) == "versions"
     assert revisions.classify(["HEAD~2", "HEAD~1"], register) == "versions"
@@ -710,24 +733,24 @@ def test_classify_plans_and_versions(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert revisions.classify(["refresh"], register) == "versions"
 
 
-def test_read_version_of_a_file(register_copy: Path) -> None:
-    register, label = revisions.read_version(str(register_copy), DATA)
-    assert register == real()
-    assert label == str(register_copy)
+def test_read_version_of_a_file(tmp_path: Path) -> None:
+    old = write(tmp_path / "old.toml", small())
+    current = write(tmp_path / "actions.toml", set_field(small(), "R1", "status", "deferred"))
+    assert revisions.read_version(str(old), current) == model(small())
 
 
 def test_read_version_of_a_missing_file_outside_git(tmp_path: Path, git_env: None) -> None:
-    current = tmp_path / "actions.toml"
-    shutil.copyfile(DATA, current)
-    with pytest.raises(RegisterUnreadable) as caught:
+    current = write(tmp_path / "actions.toml", small())
+    with pytest.raises(InputUnreadable) as caught:
         revisions.read_version(str(tmp_path / "old.toml"), current)
     assert caught.value.message.startswith(f"{tmp_path / 'old.toml'}: not a file, and git cannot read it: fatal:")
     assert caught.value.exit_code == 2
 
 
-def test_an_option_like_argument_is_refused() -> None:
+def test_an_option_like_argument_is_refused(tmp_path: Path) -> None:
+    current = write(tmp_path / "actions.toml", small())
     with pytest.raises(UsageError, match="cannot start with '-'"):
-        revisions.read_version("--output=/tmp/x", DATA)
+        revisions.read_version("--output=/tmp/x", current)
 
 
 # --- git ---------------------------------------------------------------------------------------
@@ -752,55 +775,50 @@ def git(repo: Path, *args: str) -> None:
 
 @pytest.fixture
 def repo(tmp_path: Path, git_env: None) -> Path:
-    """A git repository whose data/actions.toml is the bundled register at tag v1 (HEAD~1),
-    and the same with R4 complete at HEAD. Returns the register's path."""
+    """A git repository whose data/actions.toml is the small register at tag v1 (HEAD~1),
+    and the same with R2 complete at HEAD. Returns the register's path."""
     root = tmp_path / "repo"
     (root / "data").mkdir(parents=True)
-    path = root / "data" / "actions.toml"
-    shutil.copyfile(DATA, path)
+    path = write(root / "data" / "actions.toml", small())
     git(root, "init", "-q")
     git(root, "add", "data/actions.toml")
     git(root, "commit", "-q", "-m", "v1")
     git(root, "tag", "v1")
-    edit(path, R4_STATUS, R4_STATUS.replace('"ongoing"', '"complete"'))
-    git(root, "commit", "-q", "-am", "R4 is complete")
+    write(path, set_field(small(), "R2", "status", "complete"))
+    git(root, "commit", "-q", "-am", "R2 is complete")
     return path
 
 
 @needs_git
 def test_bare_revision_reads_the_current_register_at_that_revision(repo: Path) -> None:
-    register, label = revisions.read_version("HEAD~1", repo)
-    assert label == "HEAD~1:data/actions.toml"
-    assert register == real()
-    assert revisions.read_version("HEAD", repo)[0] == load(repo)
+    assert revisions.read_version("HEAD~1", repo) == model(small())
+    assert revisions.read_version("HEAD", repo) == load(repo)
 
 
 @needs_git
 def test_revision_with_a_path(repo: Path) -> None:
-    register, label = revisions.read_version("v1:data/actions.toml", repo)
-    assert (register, label) == (real(), "v1:data/actions.toml")
+    assert revisions.read_version("v1:data/actions.toml", repo) == model(small())
 
 
 @needs_git
 def test_one_version_is_compared_with_the_current_register(repo: Path) -> None:
-    (old, old_label), (new, new_label) = revisions.read_versions(["v1"], repo)
-    assert (old_label, new_label) == ("v1:data/actions.toml", str(repo))
+    old, new = revisions.read_versions(["v1"], repo)
+    assert (old, new) == (model(small()), load(repo))
     diff = diff_versions(old, new)
-    assert diff.changed == (ActionChange("R4", {"status": FieldChange("ongoing", "complete")}),)
-    (_, first), (_, second) = revisions.read_versions(["HEAD~1", "HEAD"], repo)
-    assert (first, second) == ("HEAD~1:data/actions.toml", "HEAD:data/actions.toml")
+    assert diff.changed == (ActionChange("R2", {"status": FieldChange("ongoing", "complete")}),)
+    assert revisions.read_versions(["HEAD~1", "HEAD"], repo) == (model(small()), load(repo))
 
 
 @needs_git
 def test_unknown_revision_quotes_git(repo: Path) -> None:
-    with pytest.raises(RegisterUnreadable) as caught:
+    with pytest.raises(InputUnreadable) as caught:
         revisions.read_version("nope", repo)
     message = caught.value.message
     assert message.startswith("nope: not a file, and git cannot read it: fatal: ")
     assert "nope" in message.split("fatal: ", 1)[1]
     assert "\n" not in message
     assert caught.value.exit_code == 2
-    with pytest.raises(RegisterUnreadable) as hostile:
+    with pytest.raises(InputUnreadable) as hostile:
         revisions.read_version("HEAD\n\x1b[31m", repo)
     assert hostile.value.message.startswith("HEAD\\n\\x1b[31m: not a file, and git cannot read it: ")
     assert "\n" not in hostile.value.message
@@ -809,13 +827,13 @@ def test_unknown_revision_quotes_git(repo: Path) -> None:
 
 @needs_git
 def test_missing_path_in_a_revision(repo: Path) -> None:
-    with pytest.raises(RegisterUnreadable, match=r"^HEAD:nope.toml: not a file, and git cannot read it: fatal: .*nope"):
+    with pytest.raises(InputUnreadable, match=r"^HEAD:nope.toml: not a file, and git cannot read it: fatal: .*nope"):
         revisions.read_version("HEAD:nope.toml", repo)
 
 
 @needs_git
 def test_directory_in_a_revision(repo: Path) -> None:
-    with pytest.raises(RegisterUnreadable, match=r"^HEAD:data: is a directory in git$"):
+    with pytest.raises(InputUnreadable, match=r"^HEAD:data: is a directory in git$"):
         revisions.read_version("HEAD:data", repo)
 
 
@@ -823,24 +841,23 @@ def test_directory_in_a_revision(repo: Path) -> None:
 def test_invalid_register_in_a_revision_is_located(repo: Path) -> None:
     repo.write_text('title = "x"\nsource = \n', encoding="utf-8")
     git(repo.parents[1], "commit", "-q", "-am", "broken")
-    with pytest.raises(RegisterUnreadable, match=r"^HEAD:data/actions.toml:2:10: invalid TOML"):
+    with pytest.raises(InputUnreadable, match=r"^HEAD:data/actions.toml:2:10: invalid TOML"):
         revisions.read_version("HEAD", repo)
 
 
 @needs_git
 def test_an_existing_path_wins_over_a_revision(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    shutil.copyfile(DATA, tmp_path / "HEAD")
-    register, label = revisions.read_version("HEAD", repo)
-    assert (register, label) == (real(), "HEAD")
+    other = set_field(small(), "R1", "status", "deferred")  # neither v1 nor HEAD
+    write(tmp_path / "HEAD", other)
+    assert revisions.read_version("HEAD", repo) == model(other)
 
 
 @needs_git
 def test_register_outside_git(tmp_path: Path, git_env: None) -> None:
-    current = tmp_path / "actions.toml"
-    shutil.copyfile(DATA, current)
+    current = write(tmp_path / "actions.toml", small())
     with pytest.raises(
-        RegisterUnreadable, match=r"^HEAD~1: not a file, and git cannot read it: fatal: not a git repository"
+        InputUnreadable, match=r"^HEAD~1: not a file, and git cannot read it: fatal: not a git repository"
     ):
         revisions.read_version("HEAD~1", current)
 
@@ -848,16 +865,18 @@ def test_register_outside_git(tmp_path: Path, git_env: None) -> None:
 def test_git_not_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     empty = tmp_path / "bin"
     empty.mkdir()
+    current = write(tmp_path / "actions.toml", small())
     monkeypatch.setenv("PATH", str(empty))
-    with pytest.raises(RegisterUnreadable) as caught:
-        revisions.read_version("HEAD~1", DATA)
+    with pytest.raises(InputUnreadable) as caught:
+        revisions.read_version("HEAD~1", current)
     assert caught.value.lines() == [
         "error: git is not installed; 'HEAD~1' is not a file, so it can only be a git revision; "
         "install git or give a register file"
     ]
 
 
-def test_git_that_hangs_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    current = write(tmp_path / "actions.toml", small())
     seen: dict[str, object] = {}
 
     def hang(*args: object, **kwargs: object) -> object:
@@ -866,6 +885,6 @@ def test_git_that_hangs_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(subprocess, "run", hang)
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/git")
-    with pytest.raises(RegisterUnreadable, match=r"^HEAD~1: git did not answer within 10 s$"):
-        revisions.read_version("HEAD~1", DATA)
+    with pytest.raises(InputUnreadable, match=r"^HEAD~1: git did not answer within 10 s$"):
+        revisions.read_version("HEAD~1", current)
     assert seen["timeout"] == 10

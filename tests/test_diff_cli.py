@@ -1,4 +1,8 @@
-"""`jnap diff` through the CLI: plans, versions (files and git revisions), flags and exit codes."""
+"""`jnap diff` through the CLI: plans, versions (files and git revisions), flags and exit codes.
+
+Versions are small registers built as data (`tests/registers.py`); the plan diff of the shipped
+register is checked end to end.
+"""
 
 from __future__ import annotations
 
@@ -9,33 +13,39 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, Run, edit
+from .conftest import Run
+from .registers import Data, set_field, set_plan_field, small, write
 
 
-def _edited(register_copy: Path) -> Path:
-    """A newer version: R1 leaves complete (a regression), R12 reworded, O22 renamed."""
-    text = register_copy.read_text(encoding="utf-8")
-    start = text.index('id = "R1"')
-    at = text.index('status = "complete"', start)
-    register_copy.write_text(
-        text[:at] + 'status = "ongoing"' + text[at + len('status = "complete"') :], encoding="utf-8"
-    )
-    edit(register_copy, "We have created a forensic evidence toolkit", "We have built a forensic evidence toolkit")
-    edit(register_copy, 'id = "O22"', 'id = "O22b"')
-    return register_copy
+def _edited(data: Data) -> Data:
+    """A newer version: R1 leaves complete (a regression), R3's commentary reworded, O3 renamed."""
+    new = set_field(data, "R1", "status", "ongoing")
+    new = set_field(new, "R3", "commentary", "Work is under way in each area.")
+    return set_field(new, "O3", "id", "O3b")
 
 
-def test_version_diff_text(run: Run, register_copy: Path) -> None:
-    new = _edited(register_copy)
-    result = run("diff", str(DATA), str(new))
+@pytest.fixture
+def old(tmp_path: Path) -> Path:
+    """The small register; version tests also give it as --register so that they never read the shipped one."""
+    return write(tmp_path / "old.toml", small())
+
+
+@pytest.fixture
+def new(tmp_path: Path) -> Path:
+    """A newer version of the small register (see `_edited`)."""
+    return write(tmp_path / "new.toml", _edited(small()))
+
+
+def test_version_diff_text(run: Run, old: Path, new: Path) -> None:
+    result = run("diff", str(old), str(new), "-r", str(old))
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "renamed (1):\n"
-        "  O22 → O22b: text 100% similar\n"
+        "  O3 → O3b: text 100% similar\n"
         "\n"
         "changed (2):\n"
         "  R1: status: complete → ongoing\n"
-        "  R12: commentary: We have [-created-]{+built+} a forensic evidence toolkit, developed with …\n"
+        "  R3: commentary: Work is under way in [-every-]{+each+} area.\n"
         "\n"
         "status transitions (1):\n"
         "  complete → ongoing: 1 (R1), regression\n"
@@ -44,85 +54,69 @@ def test_version_diff_text(run: Run, register_copy: Path) -> None:
     )
 
 
-def test_one_argument_compares_with_the_current_register(run: Run, register_copy: Path) -> None:
-    new = _edited(register_copy)
-    result = run("diff", str(DATA), "--register", str(new), "--stat")
+def test_one_argument_compares_with_the_current_register(run: Run, old: Path, new: Path) -> None:
+    result = run("diff", str(old), "--register", str(new), "--stat")
     assert result.stdout == "0 added, 0 removed, 1 renamed, 2 changed; 1 status change, 1 regression\n"
 
 
-def test_exit_code_flags(run: Run, register_copy: Path) -> None:
-    assert run("diff", str(DATA), str(DATA), "--exit-code").exit_code == 0
-    assert run("diff", str(DATA), str(DATA), "--stat").stdout == "no differences\n"
-    new = _edited(register_copy)
-    assert run("diff", str(DATA), str(new)).exit_code == 0
-    assert run("diff", str(DATA), str(new), "--exit-code").exit_code == 1
-    assert run("diff", str(DATA), str(new), "--fail-on-regression").exit_code == 1
+def test_exit_code_flags(run: Run, old: Path, new: Path) -> None:
+    assert run("diff", str(old), str(old), "-r", str(old), "--exit-code").exit_code == 0
+    assert run("diff", str(old), str(old), "-r", str(old), "--stat").stdout == "no differences\n"
+    assert run("diff", str(old), str(new), "-r", str(old)).exit_code == 0
+    assert run("diff", str(old), str(new), "-r", str(old), "--exit-code").exit_code == 1
+    assert run("diff", str(old), str(new), "-r", str(old), "--fail-on-regression").exit_code == 1
     # Out of complete is a regression; into complete is not.
-    assert run("diff", str(new), str(DATA), "--fail-on-regression").exit_code == 0
+    assert run("diff", str(new), str(old), "-r", str(old), "--fail-on-regression").exit_code == 0
 
 
-def test_version_diff_json_shape(run: Run, register_copy: Path) -> None:
-    new = _edited(register_copy)
-    document = json.loads(run("diff", str(DATA), str(new), "--format", "json").stdout)
+def test_version_diff_json_shape(run: Run, old: Path, new: Path) -> None:
+    document = json.loads(run("diff", str(old), str(new), "-r", str(old), "--format", "json").stdout)
     assert document == {
         "added": [],
         "removed": [],
-        "renamed": [{"old_id": "O22", "new_id": "O22b", "similarity": 1.0, "fields": {}}],
+        "renamed": [{"old_id": "O3", "new_id": "O3b", "similarity": 1.0, "fields": {}}],
         "changed": [
             {"id": "R1", "fields": {"status": {"old": "complete", "new": "ongoing"}}},
             {
-                "id": "R12",
+                "id": "R3",
                 "fields": {
-                    "commentary": {
-                        "old": "We have created a forensic evidence toolkit, developed with experts and frontline "
-                        "practitioners, which has been made available to staff.",
-                        "new": "We have built a forensic evidence toolkit, developed with experts and frontline "
-                        "practitioners, which has been made available to staff.",
-                    }
+                    "commentary": {"old": "Work is under way in every area.", "new": "Work is under way in each area."}
                 },
             },
         ],
         "transitions": [{"old": "complete", "new": "ongoing", "count": 1, "regression": True, "ids": ["R1"]}],
         "metadata": {},
     }
-    stat = json.loads(run("diff", str(DATA), str(new), "-f", "json", "--stat").stdout)
+    stat = json.loads(run("diff", str(old), str(new), "-r", str(old), "-f", "json", "--stat").stdout)
     assert stat == {
         "added": 0, "removed": 0, "renamed": 1, "changed": 2, "status_changes": 1, "regressions": 1, "metadata": 0,
     }  # fmt: skip
 
 
-def test_register_metadata_changes_are_differences(run: Run, register_copy: Path) -> None:
-    edit(register_copy, 'title = "JNAP Refresh"', 'title = "JNAP Refresh (revised)"')
-    result = run("diff", str(DATA), str(register_copy), "--exit-code")
+def test_register_metadata_changes_are_differences(run: Run, old: Path, tmp_path: Path) -> None:
+    revised = write(tmp_path / "revised.toml", set_plan_field(small(), "refresh", "title", "Refresh plan (revised)"))
+    result = run("diff", str(old), str(revised), "-r", str(old), "--exit-code")
     assert result.exit_code == 1
     assert result.stdout == (
         "register (1):\n"
-        "  register: plans: refresh: JNAP Refresh (2022), original: Police-CPS Joint National RASSO Action Plan 2021 "
-        "(2021) → refresh: JNAP Refresh (revised) (2022), original: Police-CPS Joint National RASSO Action Plan 2021 "
-        "(2021)\n"
+        "  register: plans: refresh: Refresh plan (2022), original: Original plan (2021) "
+        "→ refresh: Refresh plan (revised) (2022), original: Original plan (2021)\n"
         "\n"
         "0 added, 0 removed, 0 renamed, 0 changed; 0 status changes, 0 regressions; 1 register field changed\n"
     )
-    document = json.loads(run("diff", str(DATA), str(register_copy), "-f", "json").stdout)
+    document = json.loads(run("diff", str(old), str(revised), "-r", str(old), "-f", "json").stdout)
     assert document["metadata"] == {
         "plans": {
-            "old": [
-                "refresh: JNAP Refresh (2022)",
-                "original: Police-CPS Joint National RASSO Action Plan 2021 (2021)",
-            ],
-            "new": [
-                "refresh: JNAP Refresh (revised) (2022)",
-                "original: Police-CPS Joint National RASSO Action Plan 2021 (2021)",
-            ],
+            "old": ["refresh: Refresh plan (2022)", "original: Original plan (2021)"],
+            "new": ["refresh: Refresh plan (revised) (2022)", "original: Original plan (2021)"],
         }
     }
 
 
-def test_colour_marks_words_on_a_terminal(run: Run, register_copy: Path) -> None:
-    new = _edited(register_copy)
-    coloured = run("diff", str(DATA), str(new), env={"FORCE_COLOR": "1"}).stdout
-    assert "[-created-]" not in coloured
-    assert "\x1b[" in coloured and "created" in coloured and "built" in coloured
+def test_colour_marks_words_on_a_terminal(run: Run, old: Path, new: Path) -> None:
+    coloured = run("diff", str(old), str(new), "-r", str(old), env={"FORCE_COLOR": "1"}).stdout
+    assert "[-every-]" not in coloured
+    assert "\x1b[" in coloured and "every" in coloured and "each" in coloured
 
 
 def test_plan_diff(run: Run) -> None:
@@ -157,11 +151,12 @@ def test_plan_diff_suggestions(run: Run) -> None:
         (["refresh", "x.toml"], "'refresh' is a plan id, but plans compare only with plans; give two plan ids "
          "(jnap diff original refresh), or refresh:PATH for a git revision"),
         (["a", "b", "c"], "expected one or two versions to compare, got 3; see 'jnap diff --help'"),
-        (["--format", "xml", "original", "refresh"], "unknown format 'xml'; use one of text, json"),
+        (["--format", "xml", "original", "refresh"], "invalid value for '--format' / '-f': 'xml' is not one of "
+         "'text', 'table', 'json', 'jsonl', 'csv', 'tsv', 'markdown', 'ids'; see 'jnap diff --help'"),
     ],
 )  # fmt: skip
-def test_usage_errors(run: Run, args: list[str], message: str | None) -> None:
-    result = run("diff", *args)
+def test_usage_errors(run: Run, old: Path, args: list[str], message: str | None) -> None:
+    result = run("diff", *args, "-r", str(old))
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("jnap: error: ")
@@ -169,8 +164,8 @@ def test_usage_errors(run: Run, args: list[str], message: str | None) -> None:
         assert result.stderr == f"jnap: error: {message}\n"
 
 
-def test_missing_file_is_one_line(run: Run, tmp_path: Path) -> None:
-    result = run("diff", str(tmp_path / "old.toml"), "-r", str(DATA))
+def test_missing_file_is_one_line(run: Run, new: Path, tmp_path: Path) -> None:
+    result = run("diff", str(tmp_path / "old.toml"), "-r", str(new))
     assert result.exit_code == 2
     assert result.stderr.startswith(f"jnap: error: {tmp_path / 'old.toml'}: not a file, and git cannot read it")
 
@@ -181,8 +176,7 @@ def repo(tmp_path: Path) -> Path:
         pytest.skip("needs git")
     root = tmp_path / "repo"
     (root / "data").mkdir(parents=True)
-    register = root / "data" / "actions.toml"
-    shutil.copyfile(DATA, register)
+    register = write(root / "data" / "actions.toml", small())
 
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
@@ -191,7 +185,7 @@ def repo(tmp_path: Path) -> Path:
     git("add", ".")
     git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "v1")
     git("tag", "v1")
-    _edited(register)
+    write(register, _edited(small()))
     git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "v2")
     return register
 
@@ -223,11 +217,14 @@ def test_git_absent(run: Run, repo: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert result.stderr.startswith("jnap: error: git is not installed; 'HEAD~1' is not a file")
 
 
-def test_plan_ids_ignore_case(run: Run) -> None:
-    assert run("diff", "Original", "REFRESH", "--stat").stdout == "10 links, 12 new, 15 not continued\n"
+def test_plan_ids_ignore_case(run: Run, old: Path) -> None:
+    result = run("diff", "Original", "REFRESH", "-r", str(old), "--stat")
+    assert result.exit_code == 0
+    assert result.stdout == "1 link, 2 new, 2 not continued\n"
+    assert run("diff", "original", "refresh", "-r", str(old), "--stat").stdout == result.stdout
 
 
-def test_overlong_name_is_a_clean_error(run: Run) -> None:
-    result = run("diff", "x" * 300, "-r", str(DATA))
+def test_overlong_name_is_a_clean_error(run: Run, old: Path) -> None:
+    result = run("diff", "x" * 300, "-r", str(old))
     assert result.exit_code == 2
     assert "not a file, and git cannot read it" in result.stderr

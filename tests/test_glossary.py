@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from jnap_cli.errors import RegisterUnreadable, UsageError
-from jnap_cli.glossary import Glossary, Term, load_glossary, lookup, synonyms
-from jnap_cli.register import load
-from jnap_cli.search import match_form, search
+from jnap_cli.errors import InputUnreadable, UsageError
+from jnap_cli.model.schema import Glossary, Term
+from jnap_cli.query.glossary import load_glossary, lookup, synonyms
+from jnap_cli.query.search import search
+from jnap_cli.register.load import load
+from jnap_cli.text import match_form
 
 from .conftest import DATA, ROOT
 
@@ -160,13 +162,13 @@ def test_term_is_strict_and_frozen() -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nope.toml"
-    with pytest.raises(RegisterUnreadable) as caught:
+    with pytest.raises(InputUnreadable) as caught:
         load_glossary(path)
     assert caught.value.lines() == [f"error: {path}: no such file; reinstall jnap, or pass the path of a glossary"]
 
 
 def test_directory(tmp_path: Path) -> None:
-    with pytest.raises(RegisterUnreadable) as caught:
+    with pytest.raises(InputUnreadable) as caught:
         load_glossary(tmp_path)
     assert caught.value.message == f"{tmp_path}: is a directory"
 
@@ -174,14 +176,14 @@ def test_directory(tmp_path: Path) -> None:
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "glossary.toml"
     path.write_bytes(b'[[terms]]\nterm = "\xff"\n')
-    with pytest.raises(RegisterUnreadable) as caught:
+    with pytest.raises(InputUnreadable) as caught:
         load_glossary(path)
-    assert caught.value.message == f"{path}: not valid UTF-8 (byte 18)"
+    assert caught.value.message == f"{path}:2:9: not valid UTF-8 (byte 0xff)"  # the register's own rules
 
 
 def test_bad_toml(tmp_path: Path) -> None:
     path = write(tmp_path, '[[terms]]\nterm = "ISVA\n')
-    with pytest.raises(RegisterUnreadable) as caught:
+    with pytest.raises(InputUnreadable) as caught:
         load_glossary(path)
     assert caught.value.message == f"{path}:2:13: invalid TOML: Illegal character '\\n'"
 
@@ -191,7 +193,7 @@ def test_missing_key_is_located(tmp_path: Path) -> None:
         tmp_path,
         '[[terms]]\nterm = "A"\nexpansion = "a"\ndescription = "d."\n\n[[terms]]\nterm = "B"\ndescription = "d."\n',
     )
-    with pytest.raises(RegisterUnreadable) as caught:
+    with pytest.raises(InputUnreadable) as caught:
         load_glossary(path)
     assert caught.value.lines() == [
         f"error: {path}:6: invalid glossary: terms[2].expansion: required key is missing; fix the glossary file"
@@ -200,7 +202,7 @@ def test_missing_key_is_located(tmp_path: Path) -> None:
 
 def test_wrong_type_is_located(tmp_path: Path) -> None:
     path = write(tmp_path, '[[terms]]\nterm = "A"\nexpansion = 1\ndescription = "d."\naliases = ["a", 2]\n')
-    with pytest.raises(RegisterUnreadable) as caught:
+    with pytest.raises(InputUnreadable) as caught:
         load_glossary(path)
     assert (
         caught.value.message
@@ -211,19 +213,19 @@ def test_wrong_type_is_located(tmp_path: Path) -> None:
 def test_unknown_and_blank_keys(tmp_path: Path) -> None:
     path = write(tmp_path, '[[terms]]\nterm = "A"\nexpansion = "a"\ndescription = "d."\nmeaning = "m"\n')
     with pytest.raises(
-        RegisterUnreadable, match=r":5: invalid glossary: terms\[1\]\.meaning: unknown key \(misspelt\?\)$"
+        InputUnreadable, match=r":5: invalid glossary: terms\[1\]\.meaning: unknown key \(misspelt\?\)$"
     ):
         load_glossary(path)
     path = write(tmp_path, '[[terms]]\nterm = " "\nexpansion = "a"\ndescription = "d."\n')
-    with pytest.raises(RegisterUnreadable, match=r":2: invalid glossary: terms\[1\]\.term: must not be blank$"):
+    with pytest.raises(InputUnreadable, match=r":2: invalid glossary: terms\[1\]\.term: must not be blank$"):
         load_glossary(path)
 
 
 def test_top_level_problems(tmp_path: Path) -> None:
-    with pytest.raises(RegisterUnreadable) as caught:
+    with pytest.raises(InputUnreadable) as caught:
         load_glossary(write(tmp_path, "# nothing\n"))
     assert caught.value.message.endswith("glossary.toml: invalid glossary: terms: required key is missing")
-    with pytest.raises(RegisterUnreadable) as caught:
+    with pytest.raises(InputUnreadable) as caught:
         load_glossary(write(tmp_path, 'terms = []\ntitle = "x"\n'))
     assert caught.value.message.endswith("glossary.toml:2: invalid glossary: title: unknown key (misspelt?)")
 
@@ -231,7 +233,7 @@ def test_top_level_problems(tmp_path: Path) -> None:
 def test_duplicate_term(tmp_path: Path) -> None:
     entry = '[[terms]]\nterm = "{}"\nexpansion = "a"\ndescription = "d."\n'
     path = write(tmp_path, entry.format("ISVA") + entry.format("isva"))
-    with pytest.raises(RegisterUnreadable) as caught:
+    with pytest.raises(InputUnreadable) as caught:
         load_glossary(path)
     assert caught.value.message == f"{path}:6: invalid glossary: term 'isva' is already defined in entry 1"
 

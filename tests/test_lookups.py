@@ -63,16 +63,19 @@ def test_sort_and_limit(run: Run) -> None:
     ("args", "message"),
     [
         (["list", "--status", "done"],
-         "unknown status 'done'; statuses: complete, in-progress, ongoing, transferred, deferred, not-started"),
+         "invalid value for '--status' / '-s': 'done' is not one of 'complete', 'in-progress', 'ongoing', "
+         "'transferred', 'deferred', 'not-started'; see 'jnap list --help'"),
         (["list", "--plan", "2021"], "unknown plan '2021'; plans: refresh, original"),
         (["list", "--fields", "id,colour"], "unknown field 'colour'; fields: id, plan, number, theme, text, "
          "commentary, status, status_evidence, continues, continued_by, references, annex_marker"),
         (["list", "--sort", "colour"], "cannot sort by unknown field 'colour'; fields: id, plan, number, theme, "
          "text, commentary, status, status_evidence, continues, continued_by, references, annex_marker"),
         (["list", "--sort", "id:up"], "unknown sort direction 'up'; use FIELD, FIELD:asc or FIELD:desc"),
-        (["list", "--format", "yaml"], "unknown format 'yaml'; use one of table, json, jsonl, csv, tsv, markdown, ids"),
+        (["list", "--format", "yaml"], "invalid value for '--format' / '-f': 'yaml' is not one of 'table', 'json', "
+         "'jsonl', 'csv', 'tsv', 'markdown', 'ids'; see 'jnap list --help'"),
         (["filter", "finished"],
-         "unknown status 'finished'; statuses: complete, in-progress, ongoing, transferred, deferred, not-started"),
+         "invalid value for 'STATUS': 'finished' is not one of 'complete', 'in-progress', 'ongoing', "
+         "'transferred', 'deferred', 'not-started'; see 'jnap filter --help'"),
         (["show", "4"], "4 is ambiguous: R4, O4; give the id, or pick a plan with --plan"),
         (["show", "R44"], "no action 'R44'; did you mean R4, R14?"),
         (["show", "O25", "--plan", "original"], "no action 'O25'; did you mean O5, O2, O24?"),

@@ -45,3 +45,21 @@ def test_example_runs_as_printed(command: str, expected: str) -> None:
         check=False,
     )
     assert result.stdout == expected, result.stdout
+
+
+def rule_table() -> str:
+    """The README's table of check rules, from the rule registry."""
+    from jnap_cli.checks.rules import RULES
+
+    rows = [f"| `{r.code}` | {r.severity} | {'yes' if r.fatal else 'no'} | {r.description} |" for r in RULES.values()]
+    return "\n".join(["| code | severity | invalidates | what it finds |", "| --- | --- | --- | --- |", *rows]) + "\n"
+
+
+def test_rule_table_is_generated_from_the_registry() -> None:
+    marker = "<!-- rules: generated from jnap_cli.checks.rules.RULES; JNAP_UPDATE_DOCS=1 pytest tests/test_readme.py rewrites it -->\n"
+    start = README.index(marker) + len(marker)
+    end = README.index("\n\n", start) + 1
+    if os.environ.get("JNAP_UPDATE_DOCS"):
+        (ROOT / "README.md").write_text(README[:start] + rule_table() + README[end:], encoding="utf-8")
+    else:
+        assert README[start:end] == rule_table(), "the README's rule table is stale: run JNAP_UPDATE_DOCS=1 pytest"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from jnap_cli.errors import UsageError
-from jnap_cli.glossary import Glossary, Term, load_glossary
-from jnap_cli.models import Register
-from jnap_cli.register import load
-from jnap_cli.search import Hit, match_form, search, suggest
-from jnap_cli.text import fold
+from jnap_cli.model.schema import Glossary, Register, Term
+from jnap_cli.query.glossary import load_glossary
+from jnap_cli.query.search import Hit, search, suggest
+from jnap_cli.register.load import load
+from jnap_cli.text import fold, match_form
 
 from .conftest import DATA
 

@@ -6,7 +6,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from jnap_cli.findings import Finding
+    from jnap_cli.model.finding import Finding
 
 
 class ExitCode(IntEnum):
@@ -39,8 +39,12 @@ class UsageError(JnapError):
     """The command line asks for something that cannot be done (unknown id, field, status...)."""
 
 
-class RegisterUnreadable(JnapError):
-    """The register file cannot be read or parsed as TOML."""
+class InputUnreadable(JnapError):
+    """An input cannot be read or parsed: the register, the glossary, a git revision, standard input."""
+
+
+class OutputFailed(JnapError):
+    """Standard output cannot be written (a full disk, a vanished terminal); a closed pipe is not this."""
 
 
 class NoMatch(JnapError):

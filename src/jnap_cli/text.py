@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -44,3 +45,31 @@ def fold(text: str) -> str:
     """Case- and accent-insensitive form of `text`, for matching."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# One-to-one, so that positions in folded text map back to the original.
+PUNCTUATION = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‛": "'",
+        "ʼ": "'",
+        "′": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "−": "-",
+    }
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def match_form(text: str) -> str:
+    """The form in which text is compared: folded (`text.fold`), quotes and dashes made plain, whitespace collapsed."""
+    return " ".join(fold(text).translate(PUNCTUATION).split())

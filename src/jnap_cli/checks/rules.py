@@ -11,8 +11,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from jnap_cli.findings import Finding, Severity
-from jnap_cli.models import Action, Register
+from jnap_cli.errors import UsageError
+from jnap_cli.model.finding import Finding
+from jnap_cli.model.schema import Action, Register
+from jnap_cli.model.vocab import Severity
 from jnap_cli.text import unsafe_characters
 
 
@@ -29,30 +31,42 @@ class Rule:
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
-        Rule("schema", "error", True, "the file breaks the schema: wrong type, unknown or missing key, bad id"),
-        Rule("unknown-status", "error", True, "a status outside the vocabulary"),
-        Rule("duplicate-id", "error", True, "two actions (or two plans) share an id"),
-        Rule("duplicate-number", "error", True, "two actions of one plan share a number"),
-        Rule("unknown-plan", "error", True, "an action names a plan the register does not define"),
-        Rule("link-unknown", "error", True, "`continues` names an id that is not in the register"),
-        Rule("commentary-missing", "error", False, "commentary missing, empty or whitespace-only"),
-        Rule("commentary-placeholder", "error", False, "commentary is a placeholder (TBC, TODO, n/a, -, …)"),
+        Rule("schema", Severity.ERROR, True, "the file breaks the schema: wrong type, unknown or missing key, bad id"),
+        Rule("unknown-status", Severity.ERROR, True, "a status outside the vocabulary"),
+        Rule("duplicate-id", Severity.ERROR, True, "two actions (or two plans) share an id"),
+        Rule("duplicate-number", Severity.ERROR, True, "two actions of one plan share a number"),
+        Rule("unknown-plan", Severity.ERROR, True, "an action names a plan the register does not define"),
+        Rule("link-unknown", Severity.ERROR, True, "`continues` names an id that is not in the register"),
+        Rule("commentary-missing", Severity.ERROR, False, "commentary missing, empty or whitespace-only"),
+        Rule(
+            "commentary-placeholder",
+            Severity.ERROR,
+            False,
+            'commentary is a placeholder (TBC, TBD, TODO, n/a, -, …, "to follow")',
+        ),
         Rule(
             "evidence-not-found",
-            "error",
+            Severity.ERROR,
             False,
             "`status_evidence` is empty or not word for word in the commentary",
         ),
-        Rule("missing-number", "error", False, "a plan's numbers have a gap (1, 2, 4)"),
-        Rule("link-same-plan", "error", False, "`continues` links an action to one of its own plan"),
-        Rule("control-character", "error", False, "control, bidirectional or zero-width characters in a text"),
+        Rule("missing-number", Severity.ERROR, False, "a plan's numbers have a gap (1, 2, 4)"),
+        Rule("link-same-plan", Severity.ERROR, False, "`continues` links an action to one of its own plan"),
         Rule(
-            "reference-not-in-text",
-            "error",
+            "control-character",
+            Severity.ERROR,
             False,
-            "a `references` entry does not appear in the action's text",
+            "control, bidirectional-override or zero-width characters in a text",
         ),
-        Rule("unresolved-reference", "warning", False, "a cross-reference does not resolve to an action"),
+        Rule(
+            "reference-not-in-text", Severity.ERROR, False, "a `references` entry does not appear in the action's text"
+        ),
+        Rule(
+            "unresolved-reference",
+            Severity.WARNING,
+            False,
+            "a cross-reference does not resolve to an action of its plan (and theme)",
+        ),
     )
 }
 
@@ -302,3 +316,16 @@ def run_checks(register: Register) -> list[Finding]:
 def select(findings: list[Finding], include: set[str] | None, exclude: set[str]) -> list[Finding]:
     """Keep the findings whose code is in `include` (all when None) and not in `exclude`."""
     return [f for f in findings if (include is None or f.code in include) and f.code not in exclude]
+
+
+def parse_codes(values: list[str] | None) -> set[str] | None:
+    """`--select a,b --select c` → {a, b, c}; unknown codes are a usage error listing the known ones."""
+    if values is None:
+        return None
+    codes = {code.strip() for value in values for code in value.split(",") if code.strip()}
+    if not codes:  # an empty $CODES in CI must not switch every rule off
+        raise UsageError("no rule code given", f"known codes: {', '.join(RULES)}")
+    unknown = sorted(codes - RULES.keys())
+    if unknown:
+        raise UsageError(f"unknown rule code {', '.join(unknown)}", f"known codes: {', '.join(RULES)}")
+    return codes

@@ -1,68 +1,18 @@
-"""Pure selection over a register: resolve ids, filter, sort, and shape actions as records.
-
-A record is the stable, documented JSON shape of an action; every output format carries it.
-"""
+"""Pure selection over a register: resolve ids, filter, sort."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import UsageError
-from jnap_cli.models import STATUSES, Action, Register
+from jnap_cli.model.vocab import STATUSES
+
+if TYPE_CHECKING:
+    from jnap_cli.model.schema import Action, Register
 
 Record = dict[str, Any]
-
-#: Every field of an action record, in display order (the JSON keys).
-FIELDS: tuple[str, ...] = (
-    "id",
-    "plan",
-    "number",
-    "theme",
-    "text",
-    "commentary",
-    "status",
-    "status_evidence",
-    "continues",
-    "continued_by",
-    "references",
-    "annex_marker",
-)
-#: What a table of actions shows unless --fields says otherwise.
-SUMMARY_FIELDS: tuple[str, ...] = ("id", "plan", "theme", "status", "text")
-
-
-def continued_by(register: Register) -> dict[str, list[str]]:
-    """Reverse of `continues`: original id → the refresh activities that carry it on."""
-    reverse: dict[str, list[str]] = {}
-    for action in register.actions:
-        for target in action.continues:
-            reverse.setdefault(target, []).append(action.id)
-    return reverse
-
-
-def records(register: Register, actions: Iterable[Action]) -> list[Record]:
-    """The records of `actions`, with `continued_by` filled in from the whole register."""
-    reverse = continued_by(register)
-    return [
-        {
-            "id": a.id,
-            "plan": a.plan,
-            "number": a.number,
-            "theme": a.theme,
-            "text": a.text,
-            "commentary": a.commentary,
-            "status": a.status.value,
-            "status_evidence": a.status_evidence,
-            "continues": list(a.continues),
-            "continued_by": reverse.get(a.id, []),
-            "references": list(a.references),
-            "annex_marker": a.annex_marker,
-        }
-        for a in actions
-    ]
 
 
 def check_plan(register: Register, plan: str | None) -> str | None:
@@ -168,25 +118,3 @@ def sort_records(rows: list[Record], spec: str | None, available: Sequence[str])
     if direction not in ("", "asc", "desc"):
         raise UsageError(f"unknown sort direction {direction!r}", "use FIELD, FIELD:asc or FIELD:desc")
     return sorted(rows, key=lambda row: _sort_key(row.get(name)), reverse=direction == "desc")
-
-
-def plan_records(register: Register) -> list[Record]:
-    """Each plan with its action count and how many actions are in each status."""
-    rows = []
-    for plan in register.plans:
-        counts = Counter(a.status.value for a in register.actions if a.plan == plan.id)
-        row: Record = {"id": plan.id, "title": plan.title, "year": plan.year, "actions": sum(counts.values())}
-        row["by_status"] = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s))
-        row.update({status: counts.get(status, 0) for status in STATUSES})
-        rows.append(row)
-    return rows
-
-
-def theme_records(register: Register, plan: str | None = None) -> list[Record]:
-    """Each (plan, theme) in register order with its action count and ids."""
-    plan_id = check_plan(register, plan)
-    seen: dict[tuple[str, str], list[str]] = {}
-    for action in register.actions:
-        if plan_id is None or action.plan == plan_id:
-            seen.setdefault((action.plan, action.theme), []).append(action.id)
-    return [{"plan": p, "theme": t, "actions": len(ids), "ids": ids} for (p, t), ids in seen.items()]

@@ -10,33 +10,24 @@ stretches are shortened to `…` around the changes. Register text is untrusted:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Literal
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING
 
-from jnap_cli.diff import (
-    BREAK,
-    PROSE_FIELDS,
-    SUGGEST_THRESHOLD,
-    FieldChange,
-    FieldValue,
-    PlanDiff,
-    PlanSummary,
-    VersionDiff,
-    counts,
-    segment_tokens,
-    to_json,
-    word_diff,
-)
+from jnap_cli.diff import shape
+from jnap_cli.diff.plans import SUGGEST_THRESHOLD, PlanDiff, PlanSummary
+from jnap_cli.diff.shape import counts
+from jnap_cli.diff.versions import PROSE_FIELDS, FieldChange, FieldValue, VersionDiff
+from jnap_cli.diff.words import BREAK, segment_tokens, word_diff
 from jnap_cli.errors import UsageError
-from jnap_cli.output import console
-from jnap_cli.output import to_json as json_text
+from jnap_cli.model.vocab import DiffFormat, RecordFormat
+from jnap_cli.render.cells import to_json
+from jnap_cli.render.records import emit
+from jnap_cli.render.terminal import console
+from jnap_cli.render.views import PLAN_RELATION, VERSION_CHANGE, counts_view
 from jnap_cli.text import escape_unsafe, one_line
 
 if TYPE_CHECKING:
     from rich.text import Text
-
-DiffFormat = Literal["text", "json"]
-DIFF_FORMATS: tuple[str, ...] = ("text", "json")
 
 CONTEXT = 6  # unchanged words kept on each side of a change
 ELLIPSIS = "…"
@@ -50,28 +41,48 @@ HEADING = "bold"
 ALERT = "bold red"
 
 
-def render_version_diff(diff: VersionDiff, fmt: str, *, out: IO[str], color: bool = False, stat: bool = False) -> None:
-    """Write a version diff as text (sections, then a summary line) or JSON; `stat`: the counts only."""
-    if fmt == "json":
-        _json(counts(diff) if stat else to_json(diff), out)
+def emit_diff(
+    diff: VersionDiff | PlanDiff,
+    fmt: DiffFormat,
+    *,
+    out: IO[str],
+    color: bool = False,
+    stat: bool = False,
+    fields: str | None = None,
+) -> None:
+    """A diff as text (sections, then a summary line), the JSON document, or rows in any other record format.
+
+    `stat`: the summary counts only (text: the summary line; records: one record of counts).
+    """
+    if fmt is DiffFormat.TEXT:
+        if fields is not None:
+            raise UsageError("--fields applies to the record formats, not to text", "add --format csv, json, …")
+        _print(_lines(diff, color, stat), out, color)
         return
-    _check_format(fmt)
+    record_format = RecordFormat(fmt.value)
+    if stat:
+        numbers = counts(diff)
+        if record_format is RecordFormat.JSON and fields is None:
+            out.write(to_json(numbers, indent=2) + "\n")
+        else:
+            emit([numbers], counts_view(tuple(numbers)), fmt=record_format, fields=fields, color=color, out=out)
+    elif record_format is RecordFormat.JSON and fields is None:
+        out.write(to_json(shape.to_json(diff), indent=2) + "\n")
+    else:
+        view = PLAN_RELATION if isinstance(diff, PlanDiff) else VERSION_CHANGE
+        emit(shape.rows(diff), view, fmt=record_format, fields=fields, color=color, out=out)
+
+
+def _lines(diff: VersionDiff | PlanDiff, color: bool, stat: bool) -> list[Text]:
+    if isinstance(diff, PlanDiff):
+        lines = [] if stat else [*_plan_lines(diff, color), _text("")]
+        lines.append(_text(plan_summary(diff)))
+        return lines
     lines = [] if stat else _version_lines(diff, color)
     if lines:
         lines.append(_text(""))
     lines.append(_text(version_summary(diff)))
-    _print(lines, out, color)
-
-
-def render_plan_diff(diff: PlanDiff, fmt: str, *, out: IO[str], color: bool = False, stat: bool = False) -> None:
-    """Write a plan diff as text (plans, themes, links, new, not continued, suggestions) or JSON."""
-    if fmt == "json":
-        _json(counts(diff) if stat else to_json(diff), out)
-        return
-    _check_format(fmt)
-    lines = [] if stat else [*_plan_lines(diff, color), _text("")]
-    lines.append(_text(plan_summary(diff)))
-    _print(lines, out, color)
+    return lines
 
 
 def version_summary(diff: VersionDiff) -> str:
@@ -98,15 +109,6 @@ def plan_summary(diff: PlanDiff) -> str:
 
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _check_format(fmt: str) -> None:
-    if fmt != "text":
-        raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(DIFF_FORMATS)}")
-
-
-def _json(document: Mapping[str, object], out: IO[str]) -> None:
-    out.write(json_text(document, indent=2) + "\n")
 
 
 def _print(lines: Sequence[Text], out: IO[str], color: bool) -> None:

@@ -26,14 +26,13 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from jnap_cli.errors import UsageError
-from jnap_cli.text import fold
+from jnap_cli.errors import NoMatch, UsageError
+from jnap_cli.text import PUNCTUATION, fold, match_form
 
 if TYPE_CHECKING:
-    from jnap_cli.glossary import Glossary
-    from jnap_cli.models import Action, Register
+    from jnap_cli.model.schema import Action, Glossary, Register
 
 FIELD_WEIGHTS: dict[str, int] = {"theme": 3, "text": 2, "commentary": 1}
 DEFAULT_FIELDS: tuple[str, ...] = ("text", "commentary", "theme")
@@ -44,26 +43,6 @@ ELLIPSIS = "…"
 
 _CONTEXT_BEFORE = 40  # characters of the snippet kept before the first match
 _LONGEST_GLOSSARY_PHRASE = 8  # words; bounds the search for glossary phrases in a query
-# One-to-one, so that positions in folded text map back to the original.
-_PUNCTUATION = str.maketrans(
-    {
-        "‘": "'",
-        "’": "'",
-        "‛": "'",
-        "ʼ": "'",
-        "′": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "‐": "-",
-        "‑": "-",
-        "‒": "-",
-        "–": "-",
-        "—": "-",
-        "―": "-",
-        "−": "-",
-    }
-)
 _WORD = re.compile(r"\w+(?:['’&-]\w+)*")
 _WORD_CHAR = re.compile(r"\w")
 
@@ -77,12 +56,6 @@ class Hit:
     field: str  # the field the snippet comes from
     snippet: str  # about 120 characters of the original text, whitespace collapsed, "…" where cut
     spans: tuple[tuple[int, int], ...]  # (start, end) of every match inside `snippet`, for highlighting
-
-
-@functools.lru_cache(maxsize=4096)
-def match_form(text: str) -> str:
-    """The form in which text is compared: folded (`text.fold`), quotes and dashes made plain, whitespace collapsed."""
-    return " ".join(fold(text).translate(_PUNCTUATION).split())
 
 
 def search(
@@ -103,6 +76,41 @@ def search(
         hits = [hit for action in register.actions if (hit := _match(action, terms, chosen)) is not None]
     # sorted() is stable: equal scores keep register order.
     return sorted(hits, key=lambda hit: -hit.score)
+
+
+def find(
+    register: Register,
+    query: str,
+    *,
+    fields: Sequence[str] = DEFAULT_FIELDS,
+    regex: bool = False,
+    glossary: Glossary | None = None,
+    plan: str | None = None,
+    limit: int | None = None,
+) -> list[Hit]:
+    """`jnap search`: the best `limit` hits in `plan` (every plan when None).
+
+    Raises `NoMatch`, with the closest words of the register as suggestions, when nothing matches.
+    """
+    from jnap_cli.query.select import check_plan
+
+    plan_id = check_plan(register, plan)
+    hits = search(register, query, fields=fields, regex=regex, glossary=glossary)
+    hits = [hit for hit in hits if plan_id is None or hit.action.plan == plan_id][:limit]
+    if not hits:
+        close = [] if regex else suggest(register, query, glossary=glossary)
+        raise NoMatch(f"no actions match {query!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    return hits
+
+
+def hit_records(register: Register, hits: Sequence[Hit]) -> list[dict[str, Any]]:
+    """Each hit's action record with its `score`, `matched` field and `snippet`."""
+    from jnap_cli.query.records import records
+
+    rows = records(register, [hit.action for hit in hits])
+    for row, hit in zip(rows, hits, strict=True):
+        row.update({"score": hit.score, "matched": hit.field, "snippet": hit.snippet})
+    return rows
 
 
 def suggest(register: Register, query: str, limit: int = 5, *, glossary: Glossary | None = None) -> list[str]:
@@ -148,7 +156,7 @@ def _parse(query: str) -> list[_Chunk]:
     """Words and "quoted phrases" of the query; an unclosed quote runs to the end."""
     if not query.strip():
         raise UsageError("empty search query", "give at least one word to search for")
-    normal = fold(query).translate(_PUNCTUATION)
+    normal = fold(query).translate(PUNCTUATION)
     chunks: list[_Chunk] = []
     position = 0
     for quoted in re.finditer(r'"([^"]*)(?:"|$)', normal):
@@ -185,7 +193,7 @@ def _compile_terms(chunks: list[_Chunk], glossary: Glossary | None) -> list[_Ter
 
 def _glossary_chunk(chunks: list[_Chunk], index: int, glossary: Glossary) -> tuple[_Chunk, list[str], int]:
     """The chunk at `index`, widened to the longest run of plain words that is a glossary form, and its synonyms."""
-    from jnap_cli.glossary import synonyms
+    from jnap_cli.query.glossary import synonyms
 
     chunk = chunks[index]
     if chunk.quoted:
@@ -287,7 +295,7 @@ def _prepare(raw: str) -> _Prepared:
     parts: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        folded = fold(char).translate(_PUNCTUATION)  # may be longer ("ß" → "ss") or empty (a combining accent)
+        folded = fold(char).translate(PUNCTUATION)  # may be longer ("ß" → "ss") or empty (a combining accent)
         parts.append(folded)
         origin.extend([index] * len(folded))
     return _Prepared(text, "".join(parts), tuple(origin))

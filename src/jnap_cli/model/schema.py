@@ -1,4 +1,4 @@
-"""The register's schema as pydantic models: pure data, no I/O.
+"""The schema of the register and of the glossary as pydantic models: pure data, no I/O.
 
 Strings and integers are strict (TOML `number = "4"` is an error, never coerced) and unknown keys are
 rejected, so that a misspelt key is reported instead of silently dropped.
@@ -6,26 +6,16 @@ rejected, so that a misspelt key is reported instead of silently dropped.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-
-class Status(StrEnum):
-    """Where an action stands, judged from its commentary (see the domain notes)."""
-
-    COMPLETE = "complete"
-    IN_PROGRESS = "in-progress"
-    ONGOING = "ongoing"
-    TRANSFERRED = "transferred"
-    DEFERRED = "deferred"
-    NOT_STARTED = "not-started"
-
-
-STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
+from jnap_cli.model.vocab import Status
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+
+# Strict (no coercion) and not blank.
+Text = Annotated[StrictStr, Field(pattern=r"\S")]
 
 Identifier = Annotated[StrictStr, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
 
@@ -68,3 +58,27 @@ class Register(BaseModel):
     source: StrictStr
     plans: tuple[Plan, ...]
     actions: tuple[Action, ...]
+
+
+class Term(BaseModel):
+    """One glossary entry: an acronym or term of art, what it stands for, and what it means."""
+
+    model_config = _STRICT
+
+    term: Text
+    expansion: Text
+    description: Text
+    aliases: tuple[Text, ...] = ()
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The term, its expansion and its aliases: every way the register may write it."""
+        return (self.term, self.expansion, *self.aliases)
+
+
+class Glossary(BaseModel):
+    """The whole glossary, in file order."""
+
+    model_config = _STRICT
+
+    terms: tuple[Term, ...]

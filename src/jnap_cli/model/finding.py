@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any
 
-Severity = Literal["error", "warning"]
+from jnap_cli.model.vocab import Severity
 
 
 @dataclass(frozen=True)
@@ -39,3 +39,15 @@ class Finding:
         prefix = self.location()
         body = f"{self.severity}: {self.message} [{self.code}]"
         return f"{prefix}: {body}" if prefix else body
+
+    def record(self) -> dict[str, Any]:
+        """The finding's stable JSON shape (`jnap check --format json`)."""
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "action": self.action_id,
+            "field": self.field,
+            "file": self.path,
+            "line": self.line,
+        }

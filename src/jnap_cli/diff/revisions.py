@@ -22,15 +22,37 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from jnap_cli.errors import RegisterUnreadable, UsageError
-from jnap_cli.models import Register
-from jnap_cli.register import decode, exists, load, load_text
+from jnap_cli.diff.plans import PlanDiff, diff_plans
+from jnap_cli.diff.versions import VersionDiff, diff_versions
+from jnap_cli.errors import InputUnreadable, UsageError
+from jnap_cli.model.schema import Register
+from jnap_cli.register.load import load, load_text
+from jnap_cli.register.paths import exists
+from jnap_cli.register.tomlfile import decode
 from jnap_cli.text import escape_unsafe, one_line
 
 GIT_TIMEOUT = 10.0  # seconds; a local `git show` takes milliseconds
 HINT = "give a register file, a git revision (HEAD~1, a tag) or REV:path/to/actions.toml"
 
-Version = tuple[Register, str]
+
+def compare(args: Sequence[str], current: Path, *, suggest: bool = False) -> VersionDiff | PlanDiff:
+    """`jnap diff ARGS`: two plans of the current register, or two versions of it (see the module doc)."""
+    loaded = load(current) if exists(current) or len(args) != 2 else None
+    if loaded is not None:
+        args = [_plan_id(loaded, arg) for arg in args]
+        if classify(args, loaded) == "plans":
+            return diff_plans(loaded, args[0], args[1], suggest=suggest)
+    if suggest:
+        raise UsageError("--suggest compares plans, not versions", "give two plan ids: jnap diff original refresh")
+    return diff_versions(*read_versions(args, current, loaded))
+
+
+def _plan_id(register: Register, arg: str) -> str:
+    """A plan id as the register spells it when `arg` names one in another case (and is no file)."""
+    for plan in register.plans:
+        if plan.id.casefold() == arg.casefold() and not exists(Path(arg)):
+            return plan.id
+    return arg
 
 
 def classify(args: Sequence[str], register: Register) -> Literal["plans", "versions"]:
@@ -52,24 +74,24 @@ def classify(args: Sequence[str], register: Register) -> Literal["plans", "versi
     return "versions"
 
 
-def read_versions(args: Sequence[str], current: Path, loaded: Register | None = None) -> tuple[Version, Version]:
-    """The (register, label) pairs to compare: `OLD NEW`, or `OLD` and the current register.
+def read_versions(args: Sequence[str], current: Path, loaded: Register | None = None) -> tuple[Register, Register]:
+    """The registers to compare: `OLD NEW`, or `OLD` and the current register.
 
     `loaded` is the current register when the caller has already read it.
     """
     if len(args) == 1:
-        return read_version(args[0], current), (loaded or load(current), str(current))
+        return read_version(args[0], current), loaded or load(current)
     if len(args) == 2:
         return read_version(args[0], current), read_version(args[1], current)
     raise UsageError(f"expected one or two versions to compare, got {len(args)}", "see 'jnap diff --help'")
 
 
-def read_version(arg: str, current: Path) -> Version:
-    """The register that `arg` names (a file, `REV`, or `REV:path`) and a label for messages."""
+def read_version(arg: str, current: Path) -> Register:
+    """The register that `arg` names: a file, `REV`, or `REV:path`."""
     if not arg:
         raise UsageError("an empty argument names no register", HINT)
     if exists(Path(arg)):
-        return load(Path(arg)), arg
+        return load(Path(arg))
     if arg.startswith("-"):
         raise UsageError(f"{one_line(arg)}: no such file, and a git revision cannot start with '-'", HINT)
     where = current.resolve().parent
@@ -85,11 +107,9 @@ def read_version(arg: str, current: Path) -> Version:
     kind = _git(["cat-file", "-t", spec], where, arg).decode("ascii", "replace").strip()
     if kind != "blob":
         what = "a directory" if kind == "tree" else f"a {kind}"
-        raise RegisterUnreadable(
-            f"{one_line(spec)}: is {what} in git", "name the register file: REV:path/to/actions.toml"
-        )
+        raise InputUnreadable(f"{one_line(spec)}: is {what} in git", "name the register file: REV:path/to/actions.toml")
     data = _git(["show", spec, "--"], where, arg)
-    return load_text(decode(data, one_line(spec)), spec)[0], spec
+    return load_text(decode(data, one_line(spec)), spec)
 
 
 def _git(args: list[str], where: Path, arg: str) -> bytes:
@@ -98,7 +118,7 @@ def _git(args: list[str], where: Path, arg: str) -> bytes:
 
     git = shutil.which("git")
     if git is None:
-        raise RegisterUnreadable(
+        raise InputUnreadable(
             f"git is not installed; '{one_line(arg)}' is not a file, so it can only be a git revision",
             "install git or give a register file",
         )
@@ -112,11 +132,11 @@ def _git(args: list[str], where: Path, arg: str) -> bytes:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise RegisterUnreadable(f"{one_line(arg)}: git did not answer within {GIT_TIMEOUT:g} s") from None
+        raise InputUnreadable(f"{one_line(arg)}: git did not answer within {GIT_TIMEOUT:g} s") from None
     except OSError as exc:
-        raise RegisterUnreadable(f"{one_line(arg)}: cannot run git: {exc.strerror or exc}") from None
+        raise InputUnreadable(f"{one_line(arg)}: cannot run git: {exc.strerror or exc}") from None
     if done.returncode != 0:
         lines = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
         said = escape_unsafe(lines[0]).rstrip(".") if lines else f"git exited with status {done.returncode}"
-        raise RegisterUnreadable(f"{one_line(arg)}: not a file, and git cannot read it: {said}", HINT)
+        raise InputUnreadable(f"{one_line(arg)}: not a file, and git cannot read it: {said}", HINT)
     return done.stdout

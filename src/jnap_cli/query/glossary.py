@@ -2,48 +2,22 @@
 
 The glossary is `data/glossary.toml`, a list of `[[terms]]` with `term`, `expansion`, `description`
 and optional `aliases` (other spellings that occur in the register). Comparisons ignore case, accents,
-the kind of quote or dash, and runs of whitespace (`search.match_form`).
+the kind of quote or dash, and runs of whitespace (`text.match_form`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from jnap_cli.errors import InputUnreadable, NoMatch, UsageError
+from jnap_cli.register import tomlfile
+from jnap_cli.register.paths import bundled
+from jnap_cli.register.sourcemap import scan
+from jnap_cli.text import match_form
 
-from jnap_cli.errors import RegisterUnreadable, UsageError
-from jnap_cli.register import bundled, parse_toml, scan
-from jnap_cli.search import match_form
-
-_STRICT = ConfigDict(extra="forbid", frozen=True)
-
-# Strict (no coercion) and not blank.
-Text = Annotated[StrictStr, Field(pattern=r"\S")]
-
-
-class Term(BaseModel):
-    """One glossary entry: an acronym or term of art, what it stands for, and what it means."""
-
-    model_config = _STRICT
-
-    term: Text
-    expansion: Text
-    description: Text
-    aliases: tuple[Text, ...] = ()
-
-    @property
-    def forms(self) -> tuple[str, ...]:
-        """The term, its expansion and its aliases: every way the register may write it."""
-        return (self.term, self.expansion, *self.aliases)
-
-
-class Glossary(BaseModel):
-    """The whole glossary, in file order."""
-
-    model_config = _STRICT
-
-    terms: tuple[Term, ...]
+if TYPE_CHECKING:
+    from jnap_cli.model.schema import Glossary, Term
 
 
 def default_path() -> Path:
@@ -52,29 +26,42 @@ def default_path() -> Path:
 
 
 def load_glossary(path: Path | None = None) -> Glossary:
-    """Read and validate a glossary (the bundled one by default); any failure is a one-line `RegisterUnreadable`."""
+    """Read and validate a glossary (the bundled one by default); any failure is a one-line `InputUnreadable`."""
+    from pydantic import ValidationError
+
+    from jnap_cli.model.schema import Glossary
+
     path = default_path() if path is None else path
-    text = _read(path)
-    raw = parse_toml(path, text)
+    text, raw = tomlfile.read(path, hint="reinstall jnap, or pass the path of a glossary")
     try:
         glossary = Glossary.model_validate(raw)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         where, what = _locate(errors[0], path, text)
-        raise RegisterUnreadable(f"{where}: invalid glossary: {what}{more}", "fix the glossary file") from None
+        raise InputUnreadable(f"{where}: invalid glossary: {what}{more}", "fix the glossary file") from None
     seen: dict[str, int] = {}
     for index, entry in enumerate(glossary.terms):
         key = match_form(entry.term)
         if key in seen:
             line = scan(text).line("terms", index, "term")
             where = f"{path}:{line}" if line else str(path)
-            raise RegisterUnreadable(
+            raise InputUnreadable(
                 f"{where}: invalid glossary: term {entry.term!r} is already defined in entry {seen[key] + 1}",
                 "merge the two entries",
             )
         seen[key] = index
     return glossary
+
+
+def entries(glossary: Glossary, term: str | None) -> list[Term]:
+    """`jnap glossary [TERM]`: every entry, or those `lookup` finds; `NoMatch` when there are none."""
+    if term is None:
+        return list(glossary.terms)
+    found = lookup(glossary, term)
+    if not found:
+        raise NoMatch(f"no glossary entry for {term!r}")
+    return found
 
 
 def lookup(glossary: Glossary, term: str) -> list[Term]:
@@ -111,19 +98,6 @@ def synonyms(glossary: Glossary, word_or_phrase: str) -> list[str]:
             for form in entry.forms:
                 found.setdefault(match_form(form), form)
     return list(found.values())
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RegisterUnreadable(f"{path}: no such file", "reinstall jnap, or pass the path of a glossary") from None
-    except IsADirectoryError:
-        raise RegisterUnreadable(f"{path}: is a directory", "pass the path of a glossary .toml file") from None
-    except UnicodeDecodeError as exc:
-        raise RegisterUnreadable(f"{path}: not valid UTF-8 (byte {exc.start})", "save the file as UTF-8") from None
-    except OSError as exc:
-        raise RegisterUnreadable(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def _locate(error: Any, path: Path, text: str) -> tuple[str, str]:

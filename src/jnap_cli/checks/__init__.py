@@ -1,0 +1,1 @@
+"""The rule registry: rules over a register → findings. Never prints, never exits."""

@@ -1,0 +1,45 @@
+"""`jnap check` as a function: a register file → its findings, located and ordered by line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jnap_cli.checks.rules import run_checks, select
+from jnap_cli.errors import RegisterInvalid
+from jnap_cli.model.finding import Finding
+from jnap_cli.register.load import load_located, locate
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a check found. `actions` is None when the register is invalid (its integrity findings only)."""
+
+    findings: tuple[Finding, ...]
+    actions: int | None
+
+    @property
+    def errors(self) -> int:
+        return sum(finding.severity == "error" for finding in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+
+def check_file(path: Path, include: set[str] | None = None, exclude: frozenset[str] = frozenset()) -> Report:
+    """Every finding of the rules kept by `include`/`exclude`, in file order.
+
+    Integrity findings cannot be selected away: nothing else can be checked until they are fixed.
+    An unreadable file still raises `InputUnreadable`.
+    """
+    try:
+        register, text = load_located(path)
+    except RegisterInvalid as invalid:
+        return Report(tuple(sorted(invalid.findings, key=_by_line)), None)
+    findings = locate(select(run_checks(register), include, set(exclude)), str(path), text)
+    return Report(tuple(sorted(findings, key=_by_line)), len(register.actions))
+
+
+def _by_line(finding: Finding) -> int:
+    return finding.line or 0

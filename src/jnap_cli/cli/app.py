@@ -1,0 +1,61 @@
+"""The `jnap` application: global options, settings on the context, and the commands, each from its module."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from jnap_cli import __version__
+from jnap_cli.cli import check, diff, lookups, search
+from jnap_cli.cli.boundary import JnapGroup
+from jnap_cli.cli.options import NoColorOpt, RegisterOpt
+from jnap_cli.cli.settings import Settings
+
+app = typer.Typer(
+    cls=JnapGroup,
+    name="jnap",
+    help="The register of the Police–CPS Joint National Action Plan (JNAP) on rape.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"jnap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    register: RegisterOpt = None,
+    no_color: NoColorOpt = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """The register of the Police–CPS Joint National Action Plan (JNAP) on rape."""
+    ctx.obj = Settings(register=register, no_color=no_color, debug=debug)
+    if ctx.invoked_subcommand is None:  # bare `jnap`: the help, as data on stdout
+        typer.echo(ctx.get_help())
+
+
+app.command("list")(lookups.list_)
+app.command("filter")(lookups.filter_)
+app.command()(lookups.show)
+app.command()(search.search)
+app.command()(lookups.plans)
+app.command()(lookups.themes)
+app.command()(search.glossary)
+app.command()(check.check)
+app.command()(diff.diff)
+
+
+def main() -> None:
+    """Entry point of the `jnap` script."""
+    app()

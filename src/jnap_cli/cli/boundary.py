@@ -1,0 +1,133 @@
+"""The single error boundary: every failure becomes one line on stderr and a named exit code.
+
+A closed pipe ends quietly (exit 0), Ctrl-C exits 130, a usage mistake 2, a failed write of stdout 2
+with its own message, and anything unexpected 70 with one line (`--debug` adds the traceback).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from jnap_cli.cli.settings import GuardedOutput, Settings
+from jnap_cli.errors import ExitCode, JnapError
+from jnap_cli.text import escape_unsafe
+
+
+class JnapGroup(TyperGroup):
+    """The error boundary: every failure becomes one line on stderr and a named exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        _tolerate_unencodable_output()
+        if sys.stdout is None:  # started with stdout closed (jnap list >&-)
+            _error("standard output is closed; redirect it to a file or /dev/null")
+            sys.exit(ExitCode.USAGE)
+        try:
+            code = super().main(*args, **kwargs)
+            GuardedOutput(sys.stdout).flush()  # a closed pipe or a full disk shows here for small output
+        except (_PipeClosed, BrokenPipeError):
+            code = _closed_pipe()
+        except typer.TyperException as exc:
+            code = _usage_failure(exc)
+        except (typer.Abort, KeyboardInterrupt):
+            code = ExitCode.INTERRUPTED
+        except JnapError as exc:
+            for line in exc.lines():
+                note(line)
+            code = exc.exit_code
+        except _Internal as internal:
+            code = _internal(internal.error, internal.debug)
+        except Exception as exc:  # noqa: BLE001 - the boundary: anything else is our bug
+            code = _internal(exc, debug=False)
+        sys.exit(int(code or 0))
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        # --help and --version write while the command line is parsed, before invoke().
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError as exc:
+            raise _PipeClosed from exc
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:  # Typer would turn it into exit 1; we stop quietly instead
+            raise _PipeClosed from exc
+        except (JnapError, typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # our bug: keep the context's --debug for the report
+            root = ctx.find_root().obj
+            raise _Internal(exc, debug=isinstance(root, Settings) and root.debug) from exc
+
+
+class _PipeClosed(Exception):
+    """The reader of stdout went away."""
+
+
+class _Internal(Exception):
+    """An unexpected exception inside a command, with whether `--debug` was given."""
+
+    def __init__(self, error: Exception, debug: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.debug = debug
+
+
+def _usage_failure(exc: typer.TyperException) -> int:
+    """A command-line mistake (unknown option, missing argument): one line and a pointer to --help."""
+    ctx = getattr(exc, "ctx", None)
+    hint = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
+    # Typer checks enum choices through pydantic, whose messages start "Value error, ".
+    message = exc.format_message().rstrip(".").replace("Value error, ", "")
+    _error(f"{message[:1].lower()}{message[1:]}{hint}")
+    return ExitCode.USAGE if exc.exit_code == 2 else int(exc.exit_code)
+
+
+def _error(line: str) -> None:
+    note(f"error: {line}")
+
+
+def note(line: str) -> None:
+    """A line for people on stderr, after the data already written to stdout.
+
+    Messages quote register text and arguments, so they are escaped like any other output. A closed
+    stdout or stderr must not turn the note into a traceback or change the exit code.
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stdout.flush()
+    shown = escape_unsafe(line).replace("\n", "\\n")  # one line, whatever an argument contained
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(f"jnap: {shown}\n")
+        sys.stderr.flush()
+
+
+def _closed_pipe() -> int:
+    """The reader went away (`jnap list | head -1`): stop quietly, as `cat` would."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no file descriptor: nothing to silence
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit-time flush goes nowhere
+    return ExitCode.OK
+
+
+def _internal(exc: BaseException, debug: bool) -> int:
+    if debug or os.environ.get("JNAP_DEBUG"):
+        import traceback
+
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            traceback.print_exception(exc, file=sys.stderr)
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    _error(f"internal error: {type(exc).__name__}: {message} (run with --debug for the traceback)")
+    return ExitCode.INTERNAL
+
+
+def _tolerate_unencodable_output() -> None:
+    """On a non-UTF-8 stdout, print `\\u2019` for characters it cannot encode instead of crashing."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")

@@ -1,0 +1,47 @@
+"""`jnap check`: the register's findings for CI, in the format a pipeline reads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from jnap_cli.cli.boundary import note
+from jnap_cli.cli.options import NoColorOpt, RegisterOpt, choices, fields_option
+from jnap_cli.cli.settings import settings
+from jnap_cli.errors import ExitCode, JnapError
+from jnap_cli.model.vocab import FindingFormat
+from jnap_cli.render.views import FINDING
+
+
+def check(
+    ctx: typer.Context,
+    register: RegisterOpt = None,
+    fmt: Annotated[
+        FindingFormat,
+        typer.Option("--format", "-f", metavar="FORMAT", case_sensitive=False, help=f"{choices(FindingFormat)}."),
+    ] = FindingFormat.TEXT,
+    fields: Annotated[str | None, fields_option(FINDING)] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(metavar="CODES", help="Only these rule codes (comma-separated).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(metavar="CODES", help="Skip these rule codes (comma-separated).")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Check the register for CI: commentary, evidence, links and numbering. Exit 1 on errors."""
+    from jnap_cli.checks.report import check_file
+    from jnap_cli.checks.rules import parse_codes
+    from jnap_cli.render.findings import emit_findings
+
+    chosen = settings(ctx, register=register, no_color=no_color)
+    path = chosen.register_path()
+    report = check_file(path, parse_codes(select), frozenset(parse_codes(ignore) or ()))
+    emit_findings(report.findings, fmt, fields=fields, color=chosen.color(), out=chosen.out)
+    if report.actions is None:
+        raise JnapError(f"{path}: invalid register: {len(report.findings)} problem(s) shown above")
+    note(f"{report.actions} actions checked: {report.errors} error(s), {report.warnings} warning(s)")
+    if report.errors or (strict and report.warnings):
+        raise typer.Exit(ExitCode.FINDINGS)

@@ -1,0 +1,171 @@
+"""The look-up commands: list, filter, show, plans, themes."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from jnap_cli.cli.options import (
+    FormatOpt,
+    LimitOpt,
+    NoColorOpt,
+    PlanOpt,
+    RegisterOpt,
+    SortOpt,
+    StatusOpt,
+    ThemeOpt,
+    choices,
+    complete_from_register,
+    fields_option,
+)
+from jnap_cli.cli.settings import Settings, settings
+from jnap_cli.errors import InputUnreadable, NoMatch, UsageError
+from jnap_cli.model.vocab import Status
+from jnap_cli.render.views import ACTION, ACTION_DETAIL, PLAN, THEME
+
+ActionFieldsOpt = Annotated[str | None, fields_option(ACTION)]
+PlanFieldsOpt = Annotated[str | None, fields_option(PLAN)]
+ThemeFieldsOpt = Annotated[str | None, fields_option(THEME)]
+
+
+def list_(
+    ctx: typer.Context,
+    register: RegisterOpt = None,
+    plan: PlanOpt = None,
+    theme: ThemeOpt = None,
+    status: StatusOpt = None,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = None,
+    fields: ActionFieldsOpt = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """List actions in register order; filters combine (AND)."""
+    chosen = settings(ctx, register=register, no_color=no_color)
+    _list_actions(chosen, plan=plan, theme=theme, statuses=status or [], sort=sort, limit=limit, fmt=fmt, fields=fields)
+
+
+def filter_(
+    ctx: typer.Context,
+    statuses: Annotated[
+        list[Status],
+        typer.Argument(
+            metavar="STATUS", case_sensitive=False, help=f"Statuses to keep (any of them): {choices(Status)}."
+        ),
+    ],
+    register: RegisterOpt = None,
+    plan: PlanOpt = None,
+    theme: ThemeOpt = None,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = None,
+    fields: ActionFieldsOpt = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """List the actions in any of the given statuses."""
+    chosen = settings(ctx, register=register, no_color=no_color)
+    _list_actions(chosen, plan=plan, theme=theme, statuses=statuses, sort=sort, limit=limit, fmt=fmt, fields=fields)
+
+
+def _list_actions(
+    chosen: Settings,
+    *,
+    plan: str | None,
+    theme: str | None,
+    statuses: list[Status],
+    sort: str | None,
+    limit: int | None,
+    fmt: FormatOpt,
+    fields: str | None,
+) -> None:
+    """Shared by `list` and `filter`: select, sort, limit, render; exit 1 when nothing matches."""
+    from jnap_cli.query.records import records
+    from jnap_cli.query.select import select, sort_records
+    from jnap_cli.render.records import emit
+
+    loaded = chosen.load()
+    rows = sort_records(records(loaded, select(loaded, plan=plan, theme=theme, statuses=statuses)), sort, ACTION.fields)
+    if not rows[:limit]:
+        raise NoMatch("no actions match")
+    emit(rows[:limit], ACTION, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out)
+
+
+def show(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID",
+            help="Action ids (R4, o23) or numbers; '-' reads ids from stdin, one per line.",
+            autocompletion=complete_from_register("id"),
+        ),
+    ],
+    register: RegisterOpt = None,
+    plan: PlanOpt = None,
+    fmt: FormatOpt = None,
+    fields: ActionFieldsOpt = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Show the whole record of one or more actions."""
+    from jnap_cli.query.records import records
+    from jnap_cli.query.select import resolve
+    from jnap_cli.render.records import emit
+
+    chosen = settings(ctx, register=register, no_color=no_color)
+    loaded = chosen.load()
+    actions = resolve(loaded, _expand_stdin(ids), plan=plan)
+    if not actions:
+        raise NoMatch("no ids given" + (" on stdin" if "-" in ids else ""))
+    emit(records(loaded, actions), ACTION_DETAIL, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out)
+
+
+def _expand_stdin(ids: list[str]) -> list[str]:
+    """Replace `-` with the ids read from stdin: one per line, first column of TSV lines."""
+    expanded: list[str] = []
+    for item in ids:
+        if item != "-":
+            expanded.append(item)
+            continue
+        if sys.stdin is None:
+            raise UsageError("standard input is closed", "pipe ids into 'jnap show -', one per line")
+        try:
+            lines = sys.stdin.readlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputUnreadable(f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}") from None
+        expanded.extend(line.split("\t", 1)[0].strip() for line in lines if line.strip())
+    return expanded
+
+
+def plans(
+    ctx: typer.Context,
+    register: RegisterOpt = None,
+    fmt: FormatOpt = None,
+    fields: PlanFieldsOpt = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """The plans, with their action counts by status."""
+    from jnap_cli.query.records import plan_records
+    from jnap_cli.render.records import emit
+
+    chosen = settings(ctx, register=register, no_color=no_color)
+    rows = plan_records(chosen.load())
+    emit(rows, PLAN, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out)
+
+
+def themes(
+    ctx: typer.Context,
+    register: RegisterOpt = None,
+    plan: PlanOpt = None,
+    fmt: FormatOpt = None,
+    fields: ThemeFieldsOpt = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """The themes of each plan, with their action counts."""
+    from jnap_cli.query.records import theme_records
+    from jnap_cli.render.records import emit
+
+    chosen = settings(ctx, register=register, no_color=no_color)
+    rows = theme_records(chosen.load(), plan)
+    emit(rows, THEME, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out)

@@ -1,0 +1,127 @@
+"""Options shared by the commands, declared once as `Annotated` aliases, with their shell completion.
+
+Closed vocabularies are the `StrEnum`s of `model.vocab`, used directly as choices: help, completion
+and validation all come from them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from jnap_cli.model.vocab import RecordFormat, Status
+from jnap_cli.render.views import View
+from jnap_cli.text import escape_unsafe
+
+RegisterOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--register",
+        "-r",
+        metavar="PATH",
+        help="Register file to read [default: $JNAP_REGISTER, else the bundled register].",
+        show_default=False,
+    ),
+]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Never colour the output (as NO_COLOR=1).")]
+
+
+def complete_from_register(kind: str) -> Any:
+    """A completion callback that offers the register's ids, plans or themes; silent on any failure."""
+
+    def complete(incomplete: str) -> list[str]:
+        try:
+            from jnap_cli.register.load import load
+
+            register = load(None)
+        except Exception:  # noqa: BLE001 - completion must never print a traceback into the shell
+            return []
+        values = {
+            "id": [a.id for a in register.actions],
+            "plan": [p.id for p in register.plans],
+            "theme": list(dict.fromkeys(a.theme for a in register.actions)),
+        }[kind]
+        # Matching ignores case, as the commands do; the user's own letters are kept so that the shell,
+        # which filters by exact prefix, shows the completion.
+        n = len(incomplete)
+        return [escape_unsafe(incomplete + v[n:]) for v in values if v.casefold().startswith(incomplete.casefold())]
+
+    return complete
+
+
+def complete_words(words: tuple[str, ...]) -> Any:
+    """Completion of a comma-separated list of `words` (`--fields id,te<Tab>`)."""
+
+    def complete(incomplete: str) -> list[str]:
+        head, _, last = incomplete.rpartition(",")
+        prefix = f"{head}," if head else ""
+        return [prefix + w for w in words if w.startswith(last)]
+
+    return complete
+
+
+def choices(vocabulary: type[StrEnum]) -> str:
+    """`a | b | c`: the values of a vocabulary, for help texts."""
+    return " | ".join(member.value for member in vocabulary)
+
+
+FormatOpt = Annotated[
+    RecordFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        case_sensitive=False,
+        help=f"{choices(RecordFormat)} [default: table on a terminal, else tsv].",
+        show_default=False,
+    ),
+]
+
+
+def fields_option(view: View) -> Any:
+    """`--fields a,b` for the records of `view`, completing its field names."""
+    return typer.Option(
+        "--fields",
+        metavar="FIELDS",
+        help="Comma-separated fields to show, in order (every format).",
+        autocompletion=complete_words(view.fields),
+    )
+
+
+PlanOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--plan",
+        "-p",
+        metavar="PLAN",
+        help="Only this plan (original, refresh).",
+        autocompletion=complete_from_register("plan"),
+    ),
+]
+ThemeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--theme",
+        "-t",
+        metavar="TEXT",
+        help="Only themes containing this text (case-insensitive).",
+        autocompletion=complete_from_register("theme"),
+    ),
+]
+StatusOpt = Annotated[
+    list[Status] | None,
+    typer.Option(
+        "--status",
+        "-s",
+        metavar="STATUS",
+        case_sensitive=False,
+        help=f"Only this status (repeatable: any of them): {choices(Status)}.",
+    ),
+]
+SortOpt = Annotated[
+    str | None, typer.Option("--sort", metavar="FIELD[:desc]", help="Sort by FIELD or FIELD:desc (natural order).")
+]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", metavar="N", min=0, help="Show at most N records.")]

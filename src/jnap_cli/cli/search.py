@@ -1,0 +1,70 @@
+"""The text commands: search and glossary."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from jnap_cli.cli.options import FormatOpt, LimitOpt, NoColorOpt, PlanOpt, RegisterOpt, choices, fields_option
+from jnap_cli.cli.settings import settings
+from jnap_cli.model.vocab import SearchField
+from jnap_cli.render.views import SEARCH_HIT, TERM
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str], typer.Argument(metavar="QUERY", help='Words (all must match); "quoted phrases"; or a --regex.')
+    ],
+    register: RegisterOpt = None,
+    field: Annotated[
+        SearchField | None,
+        typer.Option("--field", metavar="FIELD", case_sensitive=False, help=f"Search only {choices(SearchField)}."),
+    ] = None,
+    regex: Annotated[bool, typer.Option("--regex", "-E", help="QUERY is a regular expression.")] = False,
+    expand: Annotated[bool, typer.Option(help="Match acronyms and their expansions (ISVA ⇄ Independent…).")] = True,
+    plan: PlanOpt = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = None,
+    fields: Annotated[str | None, fields_option(SEARCH_HIT)] = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Full-text search over text, commentary and theme, best match first."""
+    from jnap_cli.query.glossary import load_glossary
+    from jnap_cli.query.search import DEFAULT_FIELDS, find, hit_records
+    from jnap_cli.render.records import emit
+
+    chosen = settings(ctx, register=register, no_color=no_color)
+    loaded = chosen.load()
+    searched = DEFAULT_FIELDS if field is None else (field.value,)
+    glossary = load_glossary() if expand else None
+    hits = find(loaded, " ".join(query), fields=searched, regex=regex, glossary=glossary, plan=plan, limit=limit)
+    marks = [{"snippet": hit.spans} for hit in hits]
+    emit(
+        hit_records(loaded, hits),
+        SEARCH_HIT,
+        fmt=fmt,
+        fields=fields,
+        color=chosen.color(),
+        highlights=marks,
+        out=chosen.out,
+    )
+
+
+def glossary(
+    ctx: typer.Context,
+    term: Annotated[
+        str | None, typer.Argument(metavar="TERM", help="Look up one term, expansion or word (case-insensitive).")
+    ] = None,
+    fmt: FormatOpt = None,
+    fields: Annotated[str | None, fields_option(TERM)] = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """The plan's acronyms and terms of art with their expansions."""
+    from jnap_cli.query.glossary import entries, load_glossary
+    from jnap_cli.render.records import emit
+
+    chosen = settings(ctx, no_color=no_color)
+    rows = [entry.model_dump() for entry in entries(load_glossary(), term)]
+    emit(rows, TERM, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out)

@@ -1,0 +1,90 @@
+"""Settings on the Typer context: the register, colour and debug, given before or after the command."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
+
+import typer
+
+from jnap_cli.errors import OutputFailed
+
+if TYPE_CHECKING:
+    from jnap_cli.model.schema import Register
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every command may be told: `jnap [--no-color] [--debug] [-r PATH] COMMAND [-r PATH] [--no-color]`."""
+
+    register: Path | None = None
+    no_color: bool = False
+    debug: bool = False
+
+    @property
+    def out(self) -> IO[str]:
+        """Standard output, guarded so that a failed write is told apart from a failed read."""
+        return cast("IO[str]", GuardedOutput(sys.stdout))
+
+    def color(self) -> bool:
+        """Colour on stdout, as `--no-color`, NO_COLOR, TERM and FORCE_COLOR decide."""
+        from jnap_cli.render.terminal import use_color
+
+        return use_color(sys.stdout, self.no_color)
+
+    def register_path(self) -> Path:
+        """`--register`, else `$JNAP_REGISTER`, else the bundled register."""
+        from jnap_cli.register.paths import resolve_path
+
+        return resolve_path(self.register)
+
+    def load(self) -> Register:
+        """The register these settings name, read and validated."""
+        from jnap_cli.register.load import load
+
+        return load(self.register_path())
+
+
+def settings(ctx: typer.Context, *, register: Path | None = None, no_color: bool = False) -> Settings:
+    """The root's settings with what the command itself was given (after its name) on top."""
+    root = ctx.find_root().obj
+    base = root if isinstance(root, Settings) else Settings()
+    return replace(base, register=register or base.register, no_color=no_color or base.no_color)
+
+
+class GuardedOutput:
+    """A text stream that turns a failed write (a full disk, a vanished terminal) into `OutputFailed`.
+
+    A closed pipe stays a `BrokenPipeError`: the boundary ends quietly on it, as `cat` does.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        with _guarded():
+            return self._stream.write(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        with _guarded():
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _guarded() -> Any:
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputFailed(f"cannot write output: {exc.strerror or exc}") from None

@@ -1,0 +1,200 @@
+"""Two versions of a register → what changed: added, removed, renamed and changed actions, status moves.
+
+Pure: no I/O, no printing. Actions match by id; an action whose id changed but whose text is at least
+`RENAME_THRESHOLD` similar (difflib's ratio of the characters) is renamed, not removed and added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from jnap_cli.model.schema import Action, Register
+from jnap_cli.model.vocab import STATUSES, ActionField, Status
+
+FIELDS: tuple[str, ...] = tuple(f.value for f in ActionField if f not in (ActionField.ID, ActionField.CONTINUED_BY))
+"""The fields of an action that a version diff compares (every field but `id`), in file order."""
+
+PROSE_FIELDS: tuple[str, ...] = ("text", "commentary", "status_evidence")
+"""Fields whose changes are shown word by word."""
+
+RENAME_THRESHOLD = 0.90
+
+FieldValue = str | int | tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's value before and after."""
+
+    old: FieldValue
+    new: FieldValue
+
+
+@dataclass(frozen=True)
+class ActionChange:
+    """An action present in both versions under the same id, with the fields that differ."""
+
+    id: str
+    fields: Mapping[str, FieldChange]
+
+
+@dataclass(frozen=True)
+class Rename:
+    """An action whose id changed but whose text is almost the same; `fields` are its other changes."""
+
+    old_id: str
+    new_id: str
+    similarity: float
+    fields: Mapping[str, FieldChange]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Actions whose status went from `old` to `new`; a move out of `complete` is a regression."""
+
+    old: str
+    new: str
+    count: int
+    regression: bool
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """What changed between two versions of a register."""
+
+    added: tuple[Action, ...]
+    removed: tuple[Action, ...]
+    renamed: tuple[Rename, ...]
+    changed: tuple[ActionChange, ...]
+    transitions: tuple[Transition, ...]
+    metadata: Mapping[str, FieldChange] = field(default_factory=dict)  # title, source, plans
+
+
+def _value(action: Action, name: str) -> FieldValue:
+    value = getattr(action, name)
+    if isinstance(value, Status):
+        return value.value
+    if isinstance(value, tuple):
+        return tuple(str(item) for item in value)
+    assert value is None or isinstance(value, str | int)
+    return value
+
+
+def _changes(old: Action, new: Action) -> dict[str, FieldChange]:
+    changes: dict[str, FieldChange] = {}
+    for name in FIELDS:
+        before, after = _value(old, name), _value(new, name)
+        if before != after:
+            changes[name] = FieldChange(before, after)
+    return changes
+
+
+def _renames(removed: Sequence[Action], added: Sequence[Action]) -> list[tuple[Action, Action, float]]:
+    """Pairs (removed, added) whose texts are ≥ RENAME_THRESHOLD similar, best first, each used once."""
+    from difflib import SequenceMatcher
+
+    candidates: list[tuple[float, int, int]] = []
+    for i, old in enumerate(removed):
+        if not old.text.strip():
+            continue
+        matcher = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(old.text)  # difflib caches what it learns about the second sequence
+        for j, new in enumerate(added):
+            if not new.text.strip():
+                continue
+            matcher.set_seq1(new.text)
+            # The cheap upper bounds first: most pairs are far apart.
+            if matcher.real_quick_ratio() < RENAME_THRESHOLD or matcher.quick_ratio() < RENAME_THRESHOLD:
+                continue
+            score = round(matcher.ratio(), 3)
+            if score >= RENAME_THRESHOLD:
+                candidates.append((-score, j, i))
+    candidates.sort()
+    pairs: list[tuple[Action, Action, float]] = []
+    used_old: set[int] = set()
+    used_new: set[int] = set()
+    for negative, j, i in candidates:
+        if i in used_old or j in used_new:
+            continue
+        used_old.add(i)
+        used_new.add(j)
+        pairs.append((removed[i], added[j], -negative))
+    return pairs
+
+
+def diff_versions(old: Register, new: Register) -> VersionDiff:
+    """Added, removed, renamed and changed actions (matched by id) and the status transitions."""
+    old_by_id = {action.id: action for action in old.actions}
+    new_ids = {action.id for action in new.actions}
+    only_old = [action for action in old.actions if action.id not in new_ids]
+    only_new = [action for action in new.actions if action.id not in old_by_id]
+
+    pairs = _renames(only_old, only_new)
+    renamed_old = {old_action.id for old_action, _, _ in pairs}
+    rename_of = {new_action.id: (old_action, score) for old_action, new_action, score in pairs}
+
+    changed: list[ActionChange] = []
+    renamed: list[Rename] = []
+    moves: list[tuple[str, str, str]] = []  # (old status, new status, id)
+    for action in new.actions:
+        if action.id in old_by_id:
+            before = old_by_id[action.id]
+            fields = _changes(before, action)
+            if fields:
+                changed.append(ActionChange(action.id, fields))
+        elif action.id in rename_of:
+            before, score = rename_of[action.id]
+            fields = _changes(before, action)
+            renamed.append(Rename(before.id, action.id, score, fields))
+        else:
+            continue
+        if before.status != action.status:
+            moves.append((before.status.value, action.status.value, action.id))
+
+    return VersionDiff(
+        added=tuple(action for action in only_new if action.id not in rename_of),
+        removed=tuple(action for action in only_old if action.id not in renamed_old),
+        renamed=tuple(renamed),
+        changed=tuple(changed),
+        transitions=_transitions(moves),
+        metadata=_metadata_changes(old, new),
+    )
+
+
+def _metadata_changes(old: Register, new: Register) -> dict[str, FieldChange]:
+    """Changes to the register's title, source and plans (each plan as `id: title (year)`)."""
+
+    def plans(register: Register) -> tuple[str, ...]:
+        return tuple(f"{plan.id}: {plan.title} ({plan.year})" for plan in register.plans)
+
+    values: dict[str, tuple[FieldValue, FieldValue]] = {
+        "title": (old.title, new.title),
+        "source": (old.source, new.source),
+        "plans": (plans(old), plans(new)),
+    }
+    return {name: FieldChange(before, after) for name, (before, after) in values.items() if before != after}
+
+
+def _transitions(moves: Sequence[tuple[str, str, str]]) -> tuple[Transition, ...]:
+    groups: dict[tuple[str, str], list[str]] = {}
+    for before, after, action_id in moves:
+        groups.setdefault((before, after), []).append(action_id)
+    order = sorted(groups, key=lambda pair: (STATUSES.index(pair[0]), STATUSES.index(pair[1])))
+    return tuple(
+        Transition(
+            before, after, len(groups[(before, after)]), before == Status.COMPLETE.value, tuple(groups[(before, after)])
+        )
+        for before, after in order
+    )
+
+
+def has_differences(diff: VersionDiff) -> bool:
+    """True when any action was added, removed, renamed or changed (`--exit-code`)."""
+    return bool(diff.added or diff.removed or diff.renamed or diff.changed or diff.metadata)
+
+
+def has_regression(diff: VersionDiff) -> bool:
+    """True when any action's status moved out of `complete` (`--fail-on-regression`)."""
+    return any(transition.regression for transition in diff.transitions)

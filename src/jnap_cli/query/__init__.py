@@ -1,0 +1,1 @@
+"""Pure selection over a register: resolve ids, filter, sort; records; search; the glossary."""

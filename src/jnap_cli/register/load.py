@@ -1,0 +1,139 @@
+"""Register file → `Register`: read, parse, validate, and say where each problem is (file:line).
+
+Every failure becomes an `InputUnreadable` (one line) or a `RegisterInvalid` (one line per problem),
+never a traceback. Lines are found only for registers that have findings (`locate`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jnap_cli.errors import InputUnreadable, RegisterInvalid
+from jnap_cli.model.finding import Finding
+from jnap_cli.model.vocab import Severity, Status
+from jnap_cli.register import tomlfile
+from jnap_cli.register.paths import resolve_path
+from jnap_cli.register.sourcemap import scan
+
+if TYPE_CHECKING:
+    from jnap_cli.model.schema import Register
+
+
+_REGISTER_KEYS = {"title", "source", "plans", "actions"}
+
+
+def load(path: Path | None = None) -> Register:
+    """Read and validate a register; raise `InputUnreadable` or `RegisterInvalid`."""
+    return load_located(resolve_path(path))[0]
+
+
+def load_located(path: Path) -> tuple[Register, str]:
+    """`load`, keeping the file's text so that later findings can be located (`locate`)."""
+    text = tomlfile.decode(tomlfile.read_bytes(path), str(path))
+    return load_text(text, str(path)), text
+
+
+def load_text(text: str, origin: str) -> Register:
+    """Parse and validate register text; `origin` names it in messages (a path, or `REV:path`)."""
+    from jnap_cli.checks.rules import integrity
+
+    raw = tomlfile.parse(text, origin)
+    if raw.get("actions", []) == [] and raw.keys() <= _REGISTER_KEYS:
+        # Another kind of TOML file (a glossary, a pyproject) has keys of its own: the schema names them.
+        raise InputUnreadable(
+            f"{origin}: the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
+        )
+    register = validate(raw, origin, text)
+    problems = integrity(register)
+    if problems:
+        raise RegisterInvalid(locate(problems, origin, text))
+    return register
+
+
+def validate(raw: dict[str, Any], origin: str, text: str) -> Register:
+    """`Register.model_validate`, with pydantic's errors turned into located findings."""
+    from pydantic import ValidationError
+
+    from jnap_cli.model.schema import Register
+
+    try:
+        return Register.model_validate(raw)
+    except ValidationError as exc:
+        findings = [_schema_finding(error, raw) for error in exc.errors(include_url=False)]
+        raise RegisterInvalid(locate(findings, origin, text)) from None
+
+
+def _schema_finding(error: Any, raw: dict[str, Any]) -> Finding:
+    loc: tuple[int | str, ...] = tuple(error["loc"])
+    table, index, field_path = "", None, list(loc)
+    if len(loc) >= 2 and loc[0] in ("actions", "plans") and isinstance(loc[1], int):
+        table, index, field_path = str(loc[0]), loc[1], list(loc[2:])
+    name = ".".join(str(p) for p in field_path) or None
+    action_id = None
+    if table == "actions" and index is not None:
+        entry = raw["actions"][index]
+        action_id = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else None
+    code, message = "schema", _message(error)
+    if table == "actions" and field_path[:1] == ["status"] and error["type"] == "enum":
+        code = "unknown-status"
+        message = f"{error['input']!r} is not a known status ({', '.join(Status)})"
+    if table == "plans" and index is not None:
+        name = f"plans[{index + 1}].{name}" if name else f"plans[{index + 1}]"
+    elif table == "actions" and index is not None and action_id is None and name is None:
+        name = f"actions[{index + 1}]"  # neither an id nor a field to name it by
+    return Finding(
+        code, Severity.ERROR, message, action_id=action_id, index=index if table == "actions" else None, field=name
+    )
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return "unknown key (misspelt?)"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"should be a table (got {_shown_value(error.get('input'))})"
+    shown = _shown_value(error.get("input"))
+    if kind == "string_pattern_mismatch":
+        return f"{shown} is not a valid id: use letters, digits, '_', '.', '-', starting with a letter"
+    message = str(error["msg"]).replace("valid tuple", "valid array").replace("valid list", "valid array")
+    return f"{message[:1].lower()}{message[1:].rstrip('.')} (got {shown})"
+
+
+def _shown_value(got: Any) -> str:
+    """A TOML value as a message shows it: scalars as written, containers and dates by their kind."""
+    if isinstance(got, (str, int, float, bool)):
+        return repr(got)
+    return _TOML_TYPES.get(type(got), "a value")
+
+
+_TOML_TYPES: dict[type, str] = {
+    dict: "a table",
+    list: "an array",
+    datetime.date: "a date",
+    datetime.datetime: "a date-time",
+    datetime.time: "a time",
+}
+
+
+def locate(findings: list[Finding], origin: str, text: str) -> list[Finding]:
+    """Each finding with its file and line; the text is scanned only when there is a finding to place."""
+    if not findings:
+        return []
+    source = scan(text)
+    located = []
+    for finding in findings:
+        key = finding.field.split(".")[0] if finding.field else None
+        if finding.index is not None:
+            line = source.line("actions", finding.index, key)
+        elif finding.field and finding.field.startswith("plans["):
+            number = int(finding.field[6 : finding.field.index("]")])
+            line = source.line("plans", number - 1, finding.field.partition(".")[2] or None)
+        else:
+            line = source.line("", None, key)
+        located.append(replace(finding, path=origin, line=line))
+    return located

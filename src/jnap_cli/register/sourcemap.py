@@ -1,0 +1,101 @@
+"""Where keys are in a TOML file: a light line scan of its text, run only when a finding needs a line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_TABLE = re.compile(r"^\s*\[\[\s*(\w+)\s*\]\]\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')\s*[=.]")
+
+
+@dataclass
+class SourceMap:
+    """Line numbers of tables and keys in a TOML file, found by a light scan of its text."""
+
+    # (table, index, key) → line; key "" is the table header, table "" the top level.
+    lines: dict[tuple[str, int, str], int] = field(default_factory=dict)
+
+    def line(self, table: str, index: int | None, key: str | None) -> int | None:
+        """The line of `key` in the `index`-th `[[table]]`, else of the table header."""
+        idx = -1 if index is None else index
+        if key and (table, idx, key) in self.lines:
+            return self.lines[(table, idx, key)]
+        return self.lines.get((table, idx, ""))
+
+
+def scan(text: str) -> SourceMap:
+    """Map `[[table]]` headers and `key =` lines to line numbers, skipping multi-line strings."""
+    source = SourceMap()
+    counts: dict[str, int] = {}
+    table, index = "", -1
+    closer: str | None = None  # the delimiter that ends the multi-line string we are in
+    # TOML ends lines at \n only; str.splitlines() would also split at U+2028, \x0c and the like.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if closer is not None:
+            end = _closing(line, closer)
+            if end >= 0:
+                closer = _open_string(line[end:])
+            continue
+        header = _TABLE.match(line)
+        if header:
+            table = header.group(1)
+            index = counts.get(table, 0)
+            counts[table] = index + 1
+            source.lines.setdefault((table, index, ""), number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            name = key.group(1)
+            source.lines.setdefault((table, index, name[1:-1] if name[0] in "\"'" else name), number)
+        closer = _open_string(line)
+    return source
+
+
+def _closing(line: str, closer: str) -> int:
+    """The position just after the delimiter that closes a multi-line string on `line`, or -1."""
+    position = 0
+    while True:
+        found = line.find(closer, position)
+        if found < 0:
+            return -1
+        if closer == "'''" or _unescaped(line, found):
+            end = found + 3
+            while line[end : end + 1] == closer[0]:  # up to two quotes may end the string's content
+                end += 1
+            return end
+        position = found + 1
+
+
+def _unescaped(line: str, at: int) -> bool:
+    """True when the character at `at` is not escaped by an odd run of backslashes."""
+    before = line[:at]
+    return (len(before) - len(before.rstrip("\\"))) % 2 == 0
+
+
+def _open_string(line: str) -> str | None:
+    """The delimiter of a multi-line string that `line` leaves open, or None.
+
+    One-line strings and comments are skipped, so that quotes inside them do not count.
+    """
+    position = 0
+    while position < len(line):
+        ch = line[position]
+        if ch == "#":
+            return None
+        if line.startswith(('"""', "'''"), position):
+            delim = line[position : position + 3]
+            end = _closing(line[position + 3 :], delim)
+            if end < 0:
+                return delim
+            position += 3 + end
+            continue
+        if ch == '"':
+            position += 1
+            while position < len(line) and not (line[position] == '"' and _unescaped(line, position)):
+                position += 1
+        elif ch == "'":
+            closing = line.find("'", position + 1)
+            position = len(line) if closing < 0 else closing
+        position += 1
+    return None

@@ -1,0 +1,45 @@
+"""One cell's text in each format: lists joined, TSV escapes, Markdown escapes, JSON that fools no terminal."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from jnap_cli.text import UNSAFE, escape_unsafe
+
+
+def flat(value: Any, separator: str = ",") -> str:
+    """A cell's text: lists joined, None empty, numbers as digits."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return separator.join(flat(v) for v in value)
+    return str(value)
+
+
+def tsv_cell(value: Any) -> str:
+    """A TSV cell: backslash, tab, newline and carriage return escaped, unsafe characters too."""
+    text = flat(value)
+    text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return escape_unsafe(text)
+
+
+def markdown_cell(value: Any) -> str:
+    text = escape_unsafe(flat(value, ", ")).replace("&", "&amp;")
+    for ch in "\\|`*_[]<>~":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\n\n", "<br><br>").replace("\n", "<br>")
+
+
+def to_json(value: Any, indent: int | None = None) -> str:
+    """JSON that keeps the exact text, with every character that could fool a terminal as a `\\uXXXX` escape.
+
+    Such characters can only occur inside JSON strings, so escaping them keeps the document valid.
+    """
+    return UNSAFE.sub(_json_escape, json.dumps(value, ensure_ascii=False, indent=indent))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    """`\\uXXXX`, or a surrogate pair for a character beyond U+FFFF, as JSON requires."""
+    return json.dumps(match.group())[1:-1] if ord(match.group()) > 0xFFFF else f"\\u{ord(match.group()):04x}"

@@ -1,0 +1,99 @@
+"""The one renderer: records → table / json / jsonl / csv / tsv / markdown / ids.
+
+Every command hands its result here as a list of records (dicts with the same keys), so all formats
+carry the same data. Register text is untrusted: human-readable formats escape control, bidi and
+zero-width characters, and the Rich table is built from `Text` objects so that markup (`[bold]`)
+and emoji codes (`:smile:`) are never interpreted. JSON keeps the exact text.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from typing import IO, Any
+
+from jnap_cli.errors import UsageError
+from jnap_cli.model.vocab import RecordFormat
+from jnap_cli.render.cells import flat, markdown_cell, to_json, tsv_cell
+from jnap_cli.render.terminal import isatty
+from jnap_cli.render.views import View
+from jnap_cli.text import escape_unsafe
+
+Record = Mapping[str, Any]
+Highlights = Sequence[Mapping[str, Sequence[tuple[int, int]]]]
+
+
+def _csv(rows: Sequence[Record], fields: Sequence[str], stream: IO[str]) -> None:
+    import csv
+
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(fields)
+    for row in rows:
+        # CSV quotes newlines itself; only the characters that could fool a terminal are escaped.
+        writer.writerow([escape_unsafe(flat(row[f])) for f in fields])
+
+
+def default_format(stream: IO[str]) -> RecordFormat:
+    """A table on a terminal; TSV (one record a line, nothing decorative) for pipes and files."""
+    return RecordFormat.TABLE if isatty(stream) else RecordFormat.TSV
+
+
+def choose_fields(view: View, fields: str | None, fmt: RecordFormat) -> list[str]:
+    """`--fields a,b` checked against the view; without it, every field for json/jsonl and blocks, else the summary."""
+    if fields is None:
+        full = fmt in (RecordFormat.JSON, RecordFormat.JSONL) or (view.blocks and fmt is RecordFormat.TABLE)
+        return list(view.fields if full else view.summary)
+    chosen = [f.strip() for f in fields.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in view.fields]
+    if not chosen:
+        raise UsageError("no field given", f"fields: {', '.join(view.fields)}")
+    if unknown:
+        raise UsageError(f"unknown field {', '.join(map(repr, unknown))}", f"fields: {', '.join(view.fields)}")
+    return chosen
+
+
+def emit(
+    records: Sequence[Record],
+    view: View,
+    *,
+    fmt: RecordFormat | None = None,
+    fields: str | None = None,
+    color: bool = False,
+    highlights: Highlights | None = None,
+    out: IO[str] | None = None,
+) -> None:
+    """Records of one view in `fmt` (the stream's default when None), only `fields` (`choose_fields`), to `out`."""
+    stream = out if out is not None else sys.stdout
+    chosen_format = fmt if fmt is not None else default_format(stream)
+    chosen = choose_fields(view, fields, chosen_format)
+    rows = [{f: record.get(f) for f in chosen} for record in records]
+    if chosen_format is RecordFormat.JSON:
+        stream.write(to_json(rows, indent=2) + "\n")
+    elif chosen_format is RecordFormat.JSONL:
+        stream.writelines(to_json(row) + "\n" for row in rows)
+    elif chosen_format is RecordFormat.CSV:
+        _csv(rows, chosen, stream)
+    elif chosen_format is RecordFormat.TSV:
+        stream.writelines("\t".join(tsv_cell(row[f]) for f in chosen) + "\n" for row in rows)
+    elif chosen_format is RecordFormat.MARKDOWN:
+        stream.write("| " + " | ".join(chosen) + " |\n")
+        stream.write("|" + "|".join(" --- " for _ in chosen) + "|\n")
+        stream.writelines("| " + " | ".join(markdown_cell(row[f]) for f in chosen) + " |\n" for row in rows)
+    elif chosen_format is RecordFormat.IDS:
+        stream.writelines(tsv_cell(key) + "\n" for record in records for key in _ids_of(record, view))
+    else:
+        from jnap_cli.render import table
+
+        if view.blocks:
+            table.blocks(rows, chosen, view, stream, color=color)
+        else:
+            table.table(rows, chosen, view, stream, color=color, highlights=highlights)
+
+
+def _ids_of(record: Record, view: View) -> list[str]:
+    """What `--format ids` prints for a record, a line each: the first non-empty of the view's id fields."""
+    for name in view.ids:
+        value = record.get(name)
+        if value not in (None, "", []):
+            return [flat(item) for item in value] if isinstance(value, list | tuple) else [flat(value)]
+    return []

@@ -1,0 +1,62 @@
+"""What the output stream is: a terminal or not, colour or not, and a Rich console that prints text literally."""
+
+from __future__ import annotations
+
+import os
+from typing import IO, Any, Literal
+
+MIN_WIDTH = 60
+
+
+def isatty(stream: IO[str]) -> bool:
+    """`stream.isatty()`, false for streams that cannot say (closed, or not files)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def use_color(stream: IO[str], no_color_flag: bool) -> bool:
+    """Colour on a terminal unless --no-color, NO_COLOR or TERM=dumb; FORCE_COLOR forces it on."""
+    if no_color_flag or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return isatty(stream)
+
+
+def console(stream: IO[str], color: bool) -> Any:
+    """A Rich console on `stream`: no markup, emoji or highlighting of its own; colour only if asked."""
+    from rich.console import Console
+
+    # Rich turns colour off for TERM=dumb even when forced; FORCE_COLOR wins here, as documented.
+    system: Literal["auto", "standard"] | None = None
+    if color:
+        system = "standard" if os.environ.get("TERM") == "dumb" else "auto"
+    width = Console(file=stream).width
+    return Console(
+        file=stream,
+        width=max(width, MIN_WIDTH),  # COLUMNS=0 or a tiny terminal would drop or cut columns
+        color_system=system,
+        force_terminal=color or None,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+    )
+
+
+def print_renderables(stream: IO[str], color: bool, *renderables: Any, separate: bool = False) -> None:
+    """Print Rich renderables; without colour, trailing padding is trimmed from every line."""
+    term = console(stream, color)
+    with term.capture() as captured:
+        for number, renderable in enumerate(renderables):
+            if number and separate:
+                term.print()
+            term.print(renderable)
+    text = captured.get()
+    if not color:
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    stream.write(text)

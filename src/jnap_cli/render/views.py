@@ -1,0 +1,98 @@
+"""A view per record kind: its fields, the columns a table shows by default, and how each column lays out.
+
+The renderer takes a view and records and knows nothing of the domain; the fields of each view are
+the documented JSON keys of that kind of record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jnap_cli.model.vocab import STATUSES, ActionField
+
+
+@dataclass(frozen=True)
+class View:
+    """How one kind of record is shown.
+
+    `summary` is what tabular formats (table, csv, tsv, markdown) show unless `--fields` says
+    otherwise; json and jsonl carry every field. `wide` columns are prose that wraps and shares the
+    width; `medium` columns wrap within a cap; the rest keep their natural width. `ids` are the fields
+    that `--format ids` prints, the first non-empty one per record. `blocks`: a table shows one
+    labelled block per record, every field (`jnap show`).
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    summary: tuple[str, ...]
+    wide: frozenset[str] = frozenset()
+    medium: frozenset[str] = frozenset()
+    ids: tuple[str, ...] = ("id",)
+    blocks: bool = False
+
+    def with_fields(self, name: str, extra: tuple[str, ...], summary: tuple[str, ...]) -> View:
+        """This view with more fields (a search hit is an action with a score and a snippet)."""
+        return View(name, (*self.fields, *extra), summary, self.wide | {"snippet"}, self.medium, self.ids)
+
+
+_PROSE = frozenset({"text", "commentary", "status_evidence"})
+_LISTS = frozenset({"continues", "continued_by", "references"})
+
+ACTION = View(
+    "action",
+    fields=tuple(field.value for field in ActionField),
+    summary=("id", "plan", "theme", "status", "text"),
+    wide=_PROSE,
+    medium=frozenset({"theme"}) | _LISTS,
+)
+ACTION_DETAIL = View("action", ACTION.fields, ACTION.fields, ACTION.wide, ACTION.medium, blocks=True)
+SEARCH_HIT = ACTION.with_fields("search hit", ("score", "matched", "snippet"), ("id", "score", "matched", "snippet"))
+PLAN = View(
+    "plan",
+    fields=("id", "title", "year", "actions", "by_status", *STATUSES),
+    summary=("id", "title", "year", "actions", "by_status"),
+    wide=frozenset({"title", "by_status"}),
+)
+THEME = View(
+    "theme",
+    fields=("plan", "theme", "actions", "ids"),
+    summary=("plan", "theme", "actions"),
+    medium=frozenset({"theme", "ids"}),
+    ids=("ids",),
+)
+TERM = View(
+    "glossary term",
+    fields=("term", "expansion", "description", "aliases"),
+    summary=("term", "expansion", "description"),
+    wide=frozenset({"description"}),
+    medium=frozenset({"expansion", "aliases"}),
+    ids=("term",),
+)
+FINDING = View(
+    "finding",
+    fields=("code", "severity", "message", "action", "field", "file", "line"),
+    summary=("file", "line", "action", "field", "severity", "code", "message"),
+    wide=frozenset({"message"}),
+    medium=frozenset({"file", "field"}),
+    ids=("action",),
+)
+VERSION_CHANGE = View(
+    "version change",
+    fields=("change", "id", "old_id", "field", "old", "new"),
+    summary=("change", "id", "old_id", "field", "old", "new"),
+    wide=frozenset({"old", "new"}),
+    ids=("id",),
+)
+PLAN_RELATION = View(
+    "plan relation",
+    fields=("relation", "old_id", "new_id", "old_status", "new_status", "similarity"),
+    summary=("relation", "old_id", "new_id", "old_status", "new_status", "similarity"),
+    ids=("new_id", "old_id"),
+)
+
+VIEWS: tuple[View, ...] = (ACTION, ACTION_DETAIL, SEARCH_HIT, PLAN, THEME, TERM, FINDING, VERSION_CHANGE, PLAN_RELATION)
+
+
+def counts_view(keys: tuple[str, ...]) -> View:
+    """A one-record view of summary counts (`--stat`)."""
+    return View("counts", keys, keys, ids=())
