@@ -143,3 +143,15 @@ def drop_action(data: Data, action_id: str) -> Data:
     target = find(changed, action_id)
     changed["actions"] = [entry for entry in changed["actions"] if entry is not target]
     return changed
+
+
+def write_text_with(path: Path, data: Data, old: str, new: str) -> Path:
+    """Write `data` as `write` does, then replace the first `old` in the written text by `new`.
+
+    For what tomli-w will not write: malformed TOML, raw control characters, a chosen escape or quoting.
+    `old` must be in the written text (the test fails otherwise), so the edit cannot silently miss.
+    """
+    text = write(path, data).read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in the written register"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from jnap_cli.model.vocab import DiffFormat, FindingFormat, RecordFormat
+from jnap_cli.model.vocab import FindingFormat, RecordFormat
 
 from .conftest import Run
 
@@ -39,7 +39,7 @@ FIRST_ID = {
 
 
 def output(run: Run, command: str, fmt: str) -> str:
-    result = run(*COMMANDS[command], "--format", fmt, env={"COLUMNS": "100"})
+    result = run(*COMMANDS[command], "--format", fmt, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     return result.stdout
 

@@ -14,15 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Run, edit
+from .conftest import Run
+from .registers import find, set_field, small, write, write_text_with
 from .test_cli import JNAP
 
 # Rich markup, an emoji code, an ANSI colour sequence, a bidi override, a zero-width space, a C1
-# control and a tab, written as TOML escapes so the register itself stays valid.
-HOSTILE_TOML = (
-    "[bold red]alarm[/] :smile: \\u001b[31mred\\u001b[0m \\u202eevil\\u202c "
-    "[link=http://x.example]y[/link] zero\\u200bwidth c1\\u0085 tab\\there "
-)
+# control and a tab (tomli-w writes the control characters as TOML escapes, so the register stays valid).
 HOSTILE = (
     "[bold red]alarm[/] :smile: \x1b[31mred\x1b[0m \u202eevil\u202c "
     "[link=http://x.example]y[/link] zero\u200bwidth c1\x85 tab\there "
@@ -35,10 +32,18 @@ FORBIDDEN = ("\x1b", "\u202e", "\u202c", "\u200b", "\x85", "😄")
 
 
 @pytest.fixture
-def hostile(register_copy: Path) -> Path:
-    edit(register_copy, 'text = "12-month learning', f'text = "{HOSTILE_TOML}12-month learning')
-    edit(register_copy, 'theme = "Our People"', 'theme = "[red]Our[/red] People\\u001b]8;;http://evil\\u0007"')
-    return register_copy
+def hostile(tmp_path: Path) -> Path:
+    data = small()
+    r1 = find(data, "R1")
+    r1["text"] = HOSTILE + r1["text"]
+    r1["theme"] = "[red]Our[/red] People\x1b]8;;http://evil\x07"
+    return write(tmp_path / "actions.toml", data)
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> Path:
+    """`small()`, written: R1 complete, R2 ongoing with a commentary of two paragraphs."""
+    return write(tmp_path / "actions.toml", small())
 
 
 @pytest.mark.parametrize("fmt", ["table", "tsv", "csv", "markdown"])
@@ -86,57 +91,75 @@ def test_json_keeps_the_exact_text_escaped(run: Run, hostile: Path) -> None:
     assert json.loads(lines)["text"].startswith(HOSTILE)
 
 
-def test_tsv_escapes_tabs_newlines_and_backslashes(run: Run, register_copy: Path) -> None:
-    edit(register_copy, 'text = "12-month learning', 'text = "a\\tb\\\\c\\r\\nd 12-month learning')
-    result = run("list", "-r", str(register_copy), "-n", "1", "--fields", "id,text", "-f", "tsv")
-    assert result.stdout.startswith("R1\ta\\tb\\\\c\\r\\nd 12-month learning")
-    assert result.stdout.count("\n") == 1
-    four = run("show", "O12", "--fields", "id,commentary").stdout
-    assert four.count("\n") == 1 and four.count("\\n\\n") == 3
+def test_tsv_escapes_tabs_newlines_and_backslashes(run: Run, tmp_path: Path) -> None:
+    # The escapes are written into the TOML: tomli-w writes a CR LF as a bare line break, losing the CR.
+    path = write_text_with(
+        tmp_path / "actions.toml",
+        small(),
+        'text = "Deliver training number 1',
+        'text = "a\\tb\\\\c\\r\\nd Deliver training number 1',
+    )
+    result = run("list", "-r", str(path), "-n", "1", "--fields", "id,text", "-f", "tsv")
+    assert result.stdout == "R1\ta\\tb\\\\c\\r\\nd Deliver training number 1 for the refresh plan.\n"
+    two = run("show", "R2", "-r", str(path), "--fields", "id,commentary").stdout
+    assert two == "R2\tVictim liaison meetings take place every month.\\n\\nAdvocates attend each meeting.\n"
 
 
-def test_csv_round_trips(run: Run) -> None:
-    result = run("list", "-f", "csv", "--fields", "id,commentary,continues")
+def test_csv_round_trips(run: Run, tmp_path: Path) -> None:
+    data = set_field(small(), "R2", "continues", ["O1", "O2"])
+    path = write(tmp_path / "actions.toml", data)
+    result = run("list", "-r", str(path), "-f", "csv", "--fields", "id,commentary,continues")
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == ["id", "commentary", "continues"]
-    assert len(rows) == 45
-    o12 = next(r for r in rows if r[0] == "O12")
-    assert o12[1].count("\n\n") == 3
-    assert next(r for r in rows if r[0] == "R6")[2] == "O6,O7"
+    assert len(rows) == 7
+    assert next(r for r in rows if r[0] == "R2") == ["R2", find(data, "R2")["commentary"], "O1,O2"]
 
 
-def test_markdown_table(run: Run) -> None:
-    result = run("list", "-f", "markdown", "--fields", "id,status,continues", "--status", "ongoing")
+def test_markdown_table(run: Run, tmp_path: Path) -> None:
+    data = set_field(small(), "R2", "continues", ["O1", "O2"])
+    find(data, "R3").update(status="ongoing", continues=["O3"])
+    find(data, "O3")["status"] = "ongoing"
+    path = write(tmp_path / "actions.toml", data)
+    result = run("list", "-r", str(path), "-f", "markdown", "--fields", "id,status,continues", "--status", "ongoing")
     assert result.stdout == (
         "| id | status | continues |\n"
         "| --- | --- | --- |\n"
-        "| R4 | ongoing | O23 |\n"
-        "| R5 | ongoing | O20 |\n"
-        "| R6 | ongoing | O6, O7 |\n"
-        "| O23 | ongoing |  |\n"
+        "| R2 | ongoing | O1, O2 |\n"
+        "| R3 | ongoing | O3 |\n"
+        "| O3 | ongoing |  |\n"
     )
 
 
-def test_fields_apply_to_every_format(run: Run) -> None:
+def test_fields_apply_to_every_format(run: Run, register: Path) -> None:
     for fmt in ("json", "jsonl"):
-        out = run("list", "-n", "1", "-f", fmt, "--fields", "status,id").stdout
+        out = run("list", "-r", str(register), "-n", "1", "-f", fmt, "--fields", "status,id").stdout
         record = json.loads(out)[0] if fmt == "json" else json.loads(out)
         assert list(record) == ["status", "id"]
-    assert run("list", "-n", "1", "-f", "tsv", "--fields", "status,id").stdout == "complete\tR1\n"
-    assert run("list", "-n", "1", "-f", "ids", "--fields", "status").stdout == "R1\n"
+    assert run("list", "-r", str(register), "-n", "1", "-f", "tsv", "--fields", "status,id").stdout == "complete\tR1\n"
+    assert run("list", "-r", str(register), "-n", "1", "-f", "ids", "--fields", "status").stdout == "R1\n"
 
 
-def test_table_exact_text(run: Run) -> None:
-    result = run("list", "--status", "deferred", "--format", "table", env={"COLUMNS": "100"})
+def test_table_exact_text(run: Run, tmp_path: Path) -> None:
+    data = small()
+    find(data, "R3").update(
+        status="deferred",
+        theme="Building a strong case as early as possible",
+        text="Update the joint police and CPS National Protocol on the investigation and prosecution of rape cases "
+        "and test it aligns with the relevant file standard guidance in order to promote consistency of approach "
+        "to rape investigations and prosecution across England and Wales.",
+    )
+    path = write(tmp_path / "actions.toml", data)
+    result = run("list", "-r", str(path), "--status", "deferred", "--format", "table", env={"COLUMNS": "100"})
     assert result.stdout == (
-        "id    plan      theme                            status     text\n" + "─" * 100 + "\n"
-        "R11   refresh   Building a strong case as        deferred   Update the joint police and CPS National\n"
-        "                early as possible                           Protocol on the investigation and\n"
-        "                                                            prosecution of rape cases and test it\n"
-        "                                                            aligns with the relevant file standard\n"
-        "                                                            guidance in order to promote consistency\n"
-        "                                                            of approach to rape investigations and\n"
-        "                                                            prosecution across England and Wales.\n"
+        "id   plan      theme                              status     text\n" + "─" * 100 + "\n"
+        "R3   refresh   Building a strong case as early    deferred   Update the joint police and CPS\n"
+        "               as possible                                   National Protocol on the investigation\n"
+        "                                                             and prosecution of rape cases and test\n"
+        "                                                             it aligns with the relevant file\n"
+        "                                                             standard guidance in order to promote\n"
+        "                                                             consistency of approach to rape\n"
+        "                                                             investigations and prosecution across\n"
+        "                                                             England and Wales.\n"
     )
 
 
@@ -149,8 +172,8 @@ def test_table_exact_text(run: Run) -> None:
         ({"FORCE_COLOR": "1"}, ["--no-color"], False),
     ],
 )
-def test_colour_switches(run: Run, env: dict[str, str], args: list[str], coloured: bool) -> None:
-    result = run(*args, "list", "-n", "1", "-f", "table", env=env)
+def test_colour_switches(run: Run, register: Path, env: dict[str, str], args: list[str], coloured: bool) -> None:
+    result = run(*args, "list", "-r", str(register), "-n", "1", "-f", "table", env=env)
     assert ("\x1b[" in result.stdout) is coloured
 
 
@@ -191,14 +214,17 @@ def _in_terminal(args: list[str], env: dict[str, str]) -> str:
         ({"TERM": "xterm-256color"}, ["--no-color"], False),
     ],
 )
-def test_terminal_gets_a_table_and_colour_rules(env: dict[str, str], args: list[str], coloured: bool) -> None:
-    out = _in_terminal([*args, "list", "-n", "1"], env)
+def test_terminal_gets_a_table_and_colour_rules(
+    register: Path, env: dict[str, str], args: list[str], coloured: bool
+) -> None:
+    out = _in_terminal([*args, "list", "-r", str(register), "-n", "1"], env)
     assert "─" in out  # a table by default on a terminal
-    assert "12-month learning" in out
+    assert "Deliver training number 1" in out
     assert ("\x1b[" in out) is coloured
 
 
-def test_piped_output_has_no_decoration(tmp_path: Path) -> None:
+def test_piped_output_has_no_decoration() -> None:
+    # The whole shipped register, from a real process: one undecorated line of five fields per action.
     result = subprocess.run(
         [JNAP, "list"], capture_output=True, text=True, env={**os.environ, "FORCE_COLOR": ""}, check=False
     )
@@ -208,23 +234,27 @@ def test_piped_output_has_no_decoration(tmp_path: Path) -> None:
     assert all(line.count("\t") == 4 for line in result.stdout.splitlines())
 
 
-def test_closed_pipe_exits_quietly() -> None:
+def test_closed_pipe_exits_quietly(tmp_path: Path) -> None:
+    # Far more output than a pipe holds, so that jnap is still writing when `head` closes the pipe.
+    commentary = "Training 1 has been delivered to every team. " * 5000
+    path = write(tmp_path / "actions.toml", set_field(small(), "R1", "commentary", commentary))
     result = subprocess.run(
-        ["bash", "-c", f"'{JNAP}' list -f json | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"],
+        ["bash", "-c", f"'{JNAP}' list -r '{path}' -f json | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert (result.stdout, result.stderr) == ("0\n", "")
-    small = subprocess.run(
-        ["bash", "-c", f"'{JNAP}' show R1 | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"],
+    short = subprocess.run(
+        ["bash", "-c", f"'{JNAP}' show R2 -r '{path}' | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
-    assert (small.stdout, small.stderr) == ("0\n", "")
+    assert (short.stdout, short.stderr) == ("0\n", "")
 
 
 @pytest.mark.parametrize("fmt", ["table", "tsv", "csv", "json"])
-def test_non_utf8_stdout_does_not_crash(fmt: str) -> None:
+def test_non_utf8_stdout_does_not_crash(tmp_path: Path, fmt: str) -> None:
+    path = write(tmp_path / "actions.toml", set_field(small(), "R1", "text", "Publish the Victims’ Code guidance."))
     result = subprocess.run(
-        [JNAP, "show", "O23", "--format", fmt],
+        [JNAP, "show", "R1", "-r", str(path), "--format", fmt],
         capture_output=True, env={**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "100"}, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -235,21 +265,22 @@ def test_non_utf8_stdout_does_not_crash(fmt: str) -> None:
 
 
 @pytest.mark.parametrize("columns", ["0", "10"])
-def test_narrow_terminals_keep_every_column(run: Run, columns: str) -> None:
-    result = run("list", "-f", "table", "-n", "1", "--fields", "id,status", env={"COLUMNS": columns})
+def test_narrow_terminals_keep_every_column(run: Run, register: Path, columns: str) -> None:
+    env = {"COLUMNS": columns}
+    result = run("list", "-r", str(register), "-f", "table", "-n", "1", "--fields", "id,status", env=env)
     assert result.stdout.splitlines()[2] == "R1   complete"
-    shown = run("show", "R4", "-f", "table", "--fields", "id,status", env={"COLUMNS": columns})
-    assert shown.stdout == "id      R4\nstatus  ongoing\n"
+    shown = run("show", "R2", "-r", str(register), "-f", "table", "--fields", "id,status", env=env)
+    assert shown.stdout == "id      R2\nstatus  ongoing\n"
 
 
-def test_json_escapes_characters_beyond_the_bmp_as_surrogate_pairs(run: Run, register_copy: Path) -> None:
-    edit(register_copy, "12-month learning", "12-month\\U000E0041 learning")
-    result = run("show", "R1", "-r", str(register_copy), "-f", "json", "--fields", "text")
+def test_json_escapes_characters_beyond_the_bmp_as_surrogate_pairs(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", set_field(small(), "R1", "text", "Deliver\U000e0041 training."))
+    result = run("show", "R1", "-r", str(path), "-f", "json", "--fields", "text")
     assert "\\udb40\\udc41" in result.stdout
-    assert json.loads(result.stdout)[0]["text"].startswith("12-month\U000e0041 learning")
+    assert json.loads(result.stdout)[0]["text"] == "Deliver\U000e0041 training."
 
 
-def test_markdown_escapes_entities_and_strikethrough(run: Run, register_copy: Path) -> None:
-    edit(register_copy, "12-month learning", "&lt;x&gt; ~~s~~ 12-month learning")
-    result = run("list", "-r", str(register_copy), "-n", "1", "-f", "markdown", "--fields", "text")
-    assert result.stdout.splitlines()[2].startswith("| &amp;lt;x&amp;gt; \\~\\~s\\~\\~ 12-month learning")
+def test_markdown_escapes_entities_and_strikethrough(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", set_field(small(), "R1", "text", "&lt;x&gt; ~~s~~ Deliver training."))
+    result = run("list", "-r", str(path), "-n", "1", "-f", "markdown", "--fields", "text")
+    assert result.stdout.splitlines()[2] == "| &amp;lt;x&amp;gt; \\~\\~s\\~\\~ Deliver training. |"

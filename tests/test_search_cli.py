@@ -7,81 +7,125 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Run, edit
+from .conftest import Run
+from .registers import Data, find, set_field, small, write
 
 
-def test_search_ranks_and_snippets(run: Run) -> None:
-    result = run("search", "ISVA", "--fields", "id,score,matched")
+def searchable() -> Data:
+    """`small()` with the words the tests search for; every status_evidence is still in its commentary.
+
+    ISVA: O2's text twice (as the expansion's plural and as ISVAs), R2's commentary three times, and once in the
+    commentaries of R1 (spelt out only) and O1 (as the acronym). PRFI: R3's text, spelt out only. Early advice: R3.
+    ABE, and a long commentary with a typo for the regex ("take pace"): O3. Soteria: O2.
+    """
+    data = small()
+    find(data, "R1").update(
+        text="Deliver training on the needs of victims.",
+        commentary="Training 1 has been delivered to every team and to each Independent Sexual Violence Advisor.",
+    )
+    find(data, "R2")["commentary"] = (
+        "Victim liaison meetings take place every month.\n\n"
+        "An ISVA chairs them, an ISVA from each area attends, and the ISVAs report back to the board."
+    )
+    find(data, "R3").update(
+        text="Reduce the number of cases pending response further investigation.",
+        commentary="Work is under way in every area. Early advice is now sought in each case.",
+    )
+    find(data, "O1")["commentary"] = "Training 1 has been delivered to every team and to each ISVA."
+    find(data, "O2").update(
+        text="Hold victim liaison meetings with Independent Sexual Violence Advisors (ISVAs).",
+        commentary="Victim liaison meetings were held. They covered every Operation Soteria area.",
+    )
+    find(data, "O3")["commentary"] = (
+        "Training 3 has been delivered to every team. ABE interviews were reviewed, and bi-monthly meetings take pace "
+        "with the steering group to discuss, agree and progress the actions of the plan in every area."
+    )
+    return data
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> str:
+    """The path of `searchable()`, written."""
+    return str(write(tmp_path / "actions.toml", searchable()))
+
+
+def test_search_ranks_and_snippets(run: Run, register: str) -> None:
+    result = run("search", "ISVA", "-r", register, "--fields", "id,score,matched")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "O2\t4.0\ttext",
-        "R15\t3.0\tcommentary",
-        "O3\t1.0\tcommentary",
-        "O21\t1.0\tcommentary",
+        "R2\t3.0\tcommentary",
+        "R1\t1.0\tcommentary",
+        "O1\t1.0\tcommentary",
     ]
     assert result.stderr == ""
 
 
-def test_acronym_finds_expansion_and_back(run: Run) -> None:
-    by_acronym = run("search", "PRFI", "-f", "ids").stdout.split()
-    assert by_acronym == ["R7"]
-    spelled = run("search", '"Independent Sexual Violence Adviser"', "-f", "ids").stdout.split()
-    assert spelled == ["O2", "R15", "O3", "O21"]
-    assert run("search", "ISVA", "--no-expand", "-f", "ids").stdout.split() == ["O2", "R15", "O3", "O21"]
-    assert run("search", "Achieving", "Best", "Evidence", "--no-expand").exit_code == 1
-    assert run("search", "Achieving", "Best", "Evidence", "-f", "ids").stdout.split() == ["R16"]
+def test_acronym_finds_expansion_and_back(run: Run, register: str) -> None:
+    by_acronym = run("search", "PRFI", "-r", register, "-f", "ids").stdout.split()
+    assert by_acronym == ["R3"]
+    spelled = run("search", '"Independent Sexual Violence Adviser"', "-r", register, "-f", "ids").stdout.split()
+    assert spelled == ["O2", "R2", "R1", "O1"]
+    # Without the glossary, only the actions that write the acronym itself (R1 spells it out).
+    assert run("search", "ISVA", "--no-expand", "-r", register, "-f", "ids").stdout.split() == ["R2", "O2", "O1"]
+    assert run("search", "Achieving", "Best", "Evidence", "--no-expand", "-r", register).exit_code == 1
+    assert run("search", "Achieving", "Best", "Evidence", "-r", register, "-f", "ids").stdout.split() == ["O3"]
 
 
-def test_words_are_anded_and_phrases_kept(run: Run) -> None:
-    both = run("search", "early", "advice", "-f", "ids").stdout.split()
-    phrase = run("search", '"early advice"', "-f", "ids").stdout.split()
+def test_words_are_anded_and_phrases_kept(run: Run, register: str) -> None:
+    both = run("search", "early", "advice", "-r", register, "-f", "ids").stdout.split()
+    phrase = run("search", '"early advice"', "-r", register, "-f", "ids").stdout.split()
     assert set(phrase) <= set(both)
-    assert "O7" in phrase
-    assert run("search", '"advice early"').exit_code == 1
+    assert "R3" in phrase
+    assert run("search", '"advice early"', "-r", register).exit_code == 1
 
 
-def test_case_and_accent_insensitive(run: Run, register_copy: Path) -> None:
-    edit(register_copy, "12-month learning", "12-month café learning")
-    assert run("search", "CAFE", "-r", str(register_copy), "-f", "ids").stdout == "R1\n"
+def test_case_and_accent_insensitive(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", set_field(small(), "R1", "text", "Deliver training at the café."))
+    assert run("search", "CAFE", "-r", str(path), "-f", "ids").stdout == "R1\n"
 
 
-def test_field_and_plan_restrict(run: Run) -> None:
-    assert run("search", "victims", "--field", "theme", "--plan", "refresh", "-f", "ids").stdout.split() == [
-        "R14", "R15", "R16", "R17",
-    ]  # fmt: skip
-    result = run("search", "x", "--field", "status")
+def test_field_and_plan_restrict(run: Run, register: str) -> None:
+    # "victims" is also in R1's text and in the themes of the original plan's O1 and O2.
+    restricted = run("search", "victims", "-r", register, "--field", "theme", "--plan", "refresh", "-f", "ids")
+    assert restricted.stdout.split() == ["R2"]
+    result = run("search", "x", "-r", register, "--field", "status")
     assert (result.exit_code, result.stderr) == (
-        2, "jnap: error: cannot search field 'status'; choose from theme, text, commentary\n",
+        2, "jnap: error: invalid value for '--field': 'status' is not one of 'text', 'commentary', 'theme'; "
+        "see 'jnap search --help'\n",
     )  # fmt: skip
 
 
-def test_regex(run: Run) -> None:
-    result = run("search", "--regex", r"take p[a-z]ce", "--format", "json", "--fields", "id,matched,snippet")
+def test_regex(run: Run, register: str) -> None:
+    result = run(
+        "search", "--regex", r"take p[a-z]ce", "-r", register, "--format", "json", "--fields", "id,matched,snippet"
+    )
     assert json.loads(result.stdout) == [
         {
-            "id": "O23",
+            "id": "O3",
             "matched": "commentary",
-            "snippet": "Bi-monthly meetings take pace with the Joint National Action Plan Steering Group to discuss, "
-            "agree and progress the JNAP…",
+            "snippet": "…were reviewed, and bi-monthly meetings take pace with the steering group to discuss, agree "
+            "and progress the actions of…",
         }
     ]
-    bad = run("search", "-E", "(")
+    bad = run("search", "-E", "(", "-r", register)
     assert bad.exit_code == 2
     assert bad.stderr.startswith("jnap: error: invalid regular expression: missing ), unterminated subpattern")
 
 
-def test_no_match_suggests_and_exits_1(run: Run) -> None:
-    result = run("search", "soteira")
+def test_no_match_suggests_and_exits_1(run: Run, register: str) -> None:
+    result = run("search", "soteira", "-r", register)
     assert (result.exit_code, result.stdout, result.stderr) == (
         1, "", "jnap: no actions match 'soteira'; did you mean Soteria?\n",
     )  # fmt: skip
-    assert run("search", "   ").exit_code == 2
+    assert run("search", "   ", "-r", register).exit_code == 2
 
 
-def test_highlight_on_a_terminal_and_hostile_snippets(run: Run, register_copy: Path) -> None:
-    edit(register_copy, "12-month learning", "[bold]x[/] \\u001b[2J needle 12-month learning")
+def test_highlight_on_a_terminal_and_hostile_snippets(run: Run, tmp_path: Path) -> None:
+    text = "[bold]x[/] \x1b[2J needle Deliver training number 1."
+    path = write(tmp_path / "actions.toml", set_field(small(), "R1", "text", text))
     env = {"FORCE_COLOR": "1", "COLUMNS": "200"}
-    result = run("search", "needle", "-r", str(register_copy), "-f", "table", env=env)
+    result = run("search", "needle", "-r", str(path), "-f", "table", env=env)
     assert "\x1b[1;7mneedle\x1b[0m" in result.stdout
     assert "[bold]x[/] \\x1b[2J " in result.stdout
     assert "\x1b[2J" not in result.stdout
@@ -99,11 +143,11 @@ def test_glossary(run: Run) -> None:
     assert (missing.exit_code, missing.stderr) == (1, "jnap: no glossary entry for 'nope'\n")
 
 
-def test_runaway_regex_is_stopped(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    from jnap_cli import search
+def test_runaway_regex_is_stopped(run: Run, register: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jnap_cli.query import search
 
     monkeypatch.setattr(search, "REGEX_SECONDS", 0.3)
-    result = run("search", "--regex", r"(\w+\s?)+$")
+    result = run("search", "--regex", r"(\w+\s?)+$", "-r", register)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         "jnap: error: the regular expression did not finish within 0.3 s; "
@@ -111,5 +155,5 @@ def test_runaway_regex_is_stopped(run: Run, monkeypatch: pytest.MonkeyPatch) -> 
     )
 
 
-def test_empty_field_is_an_error(run: Run) -> None:
-    assert run("search", "x", "--field", "").exit_code == 2
+def test_empty_field_is_an_error(run: Run, register: str) -> None:
+    assert run("search", "x", "-r", register, "--field", "").exit_code == 2

@@ -32,7 +32,7 @@ def load_glossary(path: Path | None = None) -> Glossary:
     from jnap_cli.model.schema import Glossary
 
     path = default_path() if path is None else path
-    text, raw = tomlfile.read(path, hint="reinstall jnap, or pass the path of a glossary")
+    text, raw = tomlfile.read(path, kind="glossary", hint="reinstall jnap, or pass the path of a glossary")
     try:
         glossary = Glossary.model_validate(raw)
     except ValidationError as exc:

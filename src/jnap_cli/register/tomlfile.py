@@ -17,8 +17,11 @@ from jnap_cli.errors import InputUnreadable
 MAX_BYTES = 16 * 1024 * 1024  # far above any real plan; stops /dev/zero-like inputs
 
 
-def read_bytes(path: Path, *, hint: str = "pass --register PATH or set JNAP_REGISTER") -> bytes:
-    """The file's bytes, or a one-line `InputUnreadable` saying why they cannot be had."""
+def read_bytes(path: Path, *, kind: str = "register", hint: str = "pass --register PATH or set JNAP_REGISTER") -> bytes:
+    """The file's bytes, or a one-line `InputUnreadable` saying why they cannot be had.
+
+    `kind` names what the file should be (register, glossary); `hint` what to do when it is missing.
+    """
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -26,9 +29,9 @@ def read_bytes(path: Path, *, hint: str = "pass --register PATH or set JNAP_REGI
     except (OSError, ValueError) as exc:
         raise InputUnreadable(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputUnreadable(f"{path}: is a directory", "pass the path of a .toml file")
+        raise InputUnreadable(f"{path}: is a directory", f"pass the path of a .toml {kind} file")
     if not stat.S_ISREG(info.st_mode):
-        raise InputUnreadable(f"{path}: not a regular file", "pass the path of a .toml file")
+        raise InputUnreadable(f"{path}: not a regular file", f"pass the path of a .toml {kind} file")
     try:
         with path.open("rb") as handle:
             return handle.read(MAX_BYTES + 1)

@@ -1,17 +1,33 @@
-"""Records as Rich tables for a terminal: columns laid out by the view, register text shown literally."""
+"""Records as tables for a terminal: every word shown, none cut, register text shown literally.
+
+jnap lays the table out itself and hands Rich lines that already fit, so that no cell is ever cropped:
+each column is at least as wide as its longest word; short columns (ids, statuses, numbers) get their
+natural width first, then the prose columns share what is left. When even the longest words cannot
+sit side by side, every record becomes a labelled block, as `jnap show` prints one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from jnap_cli.render.cells import flat
-from jnap_cli.render.terminal import print_renderables
+from jnap_cli.render.terminal import console_width, print_renderables
 from jnap_cli.render.views import View
 from jnap_cli.text import escape_unsafe
 
+if TYPE_CHECKING:
+    from rich.text import Text
 
-def styled(value: Any, spans: Sequence[tuple[int, int]] | None = None, separator: str = ", ") -> Any:
+GAP = 3  # the space Rich's SIMPLE_HEAD box puts between two columns
+LABEL_GAP = 2  # between a block's labels and values
+HIGHLIGHT = "bold reverse"
+ITEMS = ", "  # what separates the items of an atomic column
+
+Spans = Sequence[tuple[int, int]]
+
+
+def styled(value: Any, spans: Spans | None = None, separator: str = ", ") -> Text:
     """A Rich `Text` of the escaped value, with `spans` (offsets in the raw value) highlighted.
 
     Each piece is escaped on its own, so highlights stay on the right characters after escaping.
@@ -27,7 +43,7 @@ def styled(value: Any, spans: Sequence[tuple[int, int]] | None = None, separator
         if start < position:
             continue
         text.append(escape_unsafe(raw[position:start]))
-        text.append(escape_unsafe(raw[start:end]), style="bold reverse")
+        text.append(escape_unsafe(raw[start:end]), style=HIGHLIGHT)
         position = end
     text.append(escape_unsafe(raw[position:]))
     return text
@@ -40,38 +56,147 @@ def table(
     stream: IO[str],
     *,
     color: bool,
-    highlights: Sequence[Mapping[str, Sequence[tuple[int, int]]]] | None = None,
+    highlights: Sequence[Mapping[str, Spans]] | None = None,
 ) -> None:
-    """One row per record; the view says which columns wrap."""
+    """One row per record, every requested column, wrapped to the terminal; blocks when they cannot fit."""
     from rich import box
     from rich.table import Table
 
+    cells = [
+        [styled(row[f], (highlights[n] if highlights else {}).get(f)) for f in fields] for n, row in enumerate(rows)
+    ]
+    width = console_width(stream)
+    separators = [ITEMS if name in view.atomic else " " for name in fields]
+    widths = layout(fields, cells, view, width, separators)
+    if widths is None:
+        _blocks(fields, cells, stream, color=color, width=width)
+        return
     grid = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
-    for name in fields:
-        if name in view.wide:
-            grid.add_column(name, overflow="fold", ratio=1, min_width=24)
-        elif name in view.medium:
-            grid.add_column(name, overflow="fold", max_width=30)
-        else:
-            grid.add_column(name, no_wrap=True, min_width=len(name))
-    for number, row in enumerate(rows):
-        marks = highlights[number] if highlights else {}
-        grid.add_row(*(styled(row[f], marks.get(f)) for f in fields))
-    print_renderables(stream, color, grid)
+    for name, column in zip(fields, widths, strict=True):
+        grid.add_column(name, width=column, no_wrap=True)
+    for row in cells:
+        grid.add_row(*(wrap(cell, column, sep) for cell, column, sep in zip(row, widths, separators, strict=True)))
+    print_renderables(stream, color, grid, width=width)
 
 
 def blocks(
     rows: Sequence[Mapping[str, Any]], fields: Sequence[str], view: View, stream: IO[str], *, color: bool
 ) -> None:
     """One labelled block per record, a line per field: `jnap show` on a terminal."""
+    cells = [[styled(row.get(name)) for name in fields] for row in rows]
+    _blocks(fields, cells, stream, color=color, width=console_width(stream))
+
+
+def _blocks(
+    fields: Sequence[str], cells: Sequence[Sequence[Text]], stream: IO[str], *, color: bool, width: int
+) -> None:
     from rich.table import Table
 
+    label = max(len(name) for name in fields)
+    value = max(width - label - LABEL_GAP, 1)
     grids = []
-    for row in rows:
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(overflow="fold")
-        for name in fields:
-            grid.add_row(name, styled(row.get(name)))
+    for row in cells:
+        grid = Table.grid(padding=(0, LABEL_GAP, 0, 0))
+        grid.add_column(style="bold", no_wrap=True, width=label)
+        grid.add_column(no_wrap=True, width=value)
+        for name, cell in zip(fields, row, strict=True):
+            grid.add_row(name, wrap(cell, value))
         grids.append(grid)
-    print_renderables(stream, color, *grids, separate=True)
+    print_renderables(stream, color, *grids, separate=True, width=width)
+
+
+def layout(
+    fields: Sequence[str], cells: Sequence[Sequence[Text]], view: View, width: int, separators: Sequence[str]
+) -> list[int] | None:
+    """Column widths that fit `width` with no word cut, or None when the longest words alone do not fit.
+
+    Every column starts at its longest word (or its header); short columns then grow to their natural
+    width, and the prose columns (the view's wide and medium ones) share the rest evenly.
+    """
+    columns = list(zip(*cells, strict=True)) if cells else [() for _ in fields]
+    natural = [
+        max([len(name), *(_longest_line(cell) for cell in column)])
+        for name, column in zip(fields, columns, strict=True)
+    ]
+    least = [
+        max([len(name), *(_longest_word(cell) for cell in column)])
+        for name, column in zip(fields, columns, strict=True)
+    ]
+    room = width - GAP * (len(fields) - 1) - sum(least)
+    if room < 0:
+        return None
+    widths = list(least)
+    prose = {i for i, name in enumerate(fields) if name in view.wide or name in view.medium}
+    short = [i for i in range(len(fields)) if i not in prose]
+    for group in (short, sorted(prose)):
+        room = _share(widths, natural, group, room)
+    return widths
+
+
+def _share(widths: list[int], natural: Sequence[int], group: Sequence[int], room: int) -> int:
+    """Grow the columns of `group` toward their natural width, evenly (water-filling); the room left."""
+    wanting = sorted((i for i in group if widths[i] < natural[i]), key=lambda i: natural[i] - widths[i])
+    while wanting and room > 0:
+        share = max(room // len(wanting), 1)
+        i = wanting.pop(0)
+        grant = min(natural[i] - widths[i], share, room)
+        widths[i] += grant
+        room -= grant
+    return room
+
+
+def wrap(text: Text, width: int, separator: str = " ") -> Text:
+    """`text` broken into lines of at most `width` cells at `separator`s; a word longer than a line is folded."""
+    from rich.text import Text
+
+    lines: list[Text] = []
+    for paragraph in text.split("\n", allow_blank=True):
+        offsets = _breaks(paragraph.plain, width, separator)
+        pieces = paragraph.divide(offsets) if offsets else [paragraph]
+        for piece in pieces:
+            piece.rstrip()  # the space a line was broken at
+            lines.append(piece)
+    return Text("\n").join(lines)
+
+
+def _breaks(plain: str, width: int, separator: str = " ") -> list[int]:
+    """Where lines start, after the first, when `plain` is wrapped at `separator`s to `width` cells."""
+    from rich.cells import cell_len
+
+    offsets: list[int] = []
+    line_start, used, position = 0, 0, 0
+    gap = cell_len(separator)
+    for word in plain.split(separator):
+        end = position + len(word)
+        needed = used + gap + cell_len(word) if position > line_start else cell_len(word)
+        while needed > width:
+            if position > line_start:  # start the word on a line of its own
+                line_start = position
+            else:  # a word longer than a line: fold it
+                line_start += _fold_point(plain[line_start:end], width)
+            offsets.append(line_start)
+            needed = cell_len(plain[line_start:end])
+        used = needed
+        position = end + len(separator)
+    return offsets
+
+
+def _fold_point(word: str, width: int) -> int:
+    from rich.cells import cell_len
+
+    cut = 1
+    while cut < len(word) and cell_len(word[: cut + 1]) <= width:
+        cut += 1
+    return cut
+
+
+def _longest_line(text: Text) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in text.plain.split("\n")), default=0)
+
+
+def _longest_word(text: Text, separator: str = " ") -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(word.strip()) for line in text.plain.split("\n") for word in line.split(separator)), default=0)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import IO, Any, Literal
 
-MIN_WIDTH = 60
+MIN_WIDTH = 20  # narrower than this, even a record per block cannot show a word a line
+DEFAULT_WIDTH = 80
 
 
 def isatty(stream: IO[str]) -> bool:
@@ -27,7 +28,15 @@ def use_color(stream: IO[str], no_color_flag: bool) -> bool:
     return isatty(stream)
 
 
-def console(stream: IO[str], color: bool) -> Any:
+def console_width(stream: IO[str]) -> int:
+    """The terminal's width (or $COLUMNS), at least `MIN_WIDTH`; 80 when it cannot be known."""
+    from rich.console import Console
+
+    width = Console(file=stream).width
+    return width if width >= MIN_WIDTH else (DEFAULT_WIDTH if width <= 0 else MIN_WIDTH)
+
+
+def console(stream: IO[str], color: bool, width: int | None = None) -> Any:
     """A Rich console on `stream`: no markup, emoji or highlighting of its own; colour only if asked."""
     from rich.console import Console
 
@@ -35,10 +44,9 @@ def console(stream: IO[str], color: bool) -> Any:
     system: Literal["auto", "standard"] | None = None
     if color:
         system = "standard" if os.environ.get("TERM") == "dumb" else "auto"
-    width = Console(file=stream).width
     return Console(
         file=stream,
-        width=max(width, MIN_WIDTH),  # COLUMNS=0 or a tiny terminal would drop or cut columns
+        width=width if width is not None else console_width(stream),
         color_system=system,
         force_terminal=color or None,
         markup=False,
@@ -48,9 +56,11 @@ def console(stream: IO[str], color: bool) -> Any:
     )
 
 
-def print_renderables(stream: IO[str], color: bool, *renderables: Any, separate: bool = False) -> None:
+def print_renderables(
+    stream: IO[str], color: bool, *renderables: Any, separate: bool = False, width: int | None = None
+) -> None:
     """Print Rich renderables; without colour, trailing padding is trimmed from every line."""
-    term = console(stream, color)
+    term = console(stream, color, width)
     with term.capture() as captured:
         for number, renderable in enumerate(renderables):
             if number and separate:

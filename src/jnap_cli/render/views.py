@@ -19,7 +19,8 @@ class View:
     otherwise; json and jsonl carry every field. `wide` columns are prose that wraps and shares the
     width; `medium` columns wrap within a cap; the rest keep their natural width. `ids` are the fields
     that `--format ids` prints, the first non-empty one per record. `blocks`: a table shows one
-    labelled block per record, every field (`jnap show`).
+    labelled block per record, every field (`jnap show`). `atomic` columns hold comma-separated items
+    that a table breaks only between items ("3 ongoing" never splits from its count).
     """
 
     name: str
@@ -29,6 +30,7 @@ class View:
     medium: frozenset[str] = frozenset()
     ids: tuple[str, ...] = ("id",)
     blocks: bool = False
+    atomic: frozenset[str] = frozenset()
 
     def with_fields(self, name: str, extra: tuple[str, ...], summary: tuple[str, ...]) -> View:
         """This view with more fields (a search hit is an action with a score and a snippet)."""
@@ -52,6 +54,7 @@ PLAN = View(
     fields=("id", "title", "year", "actions", "by_status", *STATUSES),
     summary=("id", "title", "year", "actions", "by_status"),
     wide=frozenset({"title", "by_status"}),
+    atomic=frozenset({"by_status"}),
 )
 THEME = View(
     "theme",
