@@ -112,9 +112,15 @@ def _plural(n: int, noun: str) -> str:
 
 
 def _print(lines: Sequence[Text], out: IO[str], color: bool) -> None:
+    """One logical line per fact, never wrapped; written by us, so that a closed pipe ends quietly.
+
+    (Rich's own broken-pipe handling exits 1, which `set -o pipefail` reports as a failure.)
+    """
     term = console(out, color)
-    for line in lines:
-        term.print(line, soft_wrap=True)
+    with term.capture() as captured:
+        for line in lines:
+            term.print(line, soft_wrap=True)
+    out.write(captured.get())
 
 
 # --- building lines ------------------------------------------------------------------------------
