@@ -134,6 +134,6 @@ def locate(findings: list[Finding], origin: str, text: str) -> list[Finding]:
             number = int(finding.field[6 : finding.field.index("]")])
             line = source.line("plans", number - 1, finding.field.partition(".")[2] or None)
         else:
-            line = source.line("", None, key)
+            line = source.line("", None, key) or (source.line(key, 0, None) if key else None)  # [[key]]
         located.append(replace(finding, path=origin, line=line))
     return located
