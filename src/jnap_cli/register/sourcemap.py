@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_TABLE = re.compile(r"^\s*\[\[\s*(\w+)\s*\]\]\s*(#.*)?$")
+# `[[actions]]`, `[["actions"]]` or `[['actions']]`: the name is group 1, 2 or 3.
+_TABLE = re.compile(r"""^\s*\[\[\s*(?:([A-Za-z0-9_-]+)|"([^"\\]*)"|'([^']*)')\s*\]\]\s*(#.*)?$""")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')\s*[=.]")
 
 
@@ -39,7 +40,7 @@ def scan(text: str) -> SourceMap:
             continue
         header = _TABLE.match(line)
         if header:
-            table = header.group(1)
+            table = next(name for name in header.group(1, 2, 3) if name is not None)
             index = counts.get(table, 0)
             counts[table] = index + 1
             source.lines.setdefault((table, index, ""), number)
