@@ -175,6 +175,25 @@ def test_every_command_into_a_closed_pipe_exits_0(command: str) -> None:
     assert result.stderr in ("", "jnap: 44 actions checked: 0 error(s), 2 warning(s)\n"), command
 
 
+@pytest.mark.parametrize("module", ["typer", "jnap_cli.cli.app", "jnap_cli.register.load", "pydantic"])
+def test_ctrl_c_during_start_up_is_quiet(module: str) -> None:
+    """SIGINT while the script imports Typer, builds the command line or loads the register: exit 130."""
+    script = (
+        "import builtins, os, signal, sys\n"
+        "real = builtins.__import__\n"
+        "def interrupting(name, *args, **kwargs):\n"
+        f"    if name == {module!r}:\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = interrupting\n"
+        "sys.argv = ['jnap', 'list']\n"
+        "from jnap_cli.entry import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert (result.returncode, result.stderr) == (130, "")
+
+
 def test_help_and_version_into_a_closed_pipe_exit_0() -> None:
     for args in ("--version", "--help", "list --help"):
         result = subprocess.run(

@@ -1,5 +1,5 @@
 """Typer wiring only: the app, its one error boundary, settings on the context, one module per command group."""
 
-from jnap_cli.cli.app import app, main
+from jnap_cli.cli.app import app
 
-__all__ = ["app", "main"]
+__all__ = ["app"]

@@ -55,7 +55,3 @@ app.command()(search.glossary)
 app.command()(check.check)
 app.command()(diff.diff)
 
-
-def main() -> None:
-    """Entry point of the `jnap` script."""
-    app()

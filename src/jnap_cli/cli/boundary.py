@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 from typing import Any
 
@@ -29,6 +30,7 @@ class JnapGroup(TyperGroup):
             _error("standard output is closed; redirect it to a file or /dev/null")
             sys.exit(ExitCode.USAGE)
         try:
+            _interrupts_raise()  # from here on, Ctrl-C is a KeyboardInterrupt this boundary turns into 130
             code = super().main(*args, **kwargs)
             GuardedOutput(sys.stdout).flush()  # a closed pipe or a full disk shows here for small output
         except (_PipeClosed, BrokenPipeError):
@@ -131,3 +133,9 @@ def _tolerate_unencodable_output() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+
+
+def _interrupts_raise() -> None:
+    """Python's own SIGINT handling again, after the script's quiet start-up handler (`entry`)."""
+    with contextlib.suppress(ValueError):  # not the main thread: signals are not ours to set
+        signal.signal(signal.SIGINT, signal.default_int_handler)
