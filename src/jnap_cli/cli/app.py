@@ -54,4 +54,3 @@ app.command()(lookups.themes)
 app.command()(search.glossary)
 app.command()(check.check)
 app.command()(diff.diff)
-
