@@ -142,7 +142,10 @@ def test_show_reads_ids_from_stdin(run: Run) -> None:
     # TSV lines from `jnap list` work too: the first column is the id
     tsv = run("list", "--status", "deferred").stdout
     assert ids(run("show", "-", "-f", "ids", input=tsv).stdout) == ["R11"]
-    assert run("show", "-", input="\n\n").exit_code == 1
+    empty = run("show", "-", input="\n\n")  # nothing to show is a usage error, not "no match"
+    assert (empty.exit_code, empty.stderr) == (
+        2, "jnap: error: no ids on standard input; pipe ids into 'jnap show -', one per line\n",
+    )  # fmt: skip
     bad = run("show", "-", input="R1\nZ9\n")
     assert (bad.exit_code, bad.stderr) == (2, "jnap: error: no action 'Z9'; did you mean R9, O9?\n")
 
@@ -207,4 +210,6 @@ def test_only_ascii_digits_are_numbers(run: Run, number: str) -> None:
 def test_empty_fields_and_ids(run: Run) -> None:
     result = run("list", "--fields", ",")
     assert (result.exit_code, result.stderr.split(";")[0]) == (2, "jnap: error: no field given")
-    assert (run("show", "").exit_code, run("show", "").stderr) == (1, "jnap: no ids given\n")
+    assert (run("show", "").exit_code, run("show", "").stderr) == (
+        2, "jnap: error: an empty id names no action; give an id such as R4, or a number with --plan\n",
+    )  # fmt: skip

@@ -112,7 +112,7 @@ def test_csv_round_trips(run: Run, tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == ["id", "commentary", "continues"]
     assert len(rows) == 7
-    assert next(r for r in rows if r[0] == "R2") == ["R2", find(data, "R2")["commentary"], "O1,O2"]
+    assert next(r for r in rows if r[0] == "R2") == ["R2", find(data, "R2")["commentary"], "O1\nO2"]  # a line each
 
 
 def test_markdown_table(run: Run, tmp_path: Path) -> None:

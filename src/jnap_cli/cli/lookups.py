@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from jnap_cli.cli.options import (
+    EmptyOpt,
     FormatOpt,
     LimitOpt,
     NoColorOpt,
+    NotStatusOpt,
     PlanOpt,
     RegisterOpt,
     SortOpt,
@@ -36,15 +38,28 @@ def list_(
     plan: PlanOpt = None,
     theme: ThemeOpt = None,
     status: StatusOpt = None,
+    not_status: NotStatusOpt = None,
     sort: SortOpt = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = None,
     fields: ActionFieldsOpt = None,
+    empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """List actions in register order; filters combine (AND)."""
     chosen = settings(ctx, register=register, no_color=no_color)
-    _list_actions(chosen, plan=plan, theme=theme, statuses=status or [], sort=sort, limit=limit, fmt=fmt, fields=fields)
+    _list_actions(
+        chosen,
+        plan=plan,
+        theme=theme,
+        statuses=status or [],
+        not_statuses=not_status or [],
+        sort=sort,
+        limit=limit,
+        fmt=fmt,
+        fields=fields,
+        empty=empty,
+    )
 
 
 def filter_(
@@ -62,11 +77,23 @@ def filter_(
     limit: LimitOpt = None,
     fmt: FormatOpt = None,
     fields: ActionFieldsOpt = None,
+    empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """List the actions in any of the given statuses."""
     chosen = settings(ctx, register=register, no_color=no_color)
-    _list_actions(chosen, plan=plan, theme=theme, statuses=statuses, sort=sort, limit=limit, fmt=fmt, fields=fields)
+    _list_actions(
+        chosen,
+        plan=plan,
+        theme=theme,
+        statuses=statuses,
+        not_statuses=[],
+        sort=sort,
+        limit=limit,
+        fmt=fmt,
+        fields=fields,
+        empty=empty,
+    )
 
 
 def _list_actions(
@@ -75,10 +102,12 @@ def _list_actions(
     plan: str | None,
     theme: str | None,
     statuses: list[Status],
+    not_statuses: list[Status],
     sort: str | None,
     limit: int | None,
     fmt: FormatOpt,
     fields: str | None,
+    empty: str | None,
 ) -> None:
     """Shared by `list` and `filter`: select, sort, limit, render; exit 1 when nothing matches."""
     from jnap_cli.query.records import records
@@ -86,10 +115,14 @@ def _list_actions(
     from jnap_cli.render.records import emit
 
     loaded = chosen.load()
-    rows = sort_records(records(loaded, select(loaded, plan=plan, theme=theme, statuses=statuses)), sort, ACTION.fields)
+    rows = sort_records(
+        records(loaded, select(loaded, plan=plan, theme=theme, statuses=statuses, not_statuses=not_statuses)),
+        sort,
+        ACTION.fields,
+    )
     if not rows[:limit]:
         raise NoMatch("no actions match")
-    emit(rows[:limit], ACTION, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out)
+    emit(rows[:limit], ACTION, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
 
 
 def show(
@@ -106,6 +139,7 @@ def show(
     plan: PlanOpt = None,
     fmt: FormatOpt = None,
     fields: ActionFieldsOpt = None,
+    empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Show the whole record of one or more actions."""
@@ -116,9 +150,17 @@ def show(
     chosen = settings(ctx, register=register, no_color=no_color)
     loaded = chosen.load()
     actions = resolve(loaded, _expand_stdin(ids), plan=plan)
-    if not actions:
-        raise NoMatch("no ids given" + (" on stdin" if "-" in ids else ""))
-    emit(records(loaded, actions), ACTION_DETAIL, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out)
+    if not actions:  # only `-` can give none: an empty argument is refused by resolve()
+        raise UsageError("no ids on standard input", "pipe ids into 'jnap show -', one per line")
+    emit(
+        records(loaded, actions),
+        ACTION_DETAIL,
+        fmt=fmt,
+        fields=fields,
+        color=chosen.color(),
+        out=chosen.out,
+        empty=empty,
+    )
 
 
 def _expand_stdin(ids: list[str]) -> list[str]:
@@ -143,6 +185,7 @@ def plans(
     register: RegisterOpt = None,
     fmt: FormatOpt = None,
     fields: PlanFieldsOpt = None,
+    empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """The plans, with their action counts by status."""
@@ -151,7 +194,7 @@ def plans(
 
     chosen = settings(ctx, register=register, no_color=no_color)
     rows = plan_records(chosen.load())
-    emit(rows, PLAN, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out)
+    emit(rows, PLAN, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
 
 
 def themes(
@@ -160,6 +203,7 @@ def themes(
     plan: PlanOpt = None,
     fmt: FormatOpt = None,
     fields: ThemeFieldsOpt = None,
+    empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """The themes of each plan, with their action counts."""
@@ -168,4 +212,4 @@ def themes(
 
     chosen = settings(ctx, register=register, no_color=no_color)
     rows = theme_records(chosen.load(), plan)
-    emit(rows, THEME, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out)
+    emit(rows, THEME, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)

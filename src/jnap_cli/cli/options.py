@@ -81,6 +81,16 @@ FormatOpt = Annotated[
 ]
 
 
+EmptyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--empty",
+        metavar="TEXT",
+        help="Show empty cells as TEXT (tsv, csv, table, markdown), e.g. --empty - for 'while IFS=$'\\t' read'.",
+    ),
+]
+
+
 def fields_option(view: View) -> Any:
     """`--fields a,b` for the records of `view`, completing its field names."""
     return typer.Option(
@@ -119,6 +129,16 @@ StatusOpt = Annotated[
         metavar="STATUS",
         case_sensitive=False,
         help=f"Only this status (repeatable: any of them): {choices(Status)}.",
+    ),
+]
+NotStatusOpt = Annotated[
+    list[Status] | None,
+    typer.Option(
+        "--not-status",
+        "-S",
+        metavar="STATUS",
+        case_sensitive=False,
+        help="Leave out this status (repeatable): --not-status complete is everything not finished.",
     ),
 ]
 SortOpt = Annotated[

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from jnap_cli.cli.options import FormatOpt, LimitOpt, NoColorOpt, PlanOpt, RegisterOpt, choices, fields_option
+from jnap_cli.cli.options import EmptyOpt, FormatOpt, LimitOpt, NoColorOpt, PlanOpt, RegisterOpt, choices, fields_option
 from jnap_cli.cli.settings import settings
 from jnap_cli.model.vocab import SearchField
 from jnap_cli.render.views import SEARCH_HIT, TERM
@@ -28,6 +28,7 @@ def search(
     limit: LimitOpt = None,
     fmt: FormatOpt = None,
     fields: Annotated[str | None, fields_option(SEARCH_HIT)] = None,
+    empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Full-text search over text, commentary and theme, best match first."""
@@ -49,6 +50,7 @@ def search(
         color=chosen.color(),
         highlights=marks,
         out=chosen.out,
+        empty=empty,
     )
 
 
@@ -59,6 +61,7 @@ def glossary(
     ] = None,
     fmt: FormatOpt = None,
     fields: Annotated[str | None, fields_option(TERM)] = None,
+    empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """The plan's acronyms and terms of art with their expansions."""
@@ -67,4 +70,4 @@ def glossary(
 
     chosen = settings(ctx, no_color=no_color)
     rows = [entry.model_dump() for entry in entries(load_glossary(), term)]
-    emit(rows, TERM, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out)
+    emit(rows, TERM, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)

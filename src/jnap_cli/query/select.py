@@ -40,10 +40,13 @@ def select(
     plan: str | None = None,
     theme: str | None = None,
     statuses: Sequence[str] = (),
+    not_statuses: Sequence[str] = (),
 ) -> list[Action]:
-    """Actions in register order that match every filter given (plan, theme substring, any of statuses)."""
+    """Actions in register order that match every filter given: plan, theme substring, any of `statuses`,
+    none of `not_statuses`."""
     plan_id = check_plan(register, plan)
     wanted = set(check_statuses(statuses))
+    unwanted = set(check_statuses(not_statuses))
     needle = theme.casefold() if theme else None
     return [
         a
@@ -51,6 +54,7 @@ def select(
         if (plan_id is None or a.plan == plan_id)
         and (needle is None or needle in a.theme.casefold())
         and (not wanted or a.status.value in wanted)
+        and a.status.value not in unwanted
     ]
 
 
@@ -62,7 +66,7 @@ def resolve(register: Register, wanted: Sequence[str], *, plan: str | None = Non
     for raw in wanted:
         key = raw.strip()
         if not key:
-            continue
+            raise UsageError("an empty id names no action", "give an id such as R4, or a number with --plan")
         if key.isascii() and key.isdigit():
             found.append(_by_number(register, int(key), plan_id))
         elif key.casefold() in by_id:

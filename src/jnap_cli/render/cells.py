@@ -25,6 +25,21 @@ def tsv_cell(value: Any) -> str:
     return escape_unsafe(text)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A CI log runs a line that starts with one of these as a workflow command (GitHub, Azure Pipelines).
+COMMAND_STARTS = ("::", "##[", "##vso[")
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell: list items one per line; a formula start neutralised with a leading `'` (as OWASP
+    recommends), and so is every line of the cell that a CI log would read as a workflow command."""
+    text = escape_unsafe(flat(value, "\n"))
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return "\n".join("'" + line if line.startswith(COMMAND_STARTS) else line for line in text.split("\n"))
+
+
 def markdown_cell(value: Any) -> str:
     text = escape_unsafe(flat(value, ", ")).replace("&", "&amp;")
     for ch in "\\|`*_[]<>~":

@@ -14,10 +14,9 @@ from typing import IO, Any
 
 from jnap_cli.errors import UsageError
 from jnap_cli.model.vocab import RecordFormat
-from jnap_cli.render.cells import flat, markdown_cell, to_json, tsv_cell
+from jnap_cli.render.cells import csv_cell, flat, markdown_cell, to_json, tsv_cell
 from jnap_cli.render.terminal import isatty
 from jnap_cli.render.views import View
-from jnap_cli.text import escape_unsafe
 
 Record = Mapping[str, Any]
 Highlights = Sequence[Mapping[str, Sequence[tuple[int, int]]]]
@@ -29,8 +28,7 @@ def _csv(rows: Sequence[Record], fields: Sequence[str], stream: IO[str]) -> None
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(fields)
     for row in rows:
-        # CSV quotes newlines itself; only the characters that could fool a terminal are escaped.
-        writer.writerow([escape_unsafe(flat(row[f])) for f in fields])
+        writer.writerow([csv_cell(row[f]) for f in fields])
 
 
 def default_format(stream: IO[str]) -> RecordFormat:
@@ -49,6 +47,9 @@ def choose_fields(view: View, fields: str | None, fmt: RecordFormat) -> list[str
         raise UsageError("no field given", f"fields: {', '.join(view.fields)}")
     if unknown:
         raise UsageError(f"unknown field {', '.join(map(repr, unknown))}", f"fields: {', '.join(view.fields)}")
+    twice = sorted({f for f in chosen if chosen.count(f) > 1})
+    if twice:  # every format would show it differently (two CSV columns, one JSON key): refuse in all
+        raise UsageError(f"field {', '.join(map(repr, twice))} given twice", "name each field once")
     return chosen
 
 
@@ -61,12 +62,19 @@ def emit(
     color: bool = False,
     highlights: Highlights | None = None,
     out: IO[str] | None = None,
+    empty: str | None = None,
 ) -> None:
-    """Records of one view in `fmt` (the stream's default when None), only `fields` (`choose_fields`), to `out`."""
+    """Records of one view in `fmt` (the stream's default when None), only `fields` (`choose_fields`), to `out`.
+
+    `empty`: what an empty cell (no value, empty text, empty list) shows in the text formats, so that
+    `while IFS=$'\\t' read -r a b c` (which merges adjacent tabs) keeps every field; JSON keeps null and [].
+    """
     stream = out if out is not None else sys.stdout
     chosen_format = fmt if fmt is not None else default_format(stream)
     chosen = choose_fields(view, fields, chosen_format)
     rows = [{f: record.get(f) for f in chosen} for record in records]
+    if empty is not None and chosen_format not in (RecordFormat.JSON, RecordFormat.JSONL):
+        rows = [{f: empty if value in (None, "", []) else value for f, value in row.items()} for row in rows]
     if chosen_format is RecordFormat.JSON:
         stream.write(to_json(rows, indent=2) + "\n")
     elif chosen_format is RecordFormat.JSONL:

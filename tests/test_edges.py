@@ -1,0 +1,89 @@
+"""Edges new users hit: negated filters, empty ids and fields, TSV in `while read`, CSV that runs nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import Run
+from .registers import set_field, small, write
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> str:
+    return str(write(tmp_path / "actions.toml", small()))
+
+
+def test_not_status_is_everything_else(run: Run, register: str) -> None:
+    result = run("list", "-r", register, "--not-status", "complete", "--format", "ids")
+    assert result.stdout == "R2\nR3\n"
+    both = run("list", "-r", register, "-S", "complete", "-S", "ongoing", "-f", "ids")
+    assert both.stdout == "R3\n"
+    combined = run("list", "-r", register, "--status", "ongoing", "--not-status", "ongoing", "-f", "ids")
+    assert (combined.exit_code, combined.stdout) == (1, "")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "jsonl", "markdown", "table", "ids"])
+def test_a_field_given_twice_is_refused_in_every_format(run: Run, register: str, fmt: str) -> None:
+    result = run("list", "-r", register, "--fields", "id,status,id", "--format", fmt)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "jnap: error: field 'id' given twice; name each field once\n"
+
+
+@pytest.mark.parametrize("ids", [[""], ["R1", " "]])
+def test_an_empty_id_is_a_usage_error(run: Run, register: str, ids: list[str]) -> None:
+    result = run("show", "-r", register, *ids)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("jnap: error: an empty id names no action;")
+
+
+def test_empty_cells_can_be_shown_for_while_read(register: str, tmp_path: Path) -> None:
+    """bash merges adjacent tabs (tab is IFS white space): `--empty -` keeps every field in place."""
+    from .test_cli import JNAP
+
+    loop = "while IFS=$'\\t' read -r id refs status; do echo \"$id|$refs|$status\"; done"
+    fields = "--fields id,continues,status"
+    plain = subprocess.run(
+        ["bash", "-c", f"'{JNAP}' list -r '{register}' {fields} | {loop}"], capture_output=True, text=True, check=True
+    )
+    assert plain.stdout.splitlines()[0] == "R1|complete|"  # the status slid into the wrong variable
+    safe = subprocess.run(
+        ["bash", "-c", f"'{JNAP}' list -r '{register}' {fields} --empty - | {loop}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert safe.stdout.splitlines()[:2] == ["R1|-|complete", "R2|O2|ongoing"]
+
+
+def test_empty_leaves_json_alone(run: Run, register: str) -> None:
+    result = run("show", "R1", "-r", register, "--format", "jsonl", "--fields", "id,continues", "--empty", "-")
+    assert result.stdout == '{"id": "R1", "continues": []}\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1 call", "'+1 call"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tindented", "'\tindented"),
+        ("first line\n::error::pwned", "first line\n'::error::pwned"),
+        ("##[error]pwned", "'##[error]pwned"),
+        ("a = b, not a formula", "a = b, not a formula"),
+    ],
+)
+def test_csv_cells_run_nothing(run: Run, tmp_path: Path, text: str, cell: str) -> None:
+    path = write(tmp_path / "actions.toml", set_field(small(), "R1", "theme", text))
+    result = run("show", "R1", "-r", str(path), "--format", "csv", "--fields", "id,theme")
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows == [["id", "theme"], ["R1", cell]]
+    assert not any(line.startswith(("::", "##[", "=")) for line in result.stdout.splitlines())
+    # TSV and JSON stay literal: scripts get the exact text.
+    tsv = run("show", "R1", "-r", str(path), "--format", "tsv", "--fields", "theme").stdout
+    assert tsv == text.replace("\t", "\\t").replace("\n", "\\n") + "\n"
