@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ import typer
 from jnap_cli import __version__
 from jnap_cli.cli import check, diff, lookups, search
 from jnap_cli.cli.boundary import JnapGroup
+from jnap_cli.cli.help import JnapCommand
 from jnap_cli.cli.options import NoColorOpt, RegisterOpt
 from jnap_cli.cli.settings import Settings
 
@@ -45,12 +47,28 @@ def _root(
         typer.echo(ctx.get_help())
 
 
-app.command("list")(lookups.list_)
-app.command("filter")(lookups.filter_)
-app.command()(lookups.show)
-app.command()(search.search)
-app.command()(lookups.plans)
-app.command()(lookups.themes)
-app.command()(search.glossary)
-app.command()(check.check)
-app.command()(diff.diff)
+# Short help is written out: Click would cut the docstrings' first lines at the terminal's width.
+SUMMARIES = {
+    "list": "List actions in register order; filters combine.",
+    "filter": "List the actions in any of the given statuses.",
+    "show": "Show the whole record of one or more actions.",
+    "search": "Search text, commentary and themes, best first.",
+    "plans": "The plans, with their action counts by status.",
+    "themes": "The themes of each plan, with their action counts.",
+    "glossary": "The plan's acronyms and terms of art.",
+    "check": "Check the register for CI; exit 1 on errors.",
+    "diff": "Compare two plans, or two versions of the register.",
+}
+COMMANDS: dict[str, Callable[..., None]] = {
+    "list": lookups.list_,
+    "filter": lookups.filter_,
+    "show": lookups.show,
+    "search": search.search,
+    "plans": lookups.plans,
+    "themes": lookups.themes,
+    "glossary": search.glossary,
+    "check": check.check,
+    "diff": diff.diff,
+}
+for name, command in COMMANDS.items():
+    app.command(name, cls=JnapCommand, short_help=SUMMARIES[name])(command)
