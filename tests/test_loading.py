@@ -16,8 +16,10 @@ def test_missing_file(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "nope.toml"
     result = run("check", "--register", str(path))
     assert result.exit_code == 2
-    assert result.stdout == ""
+    # check reports the failure on stdout too, as an `unreadable` finding (tests/test_check_edges.py)
+    assert result.stdout == f"{path}: error: no such file; pass --register PATH or set JNAP_REGISTER [unreadable]\n"
     assert result.stderr == f"jnap: error: {path}: no such file; pass --register PATH or set JNAP_REGISTER\n"
+    assert run("list", "--register", str(path)).stdout == ""  # other commands print no records
 
 
 def test_environment_variable_selects_the_register(run: Run, tmp_path: Path) -> None:

@@ -40,7 +40,26 @@ class UsageError(JnapError):
 
 
 class InputUnreadable(JnapError):
-    """An input cannot be read or parsed: the register, the glossary, a git revision, standard input."""
+    """An input cannot be read or parsed: the register, the glossary, a git revision, standard input.
+
+    Made with `at`, it also knows which input (`origin`), where in it (`line`, `column`) and what
+    (`problem`), so that `jnap check` can report it as a located finding.
+    """
+
+    origin: str | None = None
+    line: int | None = None
+    column: int | None = None
+    problem: str | None = None
+
+    @classmethod
+    def at(
+        cls, origin: str, problem: str, hint: str | None = None, *, line: int | None = None, column: int | None = None
+    ) -> InputUnreadable:
+        """`origin:line:column: problem` (the position as far as it is known)."""
+        where = ":".join(str(part) for part in (origin, line, column) if part is not None)
+        error = cls(f"{where}: {problem}", hint)
+        error.origin, error.line, error.column, error.problem = origin, line, column, problem
+        return error
 
 
 class OutputFailed(JnapError):

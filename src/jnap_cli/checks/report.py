@@ -6,17 +6,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jnap_cli.checks.rules import run_checks, select
-from jnap_cli.errors import RegisterInvalid
+from jnap_cli.errors import InputUnreadable, RegisterInvalid
 from jnap_cli.model.finding import Finding
+from jnap_cli.model.vocab import Severity
 from jnap_cli.register.load import load_located, locate
 
 
 @dataclass(frozen=True)
 class Report:
-    """What a check found. `actions` is None when the register is invalid (its integrity findings only)."""
+    """What a check found.
+
+    `actions` is None when the register is invalid (its integrity findings only) or cannot be read
+    (one `unreadable` finding, and the error itself in `failure`).
+    """
 
     findings: tuple[Finding, ...]
     actions: int | None
+    failure: InputUnreadable | None = None
 
     @property
     def errors(self) -> int:
@@ -31,14 +37,27 @@ def check_file(path: Path, include: set[str] | None = None, exclude: frozenset[s
     """Every finding of the rules kept by `include`/`exclude`, in file order.
 
     Integrity findings cannot be selected away: nothing else can be checked until they are fixed.
-    An unreadable file still raises `InputUnreadable`.
+    A file that cannot be read or parsed is one `unreadable` finding, with the error in `failure`.
     """
     try:
         register, text = load_located(path)
+    except InputUnreadable as unreadable:
+        return Report((unreadable_finding(unreadable, str(path)),), None, unreadable)
     except RegisterInvalid as invalid:
         return Report(tuple(sorted(invalid.findings, key=_by_line)), None)
     findings = locate(select(run_checks(register), include, set(exclude)), str(path), text)
     return Report(tuple(sorted(findings, key=_by_line)), len(register.actions))
+
+
+def unreadable_finding(error: InputUnreadable, origin: str) -> Finding:
+    """An `InputUnreadable` as an `unreadable` finding: its file and line, the column (when known) at the
+    end of the message (`invalid TOML: Invalid value (column 10)`), and the hint."""
+    message = error.problem if error.problem is not None else error.message
+    if error.column is not None:
+        message = f"{message} (column {error.column})"
+    if error.hint:
+        message = f"{message}; {error.hint}"
+    return Finding("unreadable", Severity.ERROR, message, path=error.origin or origin, line=error.line)
 
 
 def _by_line(finding: Finding) -> int:

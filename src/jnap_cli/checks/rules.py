@@ -17,6 +17,57 @@ from jnap_cli.model.schema import Action, Register
 from jnap_cli.model.vocab import Severity
 from jnap_cli.text import unsafe_characters
 
+# What `commentary-placeholder` catches (the rule's description, and so the README, lists them all).
+# Whole forms are compared after folding case and dropping everything but letters and digits, so
+# "TBC!", "(t.b.c.)", "[TODO]" and "N/A" all match; commentary with no letter or digit at all ("-",
+# "…", "??") is a placeholder too.
+PLACEHOLDER_WHOLE: tuple[str, ...] = (
+    "TBC", "TBD", "TBA", "TODO", "FIXME", "XXX", "n/a", "none", "nil", "null", "pending", "placeholder",
+    "lorem ipsum", "to be confirmed", "to be added", "to be decided",
+)  # fmt: skip
+# Words that begin a placeholder whatever follows them: "TODO: write", "TBC - awaiting figures".
+PLACEHOLDER_LABELS: tuple[str, ...] = ("TODO", "TBC", "TBD", "TBA", "FIXME", "XXX")
+# Phrases that begin a placeholder when punctuation or the end follows them: "Update to follow.",
+# "To follow: figures"; real commentary such as "To follow up the review, …" does not match.
+PLACEHOLDER_LEADS: tuple[str, ...] = (
+    "to follow", "update to follow", "updates to follow", "details to follow", "more to follow",
+    "commentary to follow",
+)  # fmt: skip
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+_WHOLE = frozenset(_fold(form) for form in PLACEHOLDER_WHOLE) | {""}
+_LEADING = re.compile(
+    r"[\W_]*(?:(?:"
+    + "|".join(re.escape(label) for label in PLACEHOLDER_LABELS)
+    + r")\b|(?:"
+    + "|".join(r"\s+".join(re.escape(word) for word in lead.split()) for lead in PLACEHOLDER_LEADS)
+    + r")(?=\s*(?:$|[^\w\s-]|-(?!\w))))",  # then punctuation or the end, but not "-up"
+    re.IGNORECASE,
+)
+
+
+def is_placeholder(commentary: str) -> bool:
+    """True for commentary that says nothing: TBC, "TODO: write", n/a, "-", "…", "Update to follow." and the like."""
+    return _fold(commentary) in _WHOLE or _LEADING.match(commentary.strip()) is not None
+
+
+def _either(words: Iterable[str]) -> str:
+    """'a, b or c'."""
+    *rest, last = words
+    return f"{', '.join(rest)} or {last}" if rest else last
+
+
+_QUOTED_LEADS = [f'"{lead}"' for lead in PLACEHOLDER_LEADS]
+_PLACEHOLDER_RULE = (
+    f"commentary is a placeholder: all of it is {_either(PLACEHOLDER_WHOLE)} (case and punctuation ignored), "
+    f'or it has no letter or digit ("-", "…"); or it begins with the word {_either(PLACEHOLDER_LABELS)}, or '
+    f"with {_either(_QUOTED_LEADS)} then punctuation or its end"
+)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -28,6 +79,8 @@ class Rule:
     description: str
 
 
+MAX_GAPS_SHOWN = 20  # a finding is one line: a register with gaps everywhere gets a count of the rest
+
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
@@ -37,20 +90,29 @@ RULES: dict[str, Rule] = {
         Rule("duplicate-number", Severity.ERROR, True, "two actions of one plan share a number"),
         Rule("unknown-plan", Severity.ERROR, True, "an action names a plan the register does not define"),
         Rule("link-unknown", Severity.ERROR, True, "`continues` names an id that is not in the register"),
-        Rule("commentary-missing", Severity.ERROR, False, "commentary missing, empty or whitespace-only"),
         Rule(
-            "commentary-placeholder",
+            "unreadable",
             Severity.ERROR,
-            False,
-            'commentary is a placeholder (TBC, TBD, TODO, n/a, -, …, "to follow")',
+            True,
+            "the file cannot be read or parsed: missing, not a regular file, too large, not UTF-8, invalid TOML "
+            "(with its line and column), or no `[[actions]]`",
         ),
+        Rule("commentary-missing", Severity.ERROR, False, "commentary missing, empty or whitespace-only"),
+        Rule("commentary-placeholder", Severity.ERROR, False, _PLACEHOLDER_RULE),
         Rule(
             "evidence-not-found",
             Severity.ERROR,
             False,
-            "`status_evidence` is empty or not word for word in the commentary",
+            "`status_evidence` is empty or not word for word in the commentary (checked only when the "
+            "commentary is real: a missing or placeholder commentary is reported as that alone)",
         ),
-        Rule("missing-number", Severity.ERROR, False, "a plan's numbers have a gap (1, 2, 4)"),
+        Rule(
+            "missing-number",
+            Severity.ERROR,
+            False,
+            "a plan's numbers have a gap (1, 2, 4), shown as ranges (3, 5–9); at most "
+            f"{MAX_GAPS_SHOWN} gaps are listed, then how many more",
+        ),
         Rule("link-same-plan", Severity.ERROR, False, "`continues` links an action to one of its own plan"),
         Rule(
             "control-character",
@@ -69,22 +131,6 @@ RULES: dict[str, Rule] = {
         ),
     )
 }
-
-# Compared after folding case and dropping everything but letters and digits, so that "TBC!",
-# "(t.b.c.)", "[TODO]" and "N/A" all match; commentary with no letter or digit at all ("-", "…",
-# "??") is a placeholder too.
-PLACEHOLDERS = frozenset(
-    {
-        "tbc", "tbd", "tba", "todo", "fixme", "xxx", "na", "none", "nil", "null", "tofollow",
-        "tobeconfirmed", "tobeadded", "tobedecided", "placeholder", "pending", "loremipsum",
-    }
-)  # fmt: skip
-
-
-def is_placeholder(commentary: str) -> bool:
-    """True for commentary that says nothing: TBC, TODO, n/a, "-", "…" and the like."""
-    return re.sub(r"[\W_]+", "", commentary.casefold()) in PLACEHOLDERS | {""}
-
 
 _TEXT_FIELDS = ("theme", "text", "commentary", "status_evidence", "references", "annex_marker")
 
@@ -166,6 +212,12 @@ def integrity(register: Register) -> list[Finding]:
     return [finding for rule in INTEGRITY for finding in rule(register)]
 
 
+def _real_commentary(action: Action) -> bool:
+    """False when `commentary-missing` or `commentary-placeholder` reports the commentary."""
+    stripped = action.commentary.strip()
+    return bool(stripped) and not is_placeholder(stripped)
+
+
 def commentary(register: Register) -> Iterator[Finding]:
     for index, action in enumerate(register.actions):
         stripped = action.commentary.strip()
@@ -184,6 +236,8 @@ def commentary(register: Register) -> Iterator[Finding]:
 
 def evidence(register: Register) -> Iterator[Finding]:
     for index, action in enumerate(register.actions):
+        if not _real_commentary(action):
+            continue  # the root cause is the commentary: reported once, by `commentary`
         quote = action.status_evidence
         if not quote.strip():
             yield _finding(
@@ -208,10 +262,34 @@ def number_gaps(register: Register) -> Iterator[Finding]:
     for action in register.actions:
         numbers[action.plan].add(action.number)
     for plan, present in numbers.items():
-        missing = sorted(set(range(1, max(present) + 1)) - present)
-        if missing:
-            shown = ", ".join(str(n) for n in missing)
+        gaps = missing_ranges(present)
+        if gaps:
+            shown = ", ".join(_range_text(first, last) for first, last in gaps[:MAX_GAPS_SHOWN])
+            more = len(gaps) - MAX_GAPS_SHOWN
+            if more > 0:
+                shown += f" and {more} more gap{'s' if more > 1 else ''}"
             yield _finding("missing-number", f"plan {plan!r} has no action numbered {shown}", field="number")
+
+
+def missing_ranges(present: Iterable[int]) -> list[tuple[int, int]]:
+    """The runs of numbers from 1 to the largest that are not in `present`, as (first, last) pairs.
+
+    Computed from the sorted numbers, so the cost is that of sorting them, whatever their values.
+    """
+    gaps = []
+    expected = 1
+    for number in sorted(set(present)):
+        if number > expected:
+            gaps.append((expected, number - 1))
+        expected = max(expected, number + 1)
+    return gaps
+
+
+def _range_text(first: int, last: int) -> str:
+    """3; 3, 4; 3–9."""
+    if first == last:
+        return str(first)
+    return f"{first}, {last}" if last == first + 1 else f"{first}–{last}"
 
 
 def same_plan_links(register: Register) -> Iterator[Finding]:
@@ -250,6 +328,9 @@ _REFERENCE = re.compile(r"\baction\s+(?P<number>\d+)(?:\s+under\s+(?P<theme>[^)]
 
 
 def references(register: Register) -> Iterator[Finding]:
+    by_number: dict[tuple[str, int], Action] = {}
+    for action in register.actions:
+        by_number.setdefault((action.plan, action.number), action)
     for index, action in enumerate(register.actions):
         for reference in action.references:
             if _squash(reference) not in _squash(action.text + " " + action.commentary):
@@ -261,7 +342,7 @@ def references(register: Register) -> Iterator[Finding]:
                     "references",
                 )
                 continue
-            problem = _resolve(register, action, reference)
+            problem = _resolve(by_number, action, reference)
             if problem:
                 yield _finding(
                     "unresolved-reference",
@@ -272,13 +353,16 @@ def references(register: Register) -> Iterator[Finding]:
                 )
 
 
-def _resolve(register: Register, source: Action, reference: str) -> str | None:
-    """None when `reference` names an action of the same plan (and theme), else why it does not."""
+def _resolve(by_number: dict[tuple[str, int], Action], source: Action, reference: str) -> str | None:
+    """None when `reference` names an action of the same plan (and theme), else why it does not.
+
+    `by_number` maps (plan, number) to the first action with them.
+    """
     match = _REFERENCE.search(reference)
     if not match:
         return "it does not read 'action N' or 'action N under THEME'"
     number = int(match["number"])
-    target = next((a for a in register.actions if a.plan == source.plan and a.number == number), None)
+    target = by_number.get((source.plan, number))
     if target is None:
         return f"plan {source.plan!r} has no action {number}"
     theme = match["theme"]

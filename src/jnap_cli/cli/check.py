@@ -39,7 +39,10 @@ def check(
     chosen = settings(ctx, register=register, no_color=no_color)
     path = chosen.register_path()
     report = check_file(path, parse_codes(select), frozenset(parse_codes(ignore) or ()))
+    # Even a register that cannot be read is reported in the chosen format: CI parsing it sees why.
     emit_findings(report.findings, fmt, fields=fields, color=chosen.color(), out=chosen.out)
+    if report.failure is not None:
+        raise report.failure
     if report.actions is None:
         raise JnapError(f"{path}: invalid register: {len(report.findings)} problem(s) shown above")
     note(f"{report.actions} actions checked: {report.errors} error(s), {report.warnings} warning(s)")

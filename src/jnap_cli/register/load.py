@@ -43,8 +43,8 @@ def load_text(text: str, origin: str) -> Register:
     raw = tomlfile.parse(text, origin)
     if raw.get("actions", []) == [] and raw.keys() <= _REGISTER_KEYS:
         # Another kind of TOML file (a glossary, a pyproject) has keys of its own: the schema names them.
-        raise InputUnreadable(
-            f"{origin}: the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
+        raise InputUnreadable.at(
+            origin, "the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
         )
     register = validate(raw, origin, text)
     problems = integrity(register)
