@@ -578,14 +578,16 @@ def test_plan_diff_of_the_real_register() -> None:
     )
 
 
-def test_plan_diff_reversed_swaps_the_roles() -> None:
+def test_plan_diff_reversed_keeps_the_older_plan_old() -> None:
+    # The older plan (by year) is old_plan whichever order the ids come in; see test_plan_diff_edges.py.
     register = model(small())
     forward = diff_plans(register, "original", "refresh")
     assert [(link.old_id, link.new_id) for link in forward.links] == [("O2", "R2")]
     assert (forward.new, forward.not_continued) == (("R1", "R3"), ("O1", "O3"))
     diff = diff_plans(register, "refresh", "original")
-    assert [(link.old_id, link.new_id) for link in diff.links] == [("R2", "O2")]
-    assert (diff.new, diff.not_continued) == (("O1", "O3"), ("R1", "R3"))
+    assert [(link.old_id, link.new_id) for link in diff.links] == [("O2", "R2")]
+    assert (diff.new, diff.not_continued) == (("R1", "R3"), ("O1", "O3"))
+    assert (forward.newer_first, diff.newer_first) == (False, True)
 
 
 def test_suggestions_on_the_real_register() -> None:

@@ -38,7 +38,10 @@ Between two versions of the register (`jnap diff OLD [NEW] --format json`):
 With `--stat`: `{"added": 1, "removed": 0, "renamed": 0, "changed": 2, "status_changes": 2,
 "regressions": 1, "metadata": 0}` (counts of actions, and of changed register fields).
 
-Between two plans of the register (`jnap diff original refresh --format json`):
+Between two plans of the register (`jnap diff original refresh --format json`). The plans may be
+given in either order: `old_plan` is always the older plan (the earlier `year`; the first given when
+the years are equal) and `new_plan` the newer, so `jnap diff refresh original` gives the same
+document and every key means the same thing in both orders:
 
 ```json
 {
@@ -61,8 +64,9 @@ Between two plans of the register (`jnap diff original refresh --format json`):
   in the new plan's order; `text` is the word diff of the two texts (`op` is `equal`, `delete` or
   `insert`; a paragraph break is `"\\n\\n"` inside a `text`); `similarity` is the score that
   suggestions use (0–1, three decimals).
-- `new`: new-plan actions linked to no old-plan action. `not_continued`: old-plan actions that no
-  new-plan action continues.
+- `new`: actions of the newer plan linked to no action of the older plan (new in the newer plan),
+  in its order. `not_continued`: actions of the older plan that no action of the newer plan
+  continues, in its order. Neither depends on the order in which the plan ids were given.
 - `suggestions`: `null` unless `--suggest`; then the unlinked pairs whose texts (alone or with their
   commentary) are similar (`score` ≥ 0.20, three decimals, highest first): candidates for a person
   to judge, not links.
@@ -79,6 +83,11 @@ With `--stat`: `{"links": 10, "new": 12, "not_continued": 15, "suggestions": nul
   On the bundled register the curated links score 0.10–0.88 and the best unlinked pair 0.22 (R5 and
   O23, both about stakeholder meetings), the next 0.18; the threshold of 0.20 lets through only pairs
   that share distinctive words. The threshold is a judgement from that register, not a calibration.
+- Word diffs of links (text output only): a link at least 50% similar is shown as a word diff of the
+  two texts; below that, the two texts are shown whole. The curated links fall into two groups:
+  0.64 and 0.88, where the word diff keeps a long shared run around a few replacements, and 0.26 and
+  below, where fewer than a fifth of the words are shared (mostly "and", "to", "the") and the word
+  diff is a string of replacements. 0.50 lies in the gap. The JSON `text` is always the word diff.
 """
 
 from __future__ import annotations

@@ -1,20 +1,26 @@
 """Diff results → text for people, or JSON for scripts.
 
-Text is one logical line per fact (`R4: status: ongoing → complete`), never wrapped, with no boxes.
-Changed text and commentary are shown word by word: red (struck through) and green (underlined) on a
-terminal, `[-removed-]{+added+}` without colour; a paragraph break shows as `¶`, and long unchanged
-stretches are shortened to `…` around the changes. Register text is untrusted: it is escaped with
-`escape_unsafe` and put into Rich `Text` objects, so markup in it (`[bold]`) is never interpreted.
+Text is one logical line per fact (`R4: status: ongoing → complete`), with no boxes. Piped, a line
+is never wrapped; on a terminal, a long line wraps to its width with a hanging indent under the
+line's prefix (`  O23 → R4: text: `). Changed text and commentary are shown word by word: red
+(struck through) and green (underlined) on a terminal, `[-removed-]{+added+}` without colour; a
+paragraph break shows as `¶`, and long unchanged stretches are shortened to `…` around the changes.
+The texts of a plan link less similar than `WORD_DIFF_THRESHOLD` are shown whole instead
+(`old text: …`, `new text: …`): a word diff of texts that share little is a string of replacements.
+A value that did not change (`ongoing → ongoing`) is not coloured.
+Register text is untrusted: it is escaped with `escape_unsafe` and put into Rich `Text` objects, so
+markup in it (`[bold]`) is never interpreted.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
 from jnap_cli.diff import shape
-from jnap_cli.diff.plans import SUGGEST_THRESHOLD, PlanDiff, PlanSummary
+from jnap_cli.diff.plans import SUGGEST_THRESHOLD, WORD_DIFF_THRESHOLD, Link, PlanDiff, PlanSummary
 from jnap_cli.diff.shape import counts
 from jnap_cli.diff.versions import PROSE_FIELDS, FieldChange, FieldValue, VersionDiff
 from jnap_cli.diff.words import BREAK, segment_tokens, word_diff
@@ -22,7 +28,7 @@ from jnap_cli.errors import UsageError
 from jnap_cli.model.vocab import DiffFormat, RecordFormat
 from jnap_cli.render.cells import to_json
 from jnap_cli.render.records import emit
-from jnap_cli.render.terminal import console
+from jnap_cli.render.terminal import console, console_width, isatty
 from jnap_cli.render.views import PLAN_RELATION, VERSION_CHANGE, counts_view
 from jnap_cli.text import escape_unsafe, one_line
 
@@ -39,6 +45,16 @@ OLD = "red"
 NEW = "green"
 HEADING = "bold"
 ALERT = "bold red"
+HANG = 4  # the hanging indent when a line's prefix takes more than half the width
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One logical line; on a terminal its continuation lines are indented by `indent` characters
+    (the length of its prefix, `  O23 → R4: text: `)."""
+
+    text: Text
+    indent: int = 0
 
 
 def emit_diff(
@@ -73,15 +89,15 @@ def emit_diff(
         emit(shape.rows(diff), view, fmt=record_format, fields=fields, color=color, out=out)
 
 
-def _lines(diff: VersionDiff | PlanDiff, color: bool, stat: bool) -> list[Text]:
+def _lines(diff: VersionDiff | PlanDiff, color: bool, stat: bool) -> list[_Line]:
     if isinstance(diff, PlanDiff):
-        lines = [] if stat else [*_plan_lines(diff, color), _text("")]
-        lines.append(_text(plan_summary(diff)))
+        lines = [] if stat else [*_plan_lines(diff, color), _Line(_text(""))]
+        lines.append(_Line(_text(plan_summary(diff))))
         return lines
     lines = [] if stat else _version_lines(diff, color)
     if lines:
-        lines.append(_text(""))
-    lines.append(_text(version_summary(diff)))
+        lines.append(_Line(_text("")))
+    lines.append(_Line(_text(version_summary(diff))))
     return lines
 
 
@@ -111,16 +127,47 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _print(lines: Sequence[Text], out: IO[str], color: bool) -> None:
-    """One logical line per fact, never wrapped; written by us, so that a closed pipe ends quietly.
+def _print(lines: Sequence[_Line], out: IO[str], color: bool) -> None:
+    """One logical line per fact: wrapped with a hanging indent on a terminal, never when piped.
 
-    (Rich's own broken-pipe handling exits 1, which `set -o pipefail` reports as a failure.)
+    Written by us, so that a closed pipe ends quietly (Rich's own broken-pipe handling exits 1,
+    which `set -o pipefail` reports as a failure).
     """
+    width = console_width(out) if isatty(out) else None
     term = console(out, color)
     with term.capture() as captured:
         for line in lines:
-            term.print(line, soft_wrap=True)
+            for row in [line.text] if width is None else wrap(line.text, line.indent, width):
+                term.print(row, soft_wrap=True)
     out.write(captured.get())
+
+
+def wrap(text: Text, indent: int, width: int) -> list[Text]:
+    """`text` in rows of at most `width` cells, broken between words after its first `indent` characters.
+
+    The first row starts with those characters (the prefix, broken only when wider than a row); the
+    others are indented by as many cells, or by `HANG` when the prefix takes more than half the
+    width. A word wider than a row is cut. Styles are kept.
+    """
+    from rich.cells import cell_len
+
+    from jnap_cli.render.table import line_breaks
+
+    if cell_len(text.plain) <= width:
+        return [text]
+    prefix = cell_len(text.plain[:indent])
+    hang = prefix if prefix <= width // 2 else HANG
+    if prefix >= width:  # a prefix that leaves no room on its row is broken between words too
+        indent = prefix = 0
+    body = text[indent:]
+    offsets = line_breaks(body.plain, width - hang, first_width=width - prefix)
+    rows = []
+    for number, piece in enumerate(body.divide(offsets)):
+        piece.rstrip()
+        row = text[:indent] if number == 0 else _text(" " * hang)
+        row.append(piece)
+        rows.append(row)
+    return rows
 
 
 # --- building lines ------------------------------------------------------------------------------
@@ -143,23 +190,31 @@ def _shown(value: FieldValue) -> str:
     return one_line(str(value))
 
 
-def _heading(lines: list[Text], title: str, count: int, note: str = "") -> None:
+def _plain(text: str, indent: int = 0) -> _Line:
+    """A line of our own words; continuation lines (on a terminal) indented by `indent`."""
+    return _Line(_text(text), indent)
+
+
+def _heading(lines: list[_Line], title: str, count: int, note: str = "") -> None:
     if lines:
-        lines.append(_text(""))
+        lines.append(_plain(""))
     heading = _text()
     heading.append(f"{title} ({count}):", HEADING)
     heading.append(f" {note}" if note else "")
-    lines.append(heading)
+    lines.append(_Line(heading, len(title) + len(str(count)) + 5))
 
 
-def _prefixed(prefix: str, *parts: str | Text) -> Text:
-    line = _text(f"  {prefix}: ")
+def _prefixed(prefix: str, label: str, *parts: str | Text) -> _Line:
+    """`  PREFIX: LABEL…`: on a terminal, the parts wrap under their start."""
+    line = _text(f"  {prefix}: {label}")
     for part in parts:
         line.append(part)
-    return line
+    return _Line(line, len(f"  {prefix}: {label}"))
 
 
 def _old_new(old: FieldValue, new: FieldValue, color: bool) -> Text:
+    """`old → new`, in red and green on a terminal unless they are the same."""
+    color = color and old != new
     line = _text()
     line.append(_shown(old), OLD if color else "")
     line.append(" → ")
@@ -167,7 +222,7 @@ def _old_new(old: FieldValue, new: FieldValue, color: bool) -> Text:
     return line
 
 
-def _field_line(prefix: str, name: str, change: FieldChange, color: bool) -> Text:
+def _field_line(prefix: str, name: str, change: FieldChange, color: bool) -> _Line:
     if name in PROSE_FIELDS and isinstance(change.old, str) and isinstance(change.new, str):
         return _prefixed(prefix, f"{name}: ", words(word_diff(change.old, change.new), color))
     return _prefixed(prefix, f"{name}: ", _old_new(change.old, change.new, color))
@@ -207,12 +262,18 @@ def words(segments: Sequence[tuple[str, str]], color: bool) -> Text:
     return line
 
 
+def whole(segments: Sequence[tuple[str, str]], side: str) -> str:
+    """One side of a word diff (`side` is "delete" for the old text, "insert" for the new) as one line."""
+    tokens = [token for op, segment in segments if op in ("equal", side) for token in segment_tokens(segment)]
+    return " ".join(PILCROW if token == BREAK else escape_unsafe(token) for token in tokens) or "(empty)"
+
+
 def _similar(score: float) -> str:
     return f"{math.floor(score * 100)}%"
 
 
-def _version_lines(diff: VersionDiff, color: bool) -> list[Text]:
-    lines: list[Text] = []
+def _version_lines(diff: VersionDiff, color: bool) -> list[_Line]:
+    lines: list[_Line] = []
     if diff.metadata:
         _heading(lines, "register", len(diff.metadata))
         lines.extend(_field_line("register", name, change, color) for name, change in diff.metadata.items())
@@ -230,7 +291,9 @@ def _version_lines(diff: VersionDiff, color: bool) -> list[Text]:
         _heading(lines, "renamed", len(diff.renamed))
         for rename in diff.renamed:
             new_id = one_line(rename.new_id)
-            lines.append(_text(f"  {one_line(rename.old_id)} → {new_id}: text {_similar(rename.similarity)} similar"))
+            lines.append(
+                _prefixed(f"{one_line(rename.old_id)} → {new_id}", "", f"text {_similar(rename.similarity)} similar")
+            )
             lines.extend(_field_line(new_id, name, change, color) for name, change in rename.fields.items())
     if diff.changed:
         _heading(lines, "changed", len(diff.changed))
@@ -240,33 +303,48 @@ def _version_lines(diff: VersionDiff, color: bool) -> list[Text]:
     if diff.transitions:
         _heading(lines, "status transitions", sum(t.count for t in diff.transitions))
         for transition in diff.transitions:
-            line = _text(f"  {transition.old} → {transition.new}: {transition.count} ")
-            line.append(f"({', '.join(one_line(i) for i in transition.ids)})")
+            line = _prefixed(f"{transition.old} → {transition.new}", "", f"{transition.count} ")
+            line.text.append(f"({', '.join(one_line(i) for i in transition.ids)})")
             if transition.regression:
-                line.append(", ")
-                line.append("regression", ALERT if color else "")
+                line.text.append(", ")
+                line.text.append("regression", ALERT if color else "")
             lines.append(line)
     return lines
 
 
-def _plan_line(plan: PlanSummary) -> Text:
-    return _text(f"  {one_line(plan.id)}: {one_line(plan.title)} ({plan.year})")
+def _plan_line(plan: PlanSummary) -> _Line:
+    return _prefixed(one_line(plan.id), "", f"{one_line(plan.title)} ({plan.year})")
 
 
-def _plan_lines(diff: PlanDiff, color: bool) -> list[Text]:
+def _link_lines(link: Link, color: bool) -> list[_Line]:
+    """Similarity, statuses and texts of a link; texts that share little are shown whole, not word-diffed."""
+    pair = f"{one_line(link.old_id)} → {one_line(link.new_id)}"
+    lines = [
+        _prefixed(pair, "similarity: ", _similar(link.similarity)),
+        _prefixed(pair, "status: ", _old_new(link.old_status, link.new_status, color)),
+    ]
+    if link.similarity >= WORD_DIFF_THRESHOLD:
+        lines.append(_prefixed(pair, "text: ", words(link.text, color)))
+    else:
+        lines.append(_prefixed(pair, "old text: ", _text(whole(link.text, "delete"), OLD if color else "")))
+        lines.append(_prefixed(pair, "new text: ", _text(whole(link.text, "insert"), NEW if color else "")))
+    return lines
+
+
+def _plan_lines(diff: PlanDiff, color: bool) -> list[_Line]:
+    """The plans in the order asked (the older first unless `newer_first`); links always read older → newer."""
     old, new = one_line(diff.old_plan.id), one_line(diff.new_plan.id)
-    lines = [_text(f"{old} → {new}", HEADING), _plan_line(diff.old_plan), _plan_line(diff.new_plan)]
-    for plan in (diff.old_plan, diff.new_plan):
+    plans = (diff.new_plan, diff.old_plan) if diff.newer_first else (diff.old_plan, diff.new_plan)
+    header = _Line(_text(f"{new} ← {old}" if diff.newer_first else f"{old} → {new}", HEADING))
+    lines = [header, *(_plan_line(plan) for plan in plans)]
+    for plan in plans:
         _heading(lines, f"themes of {one_line(plan.id)}", len(plan.themes))
         for theme in plan.themes:
             ids = ", ".join(one_line(i) for i in theme.actions)
-            lines.append(_text(f"  {one_line(theme.name)} ({len(theme.actions)}): {ids}"))
+            lines.append(_prefixed(f"{one_line(theme.name)} ({len(theme.actions)})", "", ids))
     _heading(lines, "links", len(diff.links), f"{new} actions that continue {old} actions")
     for link in diff.links:
-        pair = f"{one_line(link.old_id)} → {one_line(link.new_id)}"
-        lines.append(_prefixed(pair, f"similarity: {_similar(link.similarity)}"))
-        lines.append(_prefixed(pair, "status: ", _old_new(link.old_status, link.new_status, color)))
-        lines.append(_prefixed(pair, "text: ", words(link.text, color)))
+        lines.extend(_link_lines(link, color))
     for title, listed in (
         (f"new in {new}, continuing nothing", diff.new),
         (f"not continued from {old}", diff.not_continued),
@@ -277,5 +355,5 @@ def _plan_lines(diff: PlanDiff, color: bool) -> list[Text]:
         _heading(lines, "suggestions", len(diff.suggestions), note)
         for suggestion in diff.suggestions:
             pair = f"{one_line(suggestion.old_id)} → {one_line(suggestion.new_id)}"
-            lines.append(_prefixed(pair, f"similarity: {_similar(suggestion.score)} (suggestion)"))
+            lines.append(_prefixed(pair, "similarity: ", f"{_similar(suggestion.score)} (suggestion)"))
     return lines

@@ -151,7 +151,7 @@ def wrap(text: Text, width: int, separator: str = " ") -> Text:
 
     lines: list[Text] = []
     for paragraph in text.split("\n", allow_blank=True):
-        offsets = _breaks(paragraph.plain, width, separator)
+        offsets = line_breaks(paragraph.plain, width, separator)
         pieces = paragraph.divide(offsets) if offsets else [paragraph]
         for piece in pieces:
             piece.rstrip()  # the space a line was broken at
@@ -159,22 +159,25 @@ def wrap(text: Text, width: int, separator: str = " ") -> Text:
     return Text("\n").join(lines)
 
 
-def _breaks(plain: str, width: int, separator: str = " ") -> list[int]:
-    """Where lines start, after the first, when `plain` is wrapped at `separator`s to `width` cells."""
+def line_breaks(plain: str, width: int, separator: str = " ", first_width: int | None = None) -> list[int]:
+    """Where lines start, after the first, when `plain` is wrapped at `separator`s to `width` cells
+    (`first_width` for the first line, when it differs)."""
     from rich.cells import cell_len
 
     offsets: list[int] = []
     line_start, used, position = 0, 0, 0
+    room = width if first_width is None else first_width
     gap = cell_len(separator)
     for word in plain.split(separator):
         end = position + len(word)
         needed = used + gap + cell_len(word) if position > line_start else cell_len(word)
-        while needed > width:
+        while needed > room:
             if position > line_start:  # start the word on a line of its own
                 line_start = position
             else:  # a word longer than a line: fold it
-                line_start += _fold_point(plain[line_start:end], width)
+                line_start += _fold_point(plain[line_start:end], room)
             offsets.append(line_start)
+            room = width
             needed = cell_len(plain[line_start:end])
         used = needed
         position = end + len(separator)
