@@ -73,7 +73,7 @@ def table(
         return
     grid = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
     for name, column in zip(fields, widths, strict=True):
-        grid.add_column(name, width=column, no_wrap=True)
+        grid.add_column(name, width=column, no_wrap=True, overflow="fold")  # fold, never crop, if ever too wide
     for row in cells:
         grid.add_row(*(wrap(cell, column, sep) for cell, column, sep in zip(row, widths, separators, strict=True)))
     print_renderables(stream, color, grid, width=width)
@@ -98,7 +98,7 @@ def _blocks(
     for row in cells:
         grid = Table.grid(padding=(0, LABEL_GAP, 0, 0))
         grid.add_column(style="bold", no_wrap=True, width=label)
-        grid.add_column(no_wrap=True, width=value)
+        grid.add_column(no_wrap=True, width=value, overflow="fold")
         for name, cell in zip(fields, row, strict=True):
             grid.add_row(name, wrap(cell, value))
         grids.append(grid)
@@ -168,10 +168,11 @@ def line_breaks(plain: str, width: int, separator: str = " ", first_width: int |
     line_start, used, position = 0, 0, 0
     room = width if first_width is None else first_width
     gap = cell_len(separator)
+    residue = cell_len(separator.rstrip())  # what a line broken after a word keeps of the separator: ","
     for word in plain.split(separator):
         end = position + len(word)
         needed = used + gap + cell_len(word) if position > line_start else cell_len(word)
-        while needed > room:
+        while needed + (residue if end < len(plain) else 0) > room:
             if position > line_start:  # start the word on a line of its own
                 line_start = position
             else:  # a word longer than a line: fold it
@@ -200,6 +201,11 @@ def _longest_line(text: Text) -> int:
 
 
 def _longest_word(text: Text, separator: str = " ") -> int:
+    """The widest unbreakable piece: a word, or an item with the separator's "," that follows it."""
     from rich.cells import cell_len
 
-    return max((cell_len(word.strip()) for line in text.plain.split("\n") for word in line.split(separator)), default=0)
+    residue = cell_len(separator.rstrip())
+    return max(
+        (cell_len(word.strip()) + residue for line in text.plain.split("\n") for word in line.split(separator)),
+        default=0,
+    )
