@@ -87,3 +87,48 @@ def test_csv_cells_run_nothing(run: Run, tmp_path: Path, text: str, cell: str) -
     # TSV and JSON stay literal: scripts get the exact text.
     tsv = run("show", "R1", "-r", str(path), "--format", "tsv", "--fields", "theme").stdout
     assert tsv == text.replace("\t", "\\t").replace("\n", "\\n") + "\n"
+
+
+def complete(words: str, cwd: Path, **env: str) -> list[str]:
+    """What bash would offer for the last of `words`, through jnap's completion protocol."""
+    from .test_cli import jnap
+
+    variables = {"COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1), "_JNAP_COMPLETE": "complete_bash"}
+    result = jnap(cwd=cwd, env={**variables, **env})
+    assert (result.returncode, result.stderr) == (0, "")
+    return result.stdout.split("\n")[:-1] if result.stdout else []
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("jnap list --theme Our", ["Our\\ People", "Our\\ People\\ and\\ Expertise"]),  # one word for bash
+        ("jnap list --fields id,", [f"id,{f}" for f in ("plan", "number", "theme", "text", "commentary", "status")]),
+        ("jnap glossary IS", ["ISVA"]),
+        ("jnap diff or", ["original"]),
+        ("jnap check --format gi", ["github"]),
+    ],
+)
+def test_completion(tmp_path: Path, words: str, expected: list[str]) -> None:
+    assert complete(words, tmp_path)[: len(expected)] == expected
+
+
+def test_completion_reads_the_register_given_with_r(tmp_path: Path, register: str) -> None:
+    assert complete(f"jnap -r {register} show R", tmp_path) == ["R1", "R2", "R3"]
+    assert complete(f"jnap show --register {register} O", tmp_path) == ["O1", "O2", "O3"]
+
+
+def test_a_failure_to_build_the_command_line_is_one_line() -> None:
+    import sys
+
+    script = (
+        "import typer.main\n"
+        "def broken(app): raise RuntimeError('no command')\n"
+        "typer.main.get_command = broken\n"
+        "from jnap_cli.entry import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stderr) == (
+        70, "jnap: error: internal error: RuntimeError: no command (cannot start)\n",
+    )  # fmt: skip

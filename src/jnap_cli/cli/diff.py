@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from jnap_cli.cli.options import NoColorOpt, RegisterOpt, choices
+from jnap_cli.cli.options import NoColorOpt, RegisterOpt, choices, complete_versions
 from jnap_cli.cli.settings import settings
 from jnap_cli.errors import ExitCode, UsageError
 from jnap_cli.model.vocab import DiffFormat
@@ -20,6 +20,7 @@ def diff(
             help="Two plan ids (original refresh), or OLD [NEW]: register files or git revisions "
             "(HEAD~1, a tag, REV:path/to/actions.toml). One version compares with the current register.",
             metavar="VERSION",
+            autocompletion=complete_versions,
         ),
     ],
     register: RegisterOpt = None,

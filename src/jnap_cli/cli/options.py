@@ -6,6 +6,8 @@ and validation all come from them.
 
 from __future__ import annotations
 
+import os
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,13 +32,13 @@ NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Never colour the o
 
 
 def complete_from_register(kind: str) -> Any:
-    """A completion callback that offers the register's ids, plans or themes; silent on any failure."""
+    """A completion callback offering the register's ids, plans or themes (of `-r` when given); silent on failure."""
 
-    def complete(incomplete: str) -> list[str]:
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
         try:
             from jnap_cli.register.load import load
 
-            register = load(None)
+            register = load(_register_of(ctx))
         except Exception:  # noqa: BLE001 - completion must never print a traceback into the shell
             return []
         values = {
@@ -44,21 +46,80 @@ def complete_from_register(kind: str) -> Any:
             "plan": [p.id for p in register.plans],
             "theme": list(dict.fromkeys(a.theme for a in register.actions)),
         }[kind]
-        # Matching ignores case, as the commands do; the user's own letters are kept so that the shell,
-        # which filters by exact prefix, shows the completion.
-        n = len(incomplete)
-        return [escape_unsafe(incomplete + v[n:]) for v in values if v.casefold().startswith(incomplete.casefold())]
+        return _matching(values, incomplete)
 
     return complete
 
 
+def complete_glossary(incomplete: str) -> list[str]:
+    """The glossary's terms."""
+    try:
+        from jnap_cli.query.glossary import load_glossary
+
+        terms = [entry.term for entry in load_glossary().terms]
+    except Exception:  # noqa: BLE001 - completion must never print a traceback into the shell
+        return []
+    return _matching(terms, incomplete)
+
+
+def complete_versions(ctx: typer.Context, incomplete: str) -> list[str]:
+    """`jnap diff`: the register's plan ids and the git branches and tags; files come from the shell."""
+    plans: list[str] = complete_from_register("plan")(ctx, incomplete)
+    return plans + _matching(_git_refs(), incomplete)
+
+
+def _git_refs() -> list[str]:
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/tags"],
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    refs = done.stdout.split() if done.returncode == 0 else []
+    return ["HEAD", "HEAD~1", *refs] if done.returncode == 0 else []
+
+
+def _register_of(ctx: typer.Context) -> Path | None:
+    """The `-r` given so far, after the command or before it."""
+    for context in (ctx, ctx.find_root()):
+        value = context.params.get("register")
+        if value:
+            return Path(value)
+    return None
+
+
+def _matching(values: list[str], incomplete: str) -> list[str]:
+    """The values that start with `incomplete`, ignoring case, ready for the shell.
+
+    The user's own letters are kept so that the shell, which filters by exact prefix, shows them.
+    """
+    n = len(incomplete)
+    return [
+        _shell_word(escape_unsafe(incomplete + v[n:])) for v in values if v.casefold().startswith(incomplete.casefold())
+    ]
+
+
+def _shell_word(value: str) -> str:
+    """For bash, which inserts a completion as it is, spaces and other special characters escaped."""
+    if os.environ.get("_JNAP_COMPLETE") != "complete_bash":
+        return value
+    return re.sub(r"([^\w@%+=:,./~^-])", r"\\\1", value)
+
+
 def complete_words(words: tuple[str, ...]) -> Any:
-    """Completion of a comma-separated list of `words` (`--fields id,te<Tab>`)."""
+    """Completion of a comma-separated list of `words` (`--fields id,te<Tab>`), each word offered once."""
 
     def complete(incomplete: str) -> list[str]:
         head, _, last = incomplete.rpartition(",")
         prefix = f"{head}," if head else ""
-        return [prefix + w for w in words if w.startswith(last)]
+        chosen = set(head.split(",")) if head else set()
+        return [prefix + w for w in words if w.startswith(last) and w not in chosen]
 
     return complete
 

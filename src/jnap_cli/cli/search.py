@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from jnap_cli.cli.options import EmptyOpt, FormatOpt, LimitOpt, NoColorOpt, PlanOpt, RegisterOpt, choices, fields_option
+from jnap_cli.cli.options import (
+    EmptyOpt,
+    FormatOpt,
+    LimitOpt,
+    NoColorOpt,
+    PlanOpt,
+    RegisterOpt,
+    choices,
+    complete_glossary,
+    fields_option,
+)
 from jnap_cli.cli.settings import settings
 from jnap_cli.model.vocab import SearchField
 from jnap_cli.render.views import SEARCH_HIT, TERM
@@ -57,7 +67,12 @@ def search(
 def glossary(
     ctx: typer.Context,
     term: Annotated[
-        str | None, typer.Argument(metavar="TERM", help="Look up one term, expansion or word (case-insensitive).")
+        str | None,
+        typer.Argument(
+            metavar="TERM",
+            help="Look up one term, expansion or word (case-insensitive).",
+            autocompletion=complete_glossary,
+        ),
     ] = None,
     fmt: FormatOpt = None,
     fields: Annotated[str | None, fields_option(TERM)] = None,
