@@ -114,7 +114,7 @@ def test_no_traceback_for_a_bad_register_in_a_real_run(tmp_path: Path) -> None:
         ("jnap list --status in", ["in-progress"]),
         ("jnap filter tr", ["transferred"]),
         ("jnap list --plan o", ["original"]),
-        ("jnap list --theme sup", ["supporting Victims"]),  # the user's letters kept; matching ignores case
+        ("jnap list --theme sup", ["supporting\\ Victims"]),  # the user's letters kept; matching ignores case
         ("jnap show r1", ["r1", "r10", "r11"]),
         ("jnap list --fields id,co", ["id,commentary", "id,continues", "id,continued_by"]),
         ("jnap list --format js", ["json", "jsonl"]),

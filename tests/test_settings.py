@@ -61,3 +61,18 @@ def test_the_source_map_is_scanned_only_when_a_finding_needs_a_line(
     path = write(tmp_path / "actions.toml", small())
     assert run("list", "-r", str(path), "--format", "json").exit_code == 0
     assert run("check", "-r", str(path)).exit_code == 0  # a clean register has no finding to place
+
+
+def test_lines_inside_a_multi_line_array_are_not_keys() -> None:
+    """Found by hypothesis: `"\\"."` inside an array read as the dotted key `\\`."""
+    from jnap_cli.register.sourcemap import scan
+
+    text = 'title = ""\n\n[[actions]]\nid = "H"\nreferences = [\n    "\\".",\n    "x = 1",\n]\nstatus = "complete"\n'
+    lines = scan(text).lines
+    assert lines == {
+        ("", -1, "title"): 1,
+        ("actions", 0, ""): 3,
+        ("actions", 0, "id"): 4,
+        ("actions", 0, "references"): 5,
+        ("actions", 0, "status"): 9,
+    }

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 # `[[actions]]`, `[["actions"]]` or `[['actions']]`: the name is group 1, 2 or 3.
 _TABLE = re.compile(r"""^\s*\[\[\s*(?:([A-Za-z0-9_-]+)|"([^"\\]*)"|'([^']*)')\s*\]\]\s*(#.*)?$""")
+# A table header (`[table]`, `[[table]]`, quoted or dotted): its brackets open no value.
+_HEADER = re.compile(r"""^\s*\[\[?(?:[^\]"']|"[^"]*"|'[^']*')*\]\]?""")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')\s*[=.]")
 
 
@@ -26,30 +28,35 @@ class SourceMap:
 
 
 def scan(text: str) -> SourceMap:
-    """Map `[[table]]` headers and `key =` lines to line numbers, skipping multi-line strings."""
+    """Map `[[table]]` headers and `key =` lines to line numbers, skipping multi-line strings and the
+    lines inside arrays and inline tables that span lines."""
     source = SourceMap()
     counts: dict[str, int] = {}
     table, index = "", -1
     closer: str | None = None  # the delimiter that ends the multi-line string we are in
+    depth = 0  # open [ and { of a value that spans lines
     # TOML ends lines at \n only; str.splitlines() would also split at U+2028, \x0c and the like.
     for number, line in enumerate(text.split("\n"), start=1):
         if closer is not None:
             end = _closing(line, closer)
             if end >= 0:
-                closer = _open_string(line[end:])
+                closer, change = _open_string(line[end:])
+                depth += change
             continue
-        header = _TABLE.match(line)
-        if header:
-            table = next(name for name in header.group(1, 2, 3) if name is not None)
-            index = counts.get(table, 0)
-            counts[table] = index + 1
-            source.lines.setdefault((table, index, ""), number)
-            continue
-        key = _KEY.match(line)
-        if key:
-            name = key.group(1)
-            source.lines.setdefault((table, index, name[1:-1] if name[0] in "\"'" else name), number)
-        closer = _open_string(line)
+        if depth <= 0:
+            header = _TABLE.match(line)
+            if header:
+                table = next(name for name in header.group(1, 2, 3) if name is not None)
+                index = counts.get(table, 0)
+                counts[table] = index + 1
+                source.lines.setdefault((table, index, ""), number)
+                continue
+            key = _KEY.match(line)
+            if key:
+                name = key.group(1)
+                source.lines.setdefault((table, index, name[1:-1] if name[0] in "\"'" else name), number)
+        closer, change = _open_string(line)
+        depth = max(depth + change, 0)
     return source
 
 
@@ -74,21 +81,32 @@ def _unescaped(line: str, at: int) -> bool:
     return (len(before) - len(before.rstrip("\\"))) % 2 == 0
 
 
-def _open_string(line: str) -> str | None:
-    """The delimiter of a multi-line string that `line` leaves open, or None.
+def _open_string(line: str) -> tuple[str | None, int]:
+    """The delimiter of a multi-line string that `line` leaves open (or None), and how many brackets
+    (`[`, `{`) it leaves open (negative when it closes more than it opens).
 
-    One-line strings and comments are skipped, so that quotes inside them do not count.
+    One-line strings and comments are skipped, so that quotes and brackets inside them do not count.
+    A `[` that starts a line is a table header, which opens nothing.
     """
     position = 0
+    depth = 0
+    if line.lstrip().startswith("["):
+        header = _HEADER.match(line)
+        if header:
+            position = header.end()
     while position < len(line):
         ch = line[position]
         if ch == "#":
-            return None
+            return None, depth
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
         if line.startswith(('"""', "'''"), position):
             delim = line[position : position + 3]
             end = _closing(line[position + 3 :], delim)
             if end < 0:
-                return delim
+                return delim, depth
             position += 3 + end
             continue
         if ch == '"':
@@ -99,4 +117,4 @@ def _open_string(line: str) -> str | None:
             closing = line.find("'", position + 1)
             position = len(line) if closing < 0 else closing
         position += 1
-    return None
+    return None, depth
