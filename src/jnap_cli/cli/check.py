@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from jnap_cli.cli.boundary import note
-from jnap_cli.cli.options import NoColorOpt, RegisterOpt, choices, fields_option
+from jnap_cli.cli.options import EmptyOpt, NoColorOpt, RegisterOpt, choices, fields_option
 from jnap_cli.cli.settings import settings
 from jnap_cli.errors import ExitCode, JnapError
 from jnap_cli.model.vocab import FindingFormat
@@ -29,6 +29,7 @@ def check(
         list[str] | None, typer.Option(metavar="CODES", help="Skip these rule codes (comma-separated).")
     ] = None,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Check the register for CI: commentary, evidence, links and numbering. Exit 1 on errors."""
@@ -40,7 +41,7 @@ def check(
     path = chosen.register_path()
     report = check_file(path, parse_codes(select), frozenset(parse_codes(ignore) or ()))
     # Even a register that cannot be read is reported in the chosen format: CI parsing it sees why.
-    emit_findings(report.findings, fmt, fields=fields, color=chosen.color(), out=chosen.out)
+    emit_findings(report.findings, fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
     if report.failure is not None:
         raise report.failure
     if report.actions is None:

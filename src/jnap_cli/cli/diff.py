@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from jnap_cli.cli.options import NoColorOpt, RegisterOpt, choices, complete_versions
+from jnap_cli.cli.options import EmptyOpt, NoColorOpt, RegisterOpt, choices, complete_versions
 from jnap_cli.cli.settings import settings
 from jnap_cli.errors import ExitCode, UsageError
 from jnap_cli.model.vocab import DiffFormat
@@ -37,6 +37,7 @@ def diff(
         bool, typer.Option("--fail-on-regression", help="Exit 1 when a status moves out of complete.")
     ] = False,
     suggest: Annotated[bool, typer.Option("--suggest", help="Plans: add candidate links by text similarity.")] = False,
+    empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Compare two plans of the register, or two versions of it (files or git revisions)."""
@@ -49,7 +50,7 @@ def diff(
     result = compare(versions, chosen.register_path(), suggest=suggest)
     if isinstance(result, PlanDiff) and (exit_code or fail_on_regression):
         raise UsageError("--exit-code and --fail-on-regression compare versions, not plans")
-    emit_diff(result, fmt, out=chosen.out, color=chosen.color(), stat=stat, fields=fields)
+    emit_diff(result, fmt, out=chosen.out, color=chosen.color(), stat=stat, fields=fields, empty=empty)
     if isinstance(result, PlanDiff):
         return
     if (exit_code and has_differences(result)) or (fail_on_regression and has_regression(result)):

@@ -65,6 +65,7 @@ def emit_diff(
     color: bool = False,
     stat: bool = False,
     fields: str | None = None,
+    empty: str | None = None,
 ) -> None:
     """A diff as text (sections, then a summary line), the JSON document, or rows in any other record format.
 
@@ -81,12 +82,20 @@ def emit_diff(
         if record_format is RecordFormat.JSON and fields is None:
             out.write(to_json(numbers, indent=2) + "\n")
         else:
-            emit([numbers], counts_view(tuple(numbers)), fmt=record_format, fields=fields, color=color, out=out)
+            emit(
+                [numbers],
+                counts_view(tuple(numbers)),
+                fmt=record_format,
+                fields=fields,
+                color=color,
+                out=out,
+                empty=empty,
+            )
     elif record_format is RecordFormat.JSON and fields is None:
         out.write(to_json(shape.to_json(diff), indent=2) + "\n")
     else:
         view = PLAN_RELATION if isinstance(diff, PlanDiff) else VERSION_CHANGE
-        emit(shape.rows(diff), view, fmt=record_format, fields=fields, color=color, out=out)
+        emit(shape.rows(diff), view, fmt=record_format, fields=fields, color=color, out=out, empty=empty)
 
 
 def _lines(diff: VersionDiff | PlanDiff, color: bool, stat: bool) -> list[_Line]:

@@ -21,6 +21,7 @@ def emit_findings(
     fields: str | None = None,
     color: bool = False,
     out: IO[str] | None = None,
+    empty: str | None = None,
 ) -> None:
     """One compiler-style line each (`text`), annotations (`github`), the document with its counts (`json`),
     or one record per finding in any other record format."""
@@ -39,7 +40,13 @@ def emit_findings(
         stream.write(to_json(document, indent=2) + "\n")
     else:
         emit(
-            [f.record() for f in findings], FINDING, fmt=RecordFormat(fmt.value), fields=fields, color=color, out=stream
+            [f.record() for f in findings],
+            FINDING,
+            fmt=RecordFormat(fmt.value),
+            fields=fields,
+            color=color,
+            out=stream,
+            empty=empty,
         )
 
 
