@@ -1,4 +1,4 @@
-"""The glossary: the bundled data, its loader's one-line errors, lookup and synonyms."""
+"""The glossary: the bundled data, its loader's one-line errors, and lookup."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from jnap_cli.errors import InputUnreadable, UsageError
 from jnap_cli.model.schema import Glossary, Term
-from jnap_cli.query.glossary import load_glossary, lookup, synonyms
+from jnap_cli.query.glossary import load_glossary, lookup
 from jnap_cli.query.search import search
 from jnap_cli.register.load import load
 from jnap_cli.text import match_form
@@ -125,25 +125,6 @@ def test_lookup_of_nothing() -> None:
     with pytest.raises(UsageError) as caught:
         lookup(GLOSSARY, "  ")
     assert caught.value.message == "empty glossary term"
-
-
-def test_synonyms() -> None:
-    expected = ["PRFI", "pending response further investigation"]
-    assert synonyms(GLOSSARY, "PRFI") == expected
-    assert synonyms(GLOSSARY, "Pending  Response Further Investigation") == expected
-    assert synonyms(GLOSSARY, "Bluestone") == []
-    assert synonyms(GLOSSARY, "prfis") == []
-    assert synonyms(GLOSSARY, "") == []
-    assert synonyms(GLOSSARY, "offender-centric") == [
-        "Suspect-/offender-/perpetrator-centric",
-        "Suspect-centric approach",
-        "suspect-centric",
-        "offender-centric",
-        "perpetrator-centric",
-    ]
-
-
-# --- the models ------------------------------------------------------------------------------------
 
 
 def test_term_is_strict_and_frozen() -> None:

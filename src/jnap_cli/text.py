@@ -73,3 +73,39 @@ PUNCTUATION = str.maketrans(
 def match_form(text: str) -> str:
     """The form in which text is compared: folded (`text.fold`), quotes and dashes made plain, whitespace collapsed."""
     return " ".join(fold(text).translate(PUNCTUATION).split())
+
+
+# The hyphen first and the look-behind after it: a pattern that starts with a look-behind is tried at every position.
+_INNER_HYPHEN = re.compile(r"-(?<=\w-)(?=\w)")
+
+
+def hyphens_as_spaces(text: str) -> str:
+    """`text` (already in match form) with each hyphen between two word characters made a space: "third party".
+
+    One character for one, so that positions still map back to the original.
+    """
+    return _INNER_HYPHEN.sub(" ", text) if "-" in text else text
+
+
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Edits (insert, delete, substitute, or swap two neighbours) that turn `a` into `b`: "soteira" → "soteria" is 1.
+
+    With `limit`, any distance above it is reported as `limit + 1`, which is quicker to find.
+    """
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []  # the row two above, for swaps
+    above = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        row = [i]
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            best = min(above[j] + 1, row[j - 1] + 1, above[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                best = min(best, before[j - 2] + 1)
+            row.append(best)
+        if limit is not None and min(row) > limit:
+            return limit + 1
+        before, above = above, row
+    distance = above[-1]
+    return distance if limit is None else min(distance, limit + 1)

@@ -67,10 +67,10 @@ def search(
 def glossary(
     ctx: typer.Context,
     term: Annotated[
-        str | None,
+        list[str] | None,
         typer.Argument(
             metavar="TERM",
-            help="Look up one term, expansion or word (case-insensitive).",
+            help="Look up one term, expansion or words of one (case-insensitive; no quotes needed).",
             autocompletion=complete_glossary,
         ),
     ] = None,
@@ -84,5 +84,5 @@ def glossary(
     from jnap_cli.render.records import emit
 
     chosen = settings(ctx, no_color=no_color)
-    rows = [entry.model_dump() for entry in entries(load_glossary(), term)]
+    rows = [entry.model_dump() for entry in entries(load_glossary(), " ".join(term) if term else None)]
     emit(rows, TERM, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)

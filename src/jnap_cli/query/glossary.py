@@ -1,8 +1,9 @@
-"""The plan's acronyms and terms of art: load the glossary, look a term up, list a term's other forms.
+"""The plan's acronyms and terms of art: load the glossary and look a term up.
 
 The glossary is `data/glossary.toml`, a list of `[[terms]]` with `term`, `expansion`, `description`
 and optional `aliases` (other spellings that occur in the register). Comparisons ignore case, accents,
-the kind of quote or dash, and runs of whitespace (`text.match_form`).
+the kind of quote or dash, runs of whitespace (`text.match_form`), and a hyphen between two words
+("offender-centric" is "offender centric").
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from jnap_cli.errors import InputUnreadable, NoMatch, UsageError
 from jnap_cli.register import tomlfile
 from jnap_cli.register.paths import bundled
 from jnap_cli.register.sourcemap import scan
-from jnap_cli.text import match_form
+from jnap_cli.text import hyphens_as_spaces, match_form
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Glossary, Term
@@ -42,7 +43,7 @@ def load_glossary(path: Path | None = None) -> Glossary:
         raise InputUnreadable(f"{where}: invalid glossary: {what}{more}", "fix the glossary file") from None
     seen: dict[str, int] = {}
     for index, entry in enumerate(glossary.terms):
-        key = match_form(entry.term)
+        key = _key(entry.term)
         if key in seen:
             line = scan(text).line("terms", index, "term")
             where = f"{path}:{line}" if line else str(path)
@@ -70,34 +71,18 @@ def lookup(glossary: Glossary, term: str) -> list[Term]:
     Case, accents and whitespace are ignored; "isva", "Independent Sexual Violence Advisor" and
     "violence" all find ISVA. Raises `UsageError` for a blank term.
     """
-    key = match_form(term)
+    key = _key(term)
     if not key:
         raise UsageError("empty glossary term", "give a term to look up, such as ISVA")
     exact: list[Term] = []
     partial: list[Term] = []
     for entry in glossary.terms:
-        forms = [match_form(form) for form in entry.forms]
+        forms = [_key(form) for form in entry.forms]
         if key in forms:
             exact.append(entry)
         elif any(key in form for form in forms):
             partial.append(entry)
     return exact + partial
-
-
-def synonyms(glossary: Glossary, word_or_phrase: str) -> list[str]:
-    """Every form (term, expansion, aliases) of the entries that `word_or_phrase` names exactly; else [].
-
-    The query's own form is included. "PRFI" → ["PRFI", "pending response further investigation"].
-    """
-    key = match_form(word_or_phrase)
-    found: dict[str, str] = {}
-    if not key:
-        return []
-    for entry in glossary.terms:
-        if any(match_form(form) == key for form in entry.forms):
-            for form in entry.forms:
-                found.setdefault(match_form(form), form)
-    return list(found.values())
 
 
 def _locate(error: Any, path: Path, text: str) -> tuple[str, str]:
@@ -121,3 +106,8 @@ def _locate(error: Any, path: Path, text: str) -> tuple[str, str]:
         problem = f"{message[:1].lower()}{message[1:].rstrip('.')}"
     where = f"{path}:{line}" if line else str(path)
     return where, f"{name}: {problem}" if name else problem
+
+
+def _key(text: str) -> str:
+    """How glossary forms compare: `match_form`, and a hyphen between words is a space (as search reads it)."""
+    return hyphens_as_spaces(match_form(text))

@@ -1,35 +1,55 @@
 """Full-text search over a register's actions: pure, no printing.
 
 Matching. Case and accents are ignored ("resume" finds "résumé", "strasse" finds "Straße"), curly and
-straight quotes and apostrophes are the same, and so are the dashes and the hyphen. Every word of the
-query must occur in the searched fields (each word may occur in a different field). A word matches at
-the start of a word in the text: "prosecut" finds "prosecution", "cut" does not. A "quoted phrase"
-matches its words in order, whatever whitespace separates them in the text. With a glossary, a word or
-phrase that is a glossary term, expansion or alias (compared whole, without prefix matching) finds any
-of that entry's forms instead, as whole words with an optional plural "s": "ISVA" finds "Independent
-Sexual Violence Advisors", and "EA" finds "Early Advice" but not "each". Consecutive query words that
-together form a glossary form are taken as that phrase. With `regex=True` the whole query is one
-Python regular expression, matched case-insensitively (but not accent-insensitively) against the
-original text. Runs of whitespace in the text (line breaks, non-breaking spaces) count as one space.
+straight quotes and apostrophes are the same, and so are the dashes and the hyphen. A hyphen or dash
+between two word characters counts as a space, in the query and in the text alike, so "third-party",
+"third–party" and "third party" are the same words; a hyphenated query word matches as a phrase of its
+parts. Every word of the query must occur in the searched fields (each word may occur in a different
+field). A word matches at the start of a word in the text: "prosecut" finds "prosecution", "cut" does
+not. A "quoted phrase" matches its words in order, whatever whitespace separates them in the text.
+
+With a glossary, a word or phrase that is a glossary term, expansion or alias (compared whole, without
+prefix matching) finds any of that entry's forms instead, as whole words with an optional plural "s":
+"ISVA" finds "Independent Sexual Violence Advisors", and "EA" finds "Early Advice" but not "each".
+Consecutive query words that together form a glossary form are taken as that phrase. A run of query
+words that occurs, as whole words in order, inside a form of several words (usually the expansion)
+finds that entry's forms too, as well as what its words find without the glossary: "independent sexual
+violence" also finds "ISVA". Such a run needs at least two words that are not stop words (`STOP_WORDS`),
+so that "violence" alone, or "and serious", expands to nothing. The longest run wins.
+
+With `regex=True` the whole query is one Python regular expression, matched case-insensitively (but
+not accent-insensitively) against the original text. Runs of whitespace in the text (line breaks,
+non-breaking spaces) count as one space.
 
 Ranking:
     Each query term scores, in each field, the field's weight times its occurrences there (at most 3);
     theme weighs 3, text 2, commentary 1. A query of two or more terms earns a bonus of twice the
     weight of the heaviest field that contains all of them. Higher scores come first; equal scores
-    keep the register's order.
+    keep the register's order. A run of query words that stands for part of a glossary form counts
+    as that many terms, so that it ranks as its words would.
+
+Suggestions, when nothing matches, are only plausible corrections (see `plausible`).
+
+Cost: each field is read once, in time linear in its length (a user's regular expression aside), and
+little is kept beyond the text and one folded copy of it: the score needs only the first few
+occurrences of a term, and the snippet only the matches near the first.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
+import itertools
 import re
+from array import array
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import NoMatch, UsageError
-from jnap_cli.text import PUNCTUATION, fold, match_form
+from jnap_cli.text import PUNCTUATION, edit_distance, fold, hyphens_as_spaces, match_form
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Action, Glossary, Register
@@ -41,10 +61,27 @@ ALL_TERMS_BONUS = 2  # times the weight of the heaviest field holding every term
 SNIPPET_WIDTH = 120
 ELLIPSIS = "…"
 
+# Common English words: never offered as a correction, and not enough to make a glossary phrase.
+STOP_WORDS: frozenset[str] = frozenset(
+    """
+    a about after all also am an and any are as at be because been being both but by can could did do
+    does each for from had has have he her here his how i if in into is it its me more my no nor not of
+    on one only or other our ours out over she should so some such than that the their them then there
+    these they this those to too up us was we were what when where which while who why will with would
+    you your
+    """.split()  # noqa: SIM905 (a list of words reads best as words)
+)
+SIMILARITY = 0.75  # at least, for a suggestion to a word of five letters or more (1 − edits / length)
+
 _CONTEXT_BEFORE = 40  # characters of the snippet kept before the first match
 _LONGEST_GLOSSARY_PHRASE = 8  # words; bounds the search for glossary phrases in a query
+_MIN_GLOSSARY_WORDS = 2  # words other than stop words, for part of a glossary form to stand for it
 _WORD = re.compile(r"\w+(?:['’&-]\w+)*")
 _WORD_CHAR = re.compile(r"\w")
+_SPACE = re.compile(r"\s")
+_OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace other than the space
+_SPACES = re.compile("  +")
+_VOCABULARY_CHUNK = 1 << 20  # characters of text read at a time for the vocabulary
 
 
 @dataclass(frozen=True)
@@ -116,21 +153,41 @@ def hit_records(register: Register, hits: Sequence[Hit]) -> list[dict[str, Any]]
 def suggest(register: Register, query: str, limit: int = 5, *, glossary: Glossary | None = None) -> list[str]:
     """Words and glossary terms of the register close to the query's words that occur nowhere in it.
 
-    For "soteira" → ["Soteria"]. Each suggestion is spelt as the register (or glossary) spells it.
+    For "soteira" → ["Soteria"]. Each suggestion is spelt as the register (or glossary) spells it, and
+    is a plausible correction (`plausible`); "phone" gets none rather than "one". Closest first.
     """
-    import difflib
-
     vocabulary = _vocabulary(register, glossary)
     words = [word for chunk in _parse(query) for word in chunk.words]
-    # The whole query against multi-word glossary forms, then each missing word against everything.
+    # The whole query against multi-word forms, then each missing word against everything.
     wanted = [(" ".join(words), [key for key in vocabulary if " " in key])] if len(words) > 1 else []
     wanted += [(word, list(vocabulary)) for word in words if not any(key.startswith(word) for key in vocabulary)]
     found: dict[str, None] = {}
     for word, keys in wanted:
-        for key in difflib.get_close_matches(word, keys, n=limit, cutoff=0.7):
-            if key != word:
-                found.setdefault(vocabulary[key], None)
+        scored = [(score, key) for key in keys if (score := plausible(word, key)) is not None]
+        # sorted() is stable: equally close words keep the register's order.
+        for _score, key in sorted(scored, key=lambda pair: -pair[0])[:limit]:
+            found.setdefault(vocabulary[key], None)
     return list(found)[:limit]
+
+
+def plausible(word: str, candidate: str) -> float | None:
+    """How close `candidate` is to `word` (1 − edits / the longer length), if it is a plausible correction; else None.
+
+    A correction is never the word itself nor a stop word. A word of three letters or fewer gets none;
+    one of four letters only a word of the same length one edit away (a letter changed, or two
+    neighbours swapped: "isav" → "isva"); a longer one any word at least `SIMILARITY` alike, where
+    swapping two neighbours counts as one edit ("soteira" → "soteria" is 0.86, "phone" → "one" 0.6).
+    """
+    if len(word) <= 3 or candidate == word or candidate in STOP_WORDS:
+        return None
+    longest = max(len(word), len(candidate))
+    if len(word) == 4:
+        if len(candidate) != 4 or edit_distance(word, candidate, limit=1) > 1:
+            return None
+        return 1 - 1 / longest
+    allowed = int(longest * (1 - SIMILARITY) + 1e-9)
+    edits = edit_distance(word, candidate, limit=allowed)
+    return 1 - edits / longest if edits <= allowed else None
 
 
 # --- the query -----------------------------------------------------------------------------------
@@ -138,7 +195,7 @@ def suggest(register: Register, query: str, limit: int = 5, *, glossary: Glossar
 
 @dataclass(frozen=True)
 class _Chunk:
-    """A query word, or the words of a quoted phrase, in match form."""
+    """A query word (a hyphenated one as its parts), or the words of a quoted phrase, in match form."""
 
     words: tuple[str, ...]
     quoted: bool
@@ -150,6 +207,9 @@ class _Term:
 
     pattern: re.Pattern[str]
     on_folded: bool = True
+    # Part of a glossary form: when `pattern` matches in no field, these terms (its words) all must, instead.
+    otherwise: tuple[_Term, ...] = ()
+    weight: int = 1  # the query terms it stands for, each scoring as if it had matched
 
 
 def _parse(query: str) -> list[_Chunk]:
@@ -160,60 +220,104 @@ def _parse(query: str) -> list[_Chunk]:
     chunks: list[_Chunk] = []
     position = 0
     for quoted in re.finditer(r'"([^"]*)(?:"|$)', normal):
-        chunks += [_Chunk((word,), quoted=False) for word in normal[position : quoted.start()].split()]
-        if phrase := tuple(quoted.group(1).split()):
+        chunks += _plain_chunks(normal[position : quoted.start()])
+        if phrase := tuple(hyphens_as_spaces(quoted.group(1)).split()):
             chunks.append(_Chunk(phrase, quoted=True))
         position = quoted.end()
-    chunks += [_Chunk((word,), quoted=False) for word in normal[position:].split()]
+    chunks += _plain_chunks(normal[position:])
     if not chunks:
         raise UsageError("empty search query", "give at least one word to search for")
     return chunks
 
 
+def _plain_chunks(text: str) -> list[_Chunk]:
+    """Each word of unquoted query text; a hyphenated word is a phrase of its parts ("third-party")."""
+    return [_Chunk(tuple(hyphens_as_spaces(word).split()), quoted=False) for word in text.split()]
+
+
 def _compile_terms(chunks: list[_Chunk], glossary: Glossary | None) -> list[_Term]:
-    terms = []
+    entries = _glossary_entries(glossary) if glossary is not None else []
+    terms: list[_Term] = []
     index = 0
     while index < len(chunks):
-        chunk = chunks[index]
-        forms: list[str] = []
-        if glossary is not None:
-            chunk, forms, index = _glossary_chunk(chunks, index, glossary)
+        stop, expansion = _glossary_run(chunks, index, entries)
+        plain = [_Term(re.compile(_pattern(chunk.words, whole=False))) for chunk in chunks[index:stop]]
+        if expansion is None:
+            terms += plain
         else:
-            index += 1
-        if forms:
-            # `forms` includes the query's own form.
-            alternatives = {_pattern(tuple(form.split()), whole=True) for form in map(match_form, forms)}
+            alternatives = {_pattern(form, whole=True) for form in expansion.forms}
             # Longest first, so that "Independent Sexual Violence Advisors" wins over a shorter form.
             body = "|".join(f"(?:{alt})" for alt in sorted(alternatives, key=lambda alt: (-len(alt), alt)))
-        else:
-            body = _pattern(chunk.words, whole=False)
-        terms.append(_Term(re.compile(body)))
+            if expansion.exact:
+                terms.append(_Term(re.compile(body)))
+            else:
+                # Part of a form ranks as its words would: a match of the whole never ranks below scattered words.
+                terms.append(_Term(re.compile(body), otherwise=tuple(plain), weight=len(plain)))
+        index = stop
     return terms
 
 
-def _glossary_chunk(chunks: list[_Chunk], index: int, glossary: Glossary) -> tuple[_Chunk, list[str], int]:
-    """The chunk at `index`, widened to the longest run of plain words that is a glossary form, and its synonyms."""
-    from jnap_cli.query.glossary import synonyms
+@dataclass(frozen=True)
+class _Expansion:
+    """What the glossary makes of a run of query words: the forms it stands for, as words."""
 
-    chunk = chunks[index]
-    if chunk.quoted:
-        return chunk, synonyms(glossary, " ".join(chunk.words)), index + 1
-    end = index
-    while end < len(chunks) and not chunks[end].quoted and end - index < _LONGEST_GLOSSARY_PHRASE:
-        end += 1
+    forms: frozenset[tuple[str, ...]]  # including the run's own words
+    exact: bool  # the run is a form itself, not just part of one
+
+
+def _glossary_entries(glossary: Glossary) -> list[frozenset[tuple[str, ...]]]:
+    """Each entry's forms, each as its words in match form (hyphens between words made spaces)."""
+    return [frozenset(_words(form) for form in entry.forms) for entry in glossary.terms]
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(hyphens_as_spaces(match_form(text)).split())
+
+
+def _glossary_run(
+    chunks: list[_Chunk], index: int, entries: list[frozenset[tuple[str, ...]]]
+) -> tuple[int, _Expansion | None]:
+    """The end of the longest run of chunks from `index` that the glossary knows, and what it stands for.
+
+    A quoted phrase stands alone; plain words may run together. A run the glossary does not know is
+    the chunk at `index` alone.
+    """
+    end = index + 1
+    if entries and not chunks[index].quoted:
+        while end < len(chunks) and not chunks[end].quoted and end - index < _LONGEST_GLOSSARY_PHRASE:
+            end += 1
     for stop in range(end, index, -1):
-        words = tuple(word for part in chunks[index:stop] for word in part.words)
-        forms = synonyms(glossary, " ".join(words))
-        if forms:
-            return _Chunk(words, quoted=stop - index > 1), forms, stop
-    return chunk, [], index + 1
+        words = tuple(word for chunk in chunks[index:stop] for word in chunk.words)
+        if (expansion := _expand(words, entries)) is not None:
+            return stop, expansion
+    return index + 1, None
+
+
+def _expand(words: tuple[str, ...], entries: list[frozenset[tuple[str, ...]]]) -> _Expansion | None:
+    """The forms of the entries that `words` name exactly; else of those with a form containing them."""
+    named = [forms for forms in entries if words in forms]
+    if named:
+        return _Expansion(frozenset().union(*named), exact=True)
+    if sum(word not in STOP_WORDS for word in words) < _MIN_GLOSSARY_WORDS:
+        return None
+    size = len(words)
+    containing = [
+        forms
+        for forms in entries
+        if any(form[start : start + size] == words for form in forms for start in range(len(form) - size + 1))
+    ]
+    if containing:
+        return _Expansion(frozenset([words]).union(*containing), exact=False)
+    return None
 
 
 def _pattern(words: tuple[str, ...], *, whole: bool) -> str:
     """Words in sequence, the first at a word start; `whole` also ends at a word end (after a plural s)."""
-    body = r"\s+".join(re.escape(word) for word in words)
+    first = re.escape(words[0])
     if _WORD_CHAR.match(words[0][0]):
-        body = r"(?<!\w)" + body
+        # At a word start; checked after the word, as a pattern that starts with a look-behind is slow to search for.
+        first += rf"(?<!\w{first})"
+    body = r"\s+".join([first, *map(re.escape, words[1:])])
     if whole and _WORD_CHAR.match(words[-1][-1]):
         body += r"s?(?!\w)"
     return body
@@ -282,62 +386,133 @@ def _check_fields(fields: Sequence[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A field's text with whitespace collapsed, its folded form, and where each folded character came from."""
+    """A field's text with whitespace collapsed, its folded form, and where each folded character came from.
+
+    Most characters fold to one character, at the same offset as long as none before them did otherwise.
+    Only the others are recorded, each with its index in `text`, the index of its folding in `folded`
+    and that folding's length ("ß" → "ss" is 2, a combining accent 0): nothing at all for ASCII text.
+    """
 
     text: str
     folded: str
-    origin: tuple[int, ...]  # origin[j]: index in `text` of the character that folded[j] comes from
+    at_text: Sequence[int] = ()
+    at_folded: Sequence[int] = ()
+    widths: Sequence[int] = ()
+
+    def origin(self, index: int) -> int:
+        """The index in `text` of the character that folded[index] comes from."""
+        last = bisect.bisect_right(self.at_folded, index) - 1
+        if last < 0:
+            return index
+        start, width = self.at_folded[last], self.widths[last]
+        if index < start + width:
+            return self.at_text[last]
+        return self.at_text[last] + 1 + index - (start + width)
 
 
 @functools.lru_cache(maxsize=1024)
 def _prepare(raw: str) -> _Prepared:
-    text = " ".join(raw.split())
-    parts: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = fold(char).translate(PUNCTUATION)  # may be longer ("ß" → "ss") or empty (a combining accent)
-        parts.append(folded)
-        origin.extend([index] * len(folded))
-    return _Prepared(text, "".join(parts), tuple(origin))
+    text = _SPACES.sub(" ", _OTHER_SPACE.sub(" ", raw)).strip(" ")  # as " ".join(raw.split()), without the list
+    if text.isascii():
+        return _Prepared(text, hyphens_as_spaces(text.lower()))
+    table = {ord(char): _fold_char(char) for char in set(text)}
+    folded = hyphens_as_spaces(text.translate(table))
+    odd = [chr(code) for code, folding in table.items() if len(folding) != 1]
+    if not odd:
+        return _Prepared(text, folded)
+    at_text, at_folded, widths = array("I"), array("I"), array("I")
+    shift = 0  # len(folded) - len(text) so far
+    for found in re.finditer(f"[{''.join(map(re.escape, odd))}]", text):
+        width = len(table[ord(found.group())])
+        at_text.append(found.start())
+        at_folded.append(found.start() + shift)
+        widths.append(width)
+        shift += width - 1
+    return _Prepared(text, folded, at_text, at_folded, widths)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """`fold` of one character, quotes and dashes made plain: may be longer ("ß" → "ss") or empty (an accent)."""
+    return fold(char).translate(PUNCTUATION)
 
 
 def _original_span(prepared: _Prepared, start: int, end: int) -> tuple[int, int]:
     """The span of `text` whose folding covers folded[start:end], whole characters and their accents."""
-    origin = prepared.origin
-    if end >= len(origin):
-        return origin[start], len(prepared.text)
-    if origin[end] == origin[end - 1]:  # the match ends inside one character's folding, like half of "ß"
-        return origin[start], origin[end - 1] + 1
-    return origin[start], origin[end]
+    if end >= len(prepared.folded):
+        return prepared.origin(start), len(prepared.text)
+    last = prepared.origin(end - 1)
+    after = prepared.origin(end)
+    if after == last:  # the match ends inside one character's folding, like half of "ß"
+        return prepared.origin(start), last + 1
+    return prepared.origin(start), after
 
 
-def _find(term: _Term, prepared: _Prepared) -> list[tuple[int, int]]:
-    """Non-empty matches of `term`, as spans of the collapsed original text."""
+def _find(term: _Term, prepared: _Prepared) -> Iterator[tuple[int, int]]:
+    """Non-empty matches of `term`, as spans of the collapsed original text, in order, found as they are read."""
     if not term.on_folded:
-        return [match.span() for match in term.pattern.finditer(prepared.text) if match.end() > match.start()]
-    return [
+        return (match.span() for match in term.pattern.finditer(prepared.text) if match.end() > match.start())
+    if not prepared.at_folded:  # the folding is one to one: no need to map
+        return (match.span() for match in term.pattern.finditer(prepared.folded) if match.end() > match.start())
+    return (
         _original_span(prepared, match.start(), match.end())
         for match in term.pattern.finditer(prepared.folded)
         if match.end() > match.start()
-    ]
+    )
+
+
+class _Matches:
+    """The matches of one term in one field, read lazily: the first few for the score, more for the snippet."""
+
+    def __init__(self, term: _Term, prepared: _Prepared) -> None:
+        self._rest = _find(term, prepared)
+        self.first = list(itertools.islice(self._rest, MAX_COUNTED))  # what the score counts
+
+    def __bool__(self) -> bool:
+        return bool(self.first)
+
+    def starting_before(self, limit: int) -> list[tuple[int, int]]:
+        """The matches that start before `limit` (call once: it reads on from the first few)."""
+        spans = [span for span in self.first if span[0] < limit]
+        if len(spans) == len(self.first):
+            spans += itertools.takewhile(lambda span: span[0] < limit, self._rest)
+        return spans
 
 
 def _match(action: Action, terms: list[_Term], fields: tuple[str, ...]) -> Hit | None:
     prepared = {name: _prepare(getattr(action, name)) for name in fields}
-    found = {name: [_find(term, prepared[name]) for term in terms] for name in fields}
-    if not all(any(found[name][i] for name in fields) for i in range(len(terms))):
-        return None
-    score = sum(FIELD_WEIGHTS[name] * min(len(spans), MAX_COUNTED) for name in fields for spans in found[name])
-    if len(terms) > 1:
-        complete = [FIELD_WEIGHTS[name] for name in fields if all(found[name])]
+    # One column per term (a glossary phrase's words, when it gives way to them), one cell per field.
+    columns: list[dict[str, _Matches]] = []
+    weights: list[int] = []
+    for term in terms:
+        column = {name: _Matches(term, prepared[name]) for name in fields}
+        if any(column.values()):
+            columns.append(column)
+            weights.append(term.weight)
+            continue
+        words = [{name: _Matches(word, prepared[name]) for name in fields} for word in term.otherwise]
+        if not words or not all(any(cells.values()) for cells in words):
+            return None
+        columns += words
+        weights += [word.weight for word in term.otherwise]
+    score = sum(
+        FIELD_WEIGHTS[name] * len(column[name].first) * weight
+        for column, weight in zip(columns, weights, strict=True)
+        for name in fields
+    )
+    if sum(weights) > 1:
+        complete = [FIELD_WEIGHTS[name] for name in fields if all(column[name] for column in columns)]
         score += ALL_TERMS_BONUS * max(complete, default=0)
     # The snippet's field: the one matching the most terms, the heavier on a tie.
-    field = max(
-        (name for name in fields if any(found[name])),
-        key=lambda name: (sum(1 for spans in found[name] if spans), FIELD_WEIGHTS[name]),
+    chosen = max(
+        (name for name in fields if any(column[name] for column in columns)),
+        key=lambda name: (sum(1 for column in columns if column[name]), FIELD_WEIGHTS[name]),
     )
-    snippet, spans = _snippet(prepared[field].text, _merge([span for spans in found[field] for span in spans]))
-    return Hit(action=action, score=float(score), field=field, snippet=snippet, spans=spans)
+    # The snippet shows at most SNIPPET_WIDTH characters from before the first match: later ones are not needed.
+    limit = min(column[chosen].first[0][0] for column in columns if column[chosen]) + SNIPPET_WIDTH
+    spans = [span for column in columns for span in column[chosen].starting_before(limit)]
+    snippet, inside = _snippet(prepared[chosen].text, _merge(spans))
+    return Hit(action=action, score=float(score), field=chosen, snippet=snippet, spans=inside)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -373,17 +548,33 @@ def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, tuple[tuple[
 
 
 def _vocabulary(register: Register, glossary: Glossary | None) -> dict[str, str]:
-    """Match form → the spelling most used in the register (first seen on a tie), then glossary forms."""
-    counts: dict[str, dict[str, int]] = {}
+    """Match form → the spelling most used in the register (first seen on a tie), then glossary forms.
+
+    A hyphenated word is there whole ("third party", spelt "third-party") and as each of its parts.
+    """
+    counts: Counter[str] = Counter()
     for action in register.actions:
         for name in FIELD_WEIGHTS:
-            for word in _WORD.findall(getattr(action, name)):
-                if any(char.isalpha() for char in word):
-                    spellings = counts.setdefault(match_form(word), {})
-                    spellings[word] = spellings.get(word, 0) + 1
-    vocabulary = {key: max(spellings, key=lambda spelling: spellings[spelling]) for key, spellings in counts.items()}
+            _count_words(counts, getattr(action, name))
+    spellings: dict[str, dict[str, int]] = {}
+    for word, count in counts.items():
+        for spelling in dict.fromkeys([word, *word.split("-")]) if "-" in word else (word,):
+            if any(char.isalpha() for char in spelling):
+                seen = spellings.setdefault(" ".join(_words(spelling)), {})
+                seen[spelling] = seen.get(spelling, 0) + count
+    vocabulary = {key: max(seen, key=lambda spelling: seen[spelling]) for key, seen in spellings.items()}
     if glossary is not None:
         for entry in glossary.terms:
             for form in (entry.term, *entry.aliases):
-                vocabulary.setdefault(match_form(form), form)
+                vocabulary.setdefault(" ".join(_words(form)), form)
     return vocabulary
+
+
+def _count_words(counts: Counter[str], text: str) -> None:
+    """Add the words of `text` to `counts`, a chunk at a time so that a long text never makes one huge list."""
+    start = 0
+    while start < len(text):
+        cut = _SPACE.search(text, start + _VOCABULARY_CHUNK) if len(text) - start > _VOCABULARY_CHUNK else None
+        end = cut.start() if cut else len(text)
+        counts.update(_WORD.findall(text, start, end))
+        start = end

@@ -94,7 +94,13 @@ def _closest_ids(register: Register, key: str, plan: str | None) -> str:
     import difflib
 
     ids = [a.id for a in register.actions if plan is None or a.plan == plan]
-    close = difflib.get_close_matches(key.upper(), ids, n=3, cutoff=0.5)
+    digits = {char for char in key if char.isdigit()}
+    close = [
+        found
+        for found in difflib.get_close_matches(key.upper(), ids, n=max(len(ids), 1), cutoff=0.5)
+        # The number is what tells ids apart: "R" or "1R" is no misspelling of R9, which shares only its letter.
+        if (digits & set(found) if digits else not any(char.isdigit() for char in found))
+    ][:3]
     return f"did you mean {', '.join(close)}?" if close else "run 'jnap list' to see the ids"
 
 
