@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jnap_cli.checks.rules import run_checks, select
@@ -10,6 +10,7 @@ from jnap_cli.errors import InputUnreadable, RegisterInvalid
 from jnap_cli.model.finding import Finding
 from jnap_cli.model.vocab import Severity
 from jnap_cli.register.load import load_located, locate
+from jnap_cli.register.paths import shown
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,18 @@ def check_file(path: Path, include: set[str] | None = None, exclude: frozenset[s
 
     Integrity findings cannot be selected away: nothing else can be checked until they are fixed.
     A file that cannot be read or parsed is one `unreadable` finding, with the error in `failure`.
+    Findings name the file relative to the top of its git work tree (`data/actions.toml`, as
+    GitHub's annotations need), else as `path` gives it.
     """
     try:
         register, text = load_located(path)
     except InputUnreadable as unreadable:
-        return Report((unreadable_finding(unreadable, str(path)),), None, unreadable)
+        return Report((unreadable_finding(unreadable, shown(path)),), None, unreadable)
     except RegisterInvalid as invalid:
-        return Report(tuple(sorted(invalid.findings, key=_by_line)), None)
-    findings = locate(select(run_checks(register), include, set(exclude)), str(path), text)
+        where = shown(path)
+        named = [replace(f, path=where) if f.path == str(path) else f for f in invalid.findings]
+        return Report(tuple(sorted(named, key=_by_line)), None)
+    findings = locate(select(run_checks(register), include, set(exclude)), shown(path), text)
     return Report(tuple(sorted(findings, key=_by_line)), len(register.actions))
 
 
@@ -57,7 +62,7 @@ def unreadable_finding(error: InputUnreadable, origin: str) -> Finding:
         message = f"{message} (column {error.column})"
     if error.hint:
         message = f"{message}; {error.hint}"
-    return Finding("unreadable", Severity.ERROR, message, path=error.origin or origin, line=error.line)
+    return Finding("unreadable", Severity.ERROR, message, path=origin, line=error.line)
 
 
 def _by_line(finding: Finding) -> int:

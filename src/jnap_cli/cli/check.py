@@ -35,6 +35,7 @@ def check(
     """Check the register for CI: commentary, evidence, links and numbering. Exit 1 on errors."""
     from jnap_cli.checks.report import check_file
     from jnap_cli.checks.rules import parse_codes
+    from jnap_cli.register.paths import shown
     from jnap_cli.render.findings import emit_findings
 
     chosen = settings(ctx, register=register, no_color=no_color)
@@ -45,7 +46,7 @@ def check(
     if report.failure is not None:
         raise report.failure
     if report.actions is None:
-        raise JnapError(f"{path}: invalid register: {len(report.findings)} problem(s) shown above")
+        raise JnapError(f"{shown(path)}: invalid register: {len(report.findings)} problem(s) shown above")
     note(f"{report.actions} actions checked: {report.errors} error(s), {report.warnings} warning(s)")
     if report.errors or (strict and report.warnings):
         raise typer.Exit(ExitCode.FINDINGS)

@@ -24,7 +24,8 @@ RegisterOpt = Annotated[
         "--register",
         "-r",
         metavar="PATH",
-        help="Register file to read [default: $JNAP_REGISTER, else the bundled register].",
+        help="Register file to read [default: $JNAP_REGISTER, else the git work tree's register "
+        "(jnap.toml, [tool.jnap] or data/actions.toml), else the bundled one].",
         show_default=False,
     ),
 ]

@@ -36,7 +36,8 @@ class Settings:
         return use_color(sys.stdout, self.no_color)
 
     def register_path(self) -> Path:
-        """`--register`, else `$JNAP_REGISTER`, else the bundled register."""
+        """`--register`, else `$JNAP_REGISTER`, else the register of the git work tree around the current
+        directory (its `jnap.toml` or `[tool.jnap]` setting, else its `data/actions.toml`), else the bundled one."""
         from jnap_cli.register.paths import resolve_path
 
         return resolve_path(self.register)

@@ -6,8 +6,10 @@ every failure is one `InputUnreadable` line naming the file, and the line and co
 
 from __future__ import annotations
 
+import os
 import re
 import stat
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,12 +18,62 @@ from jnap_cli.errors import InputUnreadable
 
 MAX_BYTES = 16 * 1024 * 1024  # far above any real plan; stops /dev/zero-like inputs
 
+READ_TRIES = 3  # reads of a file that keeps changing before giving up
+# A writer can stall mid-file (ext4 pauses 10-20 ms when a file is rewritten in place), leaving a
+# half-written file that does not change while it is read: a file modified more recently than this
+# must also stay unchanged until it is this old (watched every `SETTLE_POLL_NS`).
+SETTLE_NS = 50_000_000
+SETTLE_POLL_NS = 5_000_000
+
 
 def read_bytes(path: Path, *, kind: str = "register", hint: str = "pass --register PATH or set JNAP_REGISTER") -> bytes:
     """The file's bytes, or a one-line `InputUnreadable` saying why they cannot be had.
 
     `kind` names what the file should be (register, glossary); `hint` what to do when it is missing.
+    A file rewritten while it is read (its size, mtime or inode differ after the read, or the bytes
+    read are not its size, or it changes within `SETTLE_NS` of its last modification) is read again,
+    up to `READ_TRIES` times, so that a half-written file is not taken for a whole one.
     """
+    info = _stat(path, kind, hint)
+    previous: bytes | None = None
+    for _ in range(READ_TRIES):
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise InputUnreadable.at(str(path), f"cannot read: {exc.strerror or exc}") from None
+        after = _stat(path, kind, hint)
+        if len(data) > MAX_BYTES:
+            return data  # `decode` refuses it by its size
+        # The same bytes twice from an unchanged file whose size is not what it holds (a /proc or FUSE
+        # file) are what it holds.
+        if _identity(after) == _identity(info) and (len(data) == after.st_size or data == previous):
+            settled = _settled(path, after, kind, hint)
+            if _identity(settled) == _identity(after):
+                return data
+            after = settled
+        info, previous = after, data
+    raise InputUnreadable.at(str(path), "changed while being read; try again")
+
+
+def _settled(path: Path, info: os.stat_result, kind: str, hint: str) -> os.stat_result:
+    """The file's status once it is `SETTLE_NS` old, or as soon as it changes before then.
+
+    A modification time in the future (a skewed clock) waits `SETTLE_NS`, no longer.
+    """
+    young_for = min(max(SETTLE_NS - (time.time_ns() - info.st_mtime_ns), 0), SETTLE_NS)
+    deadline = time.monotonic_ns() + young_for
+    now = info
+    while (left := deadline - time.monotonic_ns()) > 0:
+        time.sleep(min(left, SETTLE_POLL_NS) / 1e9)
+        now = _stat(path, kind, hint)
+        if _identity(now) != _identity(info):
+            break
+    return now
+
+
+def _stat(path: Path, kind: str, hint: str) -> os.stat_result:
+    """The file's status, when it is a regular file; else the one-line reason it cannot be read."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -32,11 +84,12 @@ def read_bytes(path: Path, *, kind: str = "register", hint: str = "pass --regist
         raise InputUnreadable.at(str(path), "is a directory", f"pass the path of a .toml {kind} file")
     if not stat.S_ISREG(info.st_mode):
         raise InputUnreadable.at(str(path), "not a regular file", f"pass the path of a .toml {kind} file")
-    try:
-        with path.open("rb") as handle:
-            return handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputUnreadable.at(str(path), f"cannot read: {exc.strerror or exc}") from None
+    return info
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
+    """What changes when a file is rewritten in place (size, mtime) or replaced (device, inode)."""
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def decode(data: bytes, origin: str) -> str:
