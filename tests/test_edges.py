@@ -132,3 +132,11 @@ def test_a_failure_to_build_the_command_line_is_one_line() -> None:
     assert (result.returncode, result.stderr) == (
         70, "jnap: error: internal error: RuntimeError: no command (cannot start)\n",
     )  # fmt: skip
+
+
+def test_a_table_starts_no_line_with_a_workflow_command(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", set_field(small(), "R1", "theme", "::error::pwned and more words"))
+    for width in ("20", "200"):
+        result = run("list", "-r", str(path), "--fields", "theme,id", "-f", "table", env={"COLUMNS": width})
+        assert not any(line.startswith(("::", "##[")) for line in result.stdout.splitlines()), width
+        assert "'::error::pwned" in result.stdout

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from jnap_cli.render.cells import flat
+from jnap_cli.render.cells import COMMAND_STARTS, flat
 from jnap_cli.render.terminal import console_width, print_renderables
 from jnap_cli.render.views import View
 from jnap_cli.text import escape_unsafe
@@ -75,8 +75,20 @@ def table(
     for name, column in zip(fields, widths, strict=True):
         grid.add_column(name, width=column, no_wrap=True, overflow="fold")  # fold, never crop, if ever too wide
     for row in cells:
-        grid.add_row(*(wrap(cell, column, sep) for cell, column, sep in zip(row, widths, separators, strict=True)))
+        wrapped = [wrap(cell, column, sep) for cell, column, sep in zip(row, widths, separators, strict=True)]
+        wrapped[0] = defused(wrapped[0])  # the first column's lines start lines of the output
+        grid.add_row(*wrapped)
     print_renderables(stream, color, grid, width=width)
+
+
+def defused(text: Text) -> Text:
+    """`text` with a `'` before each line that a CI log would run as a workflow command (`::error::`)."""
+    from rich.text import Text
+
+    lines = text.split("\n", allow_blank=True)
+    if not any(line.plain.startswith(COMMAND_STARTS) for line in lines):
+        return text
+    return Text("\n").join(Text("'") + line if line.plain.startswith(COMMAND_STARTS) else line for line in lines)
 
 
 def blocks(
