@@ -41,6 +41,7 @@ def action(
         "text": text,
         "commentary": commentary,
         "status": status,
+        "status_basis": "inferred",
         "status_evidence": evidence,
         "continues": continues if continues is not None else [],
         **extra,

@@ -227,7 +227,7 @@ def case(tmp_path: Path, kind: str) -> tuple[Path, str, int | None]:
         path.write_bytes('title = "x"\ntheme = "caf\xe9"\n'.encode("latin-1"))
         return path, "not valid UTF-8 (byte 0xe9) (column 13); save the file as UTF-8", 2
     assert kind == "missing"
-    return path, "no such file; pass --register PATH or set JNAP_REGISTER", None
+    return path, "no such file; give the path of an existing register file", None
 
 
 @pytest.mark.parametrize("kind", ["invalid", "empty", "encoding", "missing"])

@@ -233,4 +233,4 @@ def test_error_lines_escape_register_text(run: Run, tmp_path: Path) -> None:
 
 def test_error_lines_stay_on_one_line(run: Run) -> None:
     result = run("list", "-r", "no\nsuch")
-    assert result.stderr == "jnap: error: no\\nsuch: no such file; pass --register PATH or set JNAP_REGISTER\n"
+    assert result.stderr == "jnap: error: no\\nsuch: no such file; give the path of an existing register file\n"

@@ -320,8 +320,10 @@ def test_added_and_removed() -> None:
             "text": "A new activity.",
             "commentary": "Started.",
             "status": "not-started",
+            "status_basis": "inferred",
             "status_evidence": "Started.",
             "continues": [],
+            "builds_on": [],
             "references": [],
             "annex_marker": None,
         }
@@ -335,8 +337,10 @@ def test_added_and_removed() -> None:
             "text": "Review the guidance (see action 1 under Supporting Victims).",
             "commentary": "Training 3 has been delivered to every team.",
             "status": "complete",
+            "status_basis": "inferred",
             "status_evidence": "Training 3 has been delivered",
             "continues": [],
+            "builds_on": [],
             "references": ["action 1 under Supporting Victims"],
             "annex_marker": None,
         }
@@ -594,7 +598,7 @@ def test_suggestions_on_the_real_register() -> None:
     diff = diff_plans(real(), "original", "refresh", suggest=True)
     # Only one unlinked pair reaches the threshold; the next best (R1 and O14) scores 0.18.
     assert diff.suggestions == (Suggestion("R5", "O23", 0.224),)
-    assert plan_text_of(diff, stat=True) == "10 links, 12 new, 15 not continued, 1 suggestion\n"
+    assert plan_text_of(diff, stat=True) == "10 links, 12 new, 15 not continued, 2 builds on, 1 suggestion\n"
 
 
 def test_suggestions_are_ordered_by_score_and_never_repeat_links() -> None:
@@ -702,6 +706,7 @@ def test_plan_json_shape_is_exact() -> None:
         "new": ["B2"],
         "not_continued": ["A2"],
         "suggestions": [{"new_id": "B2", "old_id": "A2", "score": 0.577}],
+        "builds_on": [],
     }
     assert to_json(diff) == expected
     assert json.loads(plan_text_of(diff, fmt="json")) == expected
@@ -711,6 +716,7 @@ def test_plan_json_shape_is_exact() -> None:
         "new": 1,
         "not_continued": 1,
         "suggestions": 1,
+        "builds_on": 0,
     }
 
 

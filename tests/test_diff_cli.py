@@ -132,7 +132,7 @@ def test_plan_diff(run: Run) -> None:
         "O3", "O4", "O5", "O8", "O9", "O10", "O12", "O13", "O14", "O16", "O17", "O19", "O21", "O22", "O24",
     ]  # fmt: skip
     assert document["suggestions"] is None
-    assert run("diff", "original", "refresh", "--stat").stdout == "10 links, 12 new, 15 not continued\n"
+    assert run("diff", "original", "refresh", "--stat").stdout == "10 links, 12 new, 15 not continued, 2 builds on\n"
 
 
 def test_plan_diff_suggestions(run: Run) -> None:

@@ -91,9 +91,12 @@ def test_csv_cells_run_nothing(run: Run, tmp_path: Path, text: str, cell: str) -
 
 def complete(words: str, cwd: Path, **env: str) -> list[str]:
     """What bash would offer for the last of `words`, through jnap's completion protocol."""
+    import shlex
+
     from .test_cli import jnap
 
-    variables = {"COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1), "_JNAP_COMPLETE": "complete_bash"}
+    cword = str(len(shlex.split(words)) - 1)
+    variables = {"COMP_WORDS": words, "COMP_CWORD": cword, "_JNAP_COMPLETE": "complete_bash"}
     result = jnap(cwd=cwd, env={**variables, **env})
     assert (result.returncode, result.stderr) == (0, "")
     return result.stdout.split("\n")[:-1] if result.stdout else []
@@ -103,6 +106,7 @@ def complete(words: str, cwd: Path, **env: str) -> list[str]:
     ("words", "expected"),
     [
         ("jnap list --theme Our", ["Our\\ People", "Our\\ People\\ and\\ Expertise"]),  # one word for bash
+        ("jnap list --theme Our\\ Peo", ["Our\\ People", "Our\\ People\\ and\\ Expertise"]),  # and again
         ("jnap list --fields id,", [f"id,{f}" for f in ("plan", "number", "theme", "text", "commentary", "status")]),
         ("jnap glossary IS", ["ISVA"]),
         ("jnap diff or", ["original"]),

@@ -89,7 +89,7 @@ def test_finding_fields_pick_columns(run: Run) -> None:
 def test_diff_stat_in_a_record_format_is_one_record(run: Run) -> None:
     assert output(run, "diff plans", "csv").startswith("relation,old_id,new_id,old_status,new_status,similarity\n")
     result = run("diff", "original", "refresh", "--stat", "--format", "tsv")
-    assert result.stdout == "10\t12\t15\t\n"
+    assert result.stdout == "10\t12\t15\t\t2\n"  # links, new, not continued, suggestions (none asked), builds on
 
 
 @pytest.mark.parametrize("fmt", ["text", "github"])
@@ -99,4 +99,4 @@ def test_finding_only_formats(run: Run, fmt: str) -> None:
 
 
 def test_diff_text_is_the_default(run: Run) -> None:
-    assert run("diff", "original", "refresh").stdout.endswith("\n10 links, 12 new, 15 not continued\n")
+    assert run("diff", "original", "refresh").stdout.endswith("\n10 links, 12 new, 15 not continued, 2 builds on\n")

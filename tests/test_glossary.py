@@ -61,6 +61,20 @@ def test_bundled_glossary_has_the_plans_terms() -> None:
         "AG's guidelines",
         "Bad character",
         "Suspect-/offender-/perpetrator-centric",
+        "special measures",
+        "third-party material",
+        "Rape Data Tool",
+        "Havens",
+        "JNAP Steering Group",
+        "JNAP Senior Steering Group",
+        "National Rape Working Group",
+        "External Consultation Group",
+        "Joint Case Progression Working Group",
+        "NPCC DEI Coordination Committee",
+        "Joint Rape Improvement Group",
+        "Joint Rape Improvement Steering Group",
+        "cross-agency RASSO working group",
+        "Performance and Data subgroup",
     ]
     assert load_glossary(ROOT / "data" / "glossary.toml") == GLOSSARY
 
@@ -115,7 +129,7 @@ def test_lookup_by_alias() -> None:
 
 
 def test_lookup_puts_exact_matches_first() -> None:
-    assert terms(lookup(GLOSSARY, "ea")) == ["EA", "PTPM", "APR", "YJCEA"]
+    assert terms(lookup(GLOSSARY, "ea")) == ["EA", "PTPM", "APR", "YJCEA", "special measures"]
     assert terms(lookup(GLOSSARY, "violence")) == ["VAWG", "ISVA"]
     assert terms(lookup(GLOSSARY, "centric")) == ["Suspect-/offender-/perpetrator-centric"]
 

@@ -17,8 +17,8 @@ def test_missing_file(run: Run, tmp_path: Path) -> None:
     result = run("check", "--register", str(path))
     assert result.exit_code == 2
     # check reports the failure on stdout too, as an `unreadable` finding (tests/test_check_edges.py)
-    assert result.stdout == f"{path}: error: no such file; pass --register PATH or set JNAP_REGISTER [unreadable]\n"
-    assert result.stderr == f"jnap: error: {path}: no such file; pass --register PATH or set JNAP_REGISTER\n"
+    assert result.stdout == f"{path}: error: no such file; give the path of an existing register file [unreadable]\n"
+    assert result.stderr == f"jnap: error: {path}: no such file; give the path of an existing register file\n"
     assert run("list", "--register", str(path)).stdout == ""  # other commands print no records
 
 

@@ -37,7 +37,7 @@ def test_filters_combine(run: Run) -> None:
     result = run("list", "--plan", "refresh", "--theme", "PEOPLE", "--status", "ongoing", "-f", "ids")
     assert ids(result.stdout) == ["R4", "R5"]
     result = run("list", "--status", "deferred", "--status", "transferred", "-f", "ids")
-    assert ids(result.stdout) == ["R3", "R11", "O7"]
+    assert ids(result.stdout) == ["R3", "R11", "R16", "O7", "O13"]
     assert ids(run("list", "--theme", "people", "-f", "ids").stdout) == [
         "R1",
         "R2",
@@ -67,9 +67,11 @@ def test_sort_and_limit(run: Run) -> None:
          "'transferred', 'deferred', 'not-started'; see 'jnap list --help'"),
         (["list", "--plan", "2021"], "unknown plan '2021'; plans: refresh, original"),
         (["list", "--fields", "id,colour"], "unknown field 'colour'; fields: id, plan, number, theme, text, "
-         "commentary, status, status_evidence, continues, continued_by, references, annex_marker"),
+         "commentary, status, status_basis, status_evidence, as_of, continues, continued_by, builds_on, built_on_by, "
+         "references, annex_marker, provenance"),
         (["list", "--sort", "colour"], "cannot sort by unknown field 'colour'; fields: id, plan, number, theme, "
-         "text, commentary, status, status_evidence, continues, continued_by, references, annex_marker"),
+         "text, commentary, status, status_basis, status_evidence, as_of, continues, continued_by, builds_on, "
+         "built_on_by, references, annex_marker, provenance"),
         (["list", "--sort", "id:up"], "unknown sort direction 'up'; use FIELD, FIELD:asc or FIELD:desc"),
         (["list", "--format", "yaml"], "invalid value for '--format' / '-f': 'yaml' is not one of 'table', 'json', "
          "'jsonl', 'csv', 'tsv', 'markdown', 'ids'; see 'jnap list --help'"),
@@ -121,12 +123,31 @@ def test_show_full_record_json(run: Run) -> None:
         "Victims’ Commissioner and the Domestic Abuse Commissioner take place to consult and inform on work in "
         "the RASSO area.",
         "status": "ongoing",
-        "status_evidence": "Bi-monthly meetings have taken place with the Joint National Action Plan Steering Group",
+        "status_basis": "inferred",
+        "status_evidence": "Regular meetings with the Victims’ Commissioner, London’s Victims’ Commissioner and the "
+        "Domestic Abuse Commissioner take place to consult and inform on work in the RASSO area.",
+        "as_of": 2024,
         "continues": ["O23"],
         "continued_by": [],
+        "builds_on": [],
+        "built_on_by": [],
         "references": [],
         "annex_marker": None,
+        "provenance": {
+            "annex": ["theme", "number", "text", "commentary", "references", "annex_marker"],
+            "register": ["status", "status_basis", "status_evidence", "continues", "builds_on"],
+            "derived": ["as_of", "continued_by", "built_on_by"],
+        },
     }
+
+
+def test_builds_on_both_ways(run: Run) -> None:
+    (r9,) = json.loads(run("show", "R9", "-f", "json").stdout)
+    assert r9["built_on_by"] == ["R8", "R10", "R11", "R18"]
+    (o11,) = json.loads(run("show", "O11", "-f", "json").stdout)
+    assert [link["id"] for link in o11["builds_on"]] == ["O9", "O10"]
+    assert all(link["reason"] for link in o11["builds_on"])
+    assert run("show", "O11", "--fields", "builds_on").stdout.startswith("O9 (tracker tools")
 
 
 def test_show_continued_by_and_numbers(run: Run) -> None:
@@ -138,10 +159,10 @@ def test_show_continued_by_and_numbers(run: Run) -> None:
 def test_show_reads_ids_from_stdin(run: Run) -> None:
     listing = run("list", "--status", "ongoing", "--format", "ids").stdout
     result = run("show", "-", "--format", "ids", input=listing)
-    assert ids(result.stdout) == ["R4", "R5", "R6", "O23"]
+    assert ids(result.stdout) == ["R4", "R5", "O23"]
     # TSV lines from `jnap list` work too: the first column is the id
     tsv = run("list", "--status", "deferred").stdout
-    assert ids(run("show", "-", "-f", "ids", input=tsv).stdout) == ["R11"]
+    assert ids(run("show", "-", "-f", "ids", input=tsv).stdout) == ["R11", "R16"]
     empty = run("show", "-", input="\n\n")  # nothing to show is a usage error, not "no match"
     assert (empty.exit_code, empty.stderr) == (
         2, "jnap: error: no ids on standard input; pipe ids into 'jnap show -', one per line\n",
@@ -165,24 +186,32 @@ def test_show_table_is_a_labelled_block(run: Run) -> None:
         "                 Group takes place. Their expertise and insight have informed\n"
         "                 important areas of the JNAP and RASSO work.\n"
         "status           complete\n"
+        "status_basis     stated\n"
         "status_evidence  Their expertise and insight have informed important areas of\n"
         "                 the JNAP and RASSO work.\n"
+        "as_of            2022\n"
         "continues\n"
         "continued_by     R5\n"
+        "builds_on\n"
+        "built_on_by\n"
         "references\n"
         "annex_marker     Completed\n"
+        "provenance       annex: theme, number, text, commentary, references,\n"
+        "                 annex_marker; register: status, status_basis, status_evidence,\n"
+        "                 continues, builds_on; derived: as_of, continued_by, built_on_by\n"
     )
 
 
 def test_plans(run: Run) -> None:
     result = run("plans", "--format", "json")
     assert [(p["id"], p["actions"], p["complete"], p["in-progress"]) for p in json.loads(result.stdout)] == [
-        ("refresh", 20, 11, 4),
-        ("original", 24, 22, 0),
+        ("refresh", 20, 12, 3),
+        ("original", 24, 21, 0),
     ]
     assert run("plans").stdout.splitlines() == [
-        "refresh\tJNAP Refresh\t2022\t20\t11 complete, 4 in-progress, 3 ongoing, 1 transferred, 1 deferred",
-        "original\tPolice-CPS Joint National RASSO Action Plan 2021\t2021\t24\t22 complete, 1 ongoing, 1 transferred",
+        "refresh\tJNAP Refresh\t2022\t2024\t20\t12 complete, 3 in-progress, 2 ongoing, 1 transferred, 2 deferred",
+        "original\tPolice-CPS Joint National RASSO Action Plan 2021\t2021\t2022\t24\t"
+        "21 complete, 1 ongoing, 2 transferred",
     ]
 
 

@@ -121,7 +121,7 @@ def test_reversed_shipped_plans(run: Run) -> None:
     assert "links (10): refresh actions that continue original actions\n  O23 → R4: similarity: 87%\n" in text
     assert "\nnew in refresh, continuing nothing (12): R1, R2, R3, R10," in text
     assert "\nnot continued from original (15): O3, O4, O5, O8," in text
-    assert text.endswith("\n10 links, 12 new, 15 not continued\n")
+    assert text.endswith("\n10 links, 12 new, 15 not continued, 2 builds on\n")
 
 
 def test_plans_of_one_year_keep_the_order_given() -> None:

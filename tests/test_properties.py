@@ -39,13 +39,16 @@ from typer.testing import CliRunner
 from jnap_cli.cli import app
 from jnap_cli.model.schema import Register
 from jnap_cli.model.vocab import STATUSES, RecordFormat
+from jnap_cli.query.records import PROVENANCE
 from jnap_cli.register.load import load_text
 from jnap_cli.register.sourcemap import scan
+from jnap_cli.render.cells import flat
 from jnap_cli.render.records import emit
 from jnap_cli.render.views import ACTION
 from jnap_cli.text import UNSAFE
 
 FIELDS = ACTION.fields
+PLAN_EXTRAS = ("commentary_as_of", "commentary_source", "title_source")
 FORMATS = [member.value for member in RecordFormat]
 
 Data = dict[str, Any]
@@ -129,8 +132,10 @@ def expected_action(entry: Data, fix: Callable[[str], str]) -> Data:
         "text": fix(entry["text"]),
         "commentary": fix(entry.get("commentary", "")),
         "status": entry["status"],
+        "status_basis": entry.get("status_basis"),
         "status_evidence": fix(entry.get("status_evidence", "")),
         "continues": list(entry.get("continues", [])),
+        "builds_on": [{"id": link["id"], "reason": fix(link["reason"])} for link in entry.get("builds_on", [])],
         "references": [fix(r) for r in entry.get("references", [])],
         "annex_marker": None if marker is None else fix(marker),
     }
@@ -140,7 +145,11 @@ def assert_same_register(register: Register, data: Data, fix: Callable[[str], st
     assert register.model_dump(mode="json") == {
         "title": fix(data["title"]),
         "source": fix(data["source"]),
-        "plans": [{"id": p["id"], "title": fix(p["title"]), "year": p["year"]} for p in data["plans"]],
+        "publication": None,
+        "plans": [
+            {"id": p["id"], "title": fix(p["title"]), "year": p["year"], **dict.fromkeys(PLAN_EXTRAS)}
+            for p in data["plans"]
+        ],
         "actions": [expected_action(a, fix) for a in data["actions"]],
     }
 
@@ -427,11 +436,16 @@ def records(
             "text": draw(text),
             "commentary": draw(text),
             "status": draw(st.sampled_from(STATUSES)),
+            "status_basis": draw(st.none() | st.sampled_from(["stated", "inferred"])),
             "status_evidence": draw(text),
+            "as_of": draw(st.none() | st.integers(0, 3000)),
             "continues": draw(st.lists(IDS, max_size=3)),
             "continued_by": draw(st.lists(IDS, max_size=3)),
+            "builds_on": draw(st.lists(st.fixed_dictionaries({"id": IDS, "reason": IDS}), max_size=2)),
+            "built_on_by": draw(st.lists(IDS, max_size=3)),
             "references": draw(st.lists(items, max_size=3)),
             "annex_marker": draw(st.none() | text),
+            "provenance": PROVENANCE,
         }
         for _ in range(draw(st.integers(0, 4)))
     ]
@@ -446,12 +460,17 @@ def rendered(rows: list[Record], fields: list[str], fmt: str) -> str:
 
 
 def cell_text(value: Any) -> str:
-    """The text a scalar stands for in a cell: None is empty, numbers are digits."""
-    return "" if value is None else str(value)
+    """The text a scalar stands for in a cell: None is empty, numbers are digits, a mapping as `flat` says."""
+    return "" if value is None else flat(value) if isinstance(value, dict) else str(value)
 
 
 def cell_list(text: str) -> list[str]:
     return text.split(",") if text else []
+
+
+def items_of(value: list[Any]) -> list[str]:
+    """A list's items as cells show them: ids as they are, a builds_on link as `id (reason)`."""
+    return [flat(item) for item in value]
 
 
 # Found by `test_source_map_of_tomli_w_files` (with many more examples than it runs by default), as
@@ -487,7 +506,7 @@ def test_csv_gives_back_the_text(case: tuple[list[Record], list[str]]) -> None:
         for field, cell in zip(fields, cells, strict=True):
             value = row[field]
             if isinstance(value, list):  # items one per line
-                assert (cell.split("\n") if cell else []) == value
+                assert (cell.split("\n") if cell else []) == items_of(value)
             elif isinstance(value, str) and any(line.startswith("'") for line in value.split("\n")):
                 continue  # a leading ' of its own cannot be told from the neutralising one
             else:
@@ -533,7 +552,7 @@ def test_tsv_gives_back_the_text(case: tuple[list[Record], list[str]]) -> None:
         assert len(cells) == len(fields)
         for field, cell in zip(fields, cells, strict=True):
             if isinstance(row[field], list):
-                assert cell_list(cell) == row[field]
+                assert cell_list(cell) == items_of(row[field])
             else:
                 assert cell == cell_text(row[field])
 
@@ -567,7 +586,12 @@ def test_cli_list_json_gives_the_records(data: Data, multiline: bool) -> None:
     reverse = continued_by(data)
     expected = []
     for entry in data["actions"]:
-        record = expected_action(entry, fix) | {"continued_by": reverse.get(entry["id"], [])}
+        record = expected_action(entry, fix) | {
+            "as_of": None,  # the generated plans say no commentary_as_of
+            "continued_by": reverse.get(entry["id"], []),
+            "built_on_by": [],  # nor any builds_on link
+            "provenance": PROVENANCE,
+        }
         expected.append({name: record[name] for name in FIELDS})
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "register.toml"

@@ -9,6 +9,7 @@ import pytest
 from rich.cells import cell_len
 
 from jnap_cli.render import views
+from jnap_cli.render.cells import flat
 
 from .conftest import Run
 
@@ -41,7 +42,7 @@ def words(value: object) -> list[str]:
         return []
     if isinstance(value, list):
         return [word for item in value for word in words(item)]
-    return re.findall(r"\S+", str(value))
+    return re.findall(r"\S+", flat(value))
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -89,7 +89,9 @@ RULES: dict[str, Rule] = {
         Rule("duplicate-id", Severity.ERROR, True, "two actions (or two plans) share an id"),
         Rule("duplicate-number", Severity.ERROR, True, "two actions of one plan share a number"),
         Rule("unknown-plan", Severity.ERROR, True, "an action names a plan the register does not define"),
-        Rule("link-unknown", Severity.ERROR, True, "`continues` names an id that is not in the register"),
+        Rule(
+            "link-unknown", Severity.ERROR, True, "`continues` or `builds_on` names an id that is not in the register"
+        ),
         Rule(
             "unreadable",
             Severity.ERROR,
@@ -114,6 +116,13 @@ RULES: dict[str, Rule] = {
             f"{MAX_GAPS_SHOWN} gaps are listed, then how many more",
         ),
         Rule("link-same-plan", Severity.ERROR, False, "`continues` links an action to one of its own plan"),
+        Rule("link-self", Severity.ERROR, False, "`continues` or `builds_on` links an action to itself"),
+        Rule(
+            "status-basis-missing",
+            Severity.WARNING,
+            False,
+            "a status says neither `stated` nor `inferred` in `status_basis` (see docs/status-rubric.md)",
+        ),
         Rule(
             "control-character",
             Severity.ERROR,
@@ -189,15 +198,30 @@ def plans_and_numbers(register: Register) -> Iterator[Finding]:
 def unknown_links(register: Register) -> Iterator[Finding]:
     ids = {action.id for action in register.actions}
     for index, action in enumerate(register.actions):
-        for target in action.continues:
+        for field, target in _links(action):
             if target not in ids:
-                yield _finding(
-                    "link-unknown",
-                    f"continues {target!r}, which is not in the register",
-                    action,
-                    index,
-                    "continues",
-                )
+                verb = "continues" if field == "continues" else "builds on"
+                yield _finding("link-unknown", f"{verb} {target!r}, which is not in the register", action, index, field)
+
+
+def _links(action: Action) -> Iterator[tuple[str, str]]:
+    """Every link of an action: (field, target id)."""
+    yield from (("continues", target) for target in action.continues)
+    yield from (("builds_on", link.id) for link in action.builds_on)
+
+
+def self_links(register: Register) -> Iterator[Finding]:
+    for index, action in enumerate(register.actions):
+        for field, target in _links(action):
+            if target == action.id:
+                yield _finding("link-self", f"{field} names the action itself", action, index, field)
+
+
+def status_basis(register: Register) -> Iterator[Finding]:
+    for index, action in enumerate(register.actions):
+        if action.status_basis is None:
+            message = f"status {action.status.value!r} has no status_basis (stated or inferred)"
+            yield _finding("status-basis-missing", message, action, index, "status_basis")
 
 
 INTEGRITY: tuple[Callable[[Register], Iterable[Finding]], ...] = (
@@ -385,8 +409,10 @@ def _squash(text: str) -> str:
 CHECKS: tuple[Callable[[Register], Iterable[Finding]], ...] = (
     commentary,
     evidence,
+    status_basis,
     number_gaps,
     same_plan_links,
+    self_links,
     control_characters,
     references,
 )

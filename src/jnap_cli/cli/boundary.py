@@ -15,6 +15,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from jnap_cli.cli import completion
 from jnap_cli.cli.settings import GuardedOutput, Settings
 from jnap_cli.errors import ExitCode, JnapError
 from jnap_cli.text import escape_unsafe
@@ -25,6 +26,7 @@ class JnapGroup(TyperGroup):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        completion.install()
         _tolerate_unencodable_output()
         if sys.stdout is None:  # started with stdout closed (jnap list >&-)
             _error("standard output is closed; redirect it to a file or /dev/null")
@@ -86,7 +88,7 @@ def _usage_failure(exc: typer.TyperException) -> int:
     ctx = getattr(exc, "ctx", None)
     hint = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
     # Typer checks enum choices through pydantic, whose messages start "Value error, ".
-    message = exc.format_message().rstrip(".").replace("Value error, ", "")
+    message = " ".join(exc.format_message().replace("Value error, ", "").split()).rstrip(".")
     _error(f"{message[:1].lower()}{message[1:]}{hint}")
     return ExitCode.USAGE if exc.exit_code == 2 else int(exc.exit_code)
 

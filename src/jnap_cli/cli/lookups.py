@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from jnap_cli.cli.options import (
+    BasisOpt,
     EmptyOpt,
     FormatOpt,
     LimitOpt,
@@ -24,7 +25,7 @@ from jnap_cli.cli.options import (
 )
 from jnap_cli.cli.settings import Settings, settings
 from jnap_cli.errors import InputUnreadable, NoMatch, UsageError
-from jnap_cli.model.vocab import Status
+from jnap_cli.model.vocab import Status, StatusBasis
 from jnap_cli.render.views import ACTION, ACTION_DETAIL, PLAN, THEME
 
 ActionFieldsOpt = Annotated[str | None, fields_option(ACTION)]
@@ -39,6 +40,7 @@ def list_(
     theme: ThemeOpt = None,
     status: StatusOpt = None,
     not_status: NotStatusOpt = None,
+    basis: BasisOpt = None,
     sort: SortOpt = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = None,
@@ -54,6 +56,7 @@ def list_(
         theme=theme,
         statuses=status or [],
         not_statuses=not_status or [],
+        basis=basis,
         sort=sort,
         limit=limit,
         fmt=fmt,
@@ -88,6 +91,7 @@ def filter_(
         theme=theme,
         statuses=statuses,
         not_statuses=[],
+        basis=None,
         sort=sort,
         limit=limit,
         fmt=fmt,
@@ -103,6 +107,7 @@ def _list_actions(
     theme: str | None,
     statuses: list[Status],
     not_statuses: list[Status],
+    basis: StatusBasis | None,
     sort: str | None,
     limit: int | None,
     fmt: FormatOpt,
@@ -116,7 +121,17 @@ def _list_actions(
 
     loaded = chosen.load()
     rows = sort_records(
-        records(loaded, select(loaded, plan=plan, theme=theme, statuses=statuses, not_statuses=not_statuses)),
+        records(
+            loaded,
+            select(
+                loaded,
+                plan=plan,
+                theme=theme,
+                statuses=statuses,
+                not_statuses=not_statuses,
+                basis=basis.value if basis else None,
+            ),
+        ),
         sort,
         ACTION.fields,
     )

@@ -6,15 +6,13 @@ and validation all come from them.
 
 from __future__ import annotations
 
-import os
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from jnap_cli.model.vocab import RecordFormat, Status
+from jnap_cli.model.vocab import RecordFormat, Status, StatusBasis
 from jnap_cli.render.views import View
 from jnap_cli.text import escape_unsafe
 
@@ -101,16 +99,7 @@ def _matching(values: list[str], incomplete: str) -> list[str]:
     The user's own letters are kept so that the shell, which filters by exact prefix, shows them.
     """
     n = len(incomplete)
-    return [
-        _shell_word(escape_unsafe(incomplete + v[n:])) for v in values if v.casefold().startswith(incomplete.casefold())
-    ]
-
-
-def _shell_word(value: str) -> str:
-    """For bash, which inserts a completion as it is, spaces and other special characters escaped."""
-    if os.environ.get("_JNAP_COMPLETE") != "complete_bash":
-        return value
-    return re.sub(r"([^\w@%+=:,./~^-])", r"\\\1", value)
+    return [escape_unsafe(incomplete + v[n:]) for v in values if v.casefold().startswith(incomplete.casefold())]
 
 
 def complete_words(words: tuple[str, ...]) -> Any:
@@ -201,6 +190,15 @@ NotStatusOpt = Annotated[
         metavar="STATUS",
         case_sensitive=False,
         help="Leave out this status (repeatable): --not-status complete is everything not finished.",
+    ),
+]
+BasisOpt = Annotated[
+    StatusBasis | None,
+    typer.Option(
+        "--basis",
+        metavar="BASIS",
+        case_sensitive=False,
+        help="Only statuses the annex states, or that the register infers: stated | inferred.",
     ),
 ]
 SortOpt = Annotated[

@@ -71,6 +71,15 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class BuildsOnLink:
+    """A weaker link than `continues` between the two plans: `from_id` uses what `to_id` delivered."""
+
+    from_id: str
+    to_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class PlanDiff:
     """How a newer plan relates to an older one; `suggestions` is None unless asked for.
 
@@ -85,6 +94,7 @@ class PlanDiff:
     not_continued: tuple[str, ...]
     suggestions: tuple[Suggestion, ...] | None
     newer_first: bool = False
+    builds_on: tuple[BuildsOnLink, ...] = ()
 
 
 def _plan(register: Register, plan_id: str) -> Plan:
@@ -187,4 +197,10 @@ def diff_plans(register: Register, first_id: str, second_id: str, suggest: bool 
         not_continued=tuple(action.id for action in olds if not any(pair[0] == action.id for pair in linked)),
         suggestions=suggestions,
         newer_first=newer_first,
+        builds_on=tuple(
+            BuildsOnLink(action.id, link.id, link.reason)
+            for action in [*news, *olds]
+            for link in action.builds_on
+            if link.id in (old_ids if action.plan == new_plan.id else new_ids)
+        ),
     )

@@ -65,6 +65,13 @@ def classify(args: Sequence[str], register: Register) -> Literal["plans", "versi
     if len(args) == 2 and all(arg in plan_ids for arg in args):
         return "plans"
     oldest_first = [plan.id for plan in sorted(register.plans, key=lambda plan: plan.year)]
+    if len(args) == 2 and any(arg in plan_ids for arg in args):
+        import difflib
+
+        for arg in args:  # a misspelt plan beside a real one: say which word is wrong
+            close = difflib.get_close_matches(arg, sorted(plan_ids), n=1, cutoff=0.7)
+            if arg not in plan_ids and close and not exists(Path(arg)):
+                raise UsageError(f"no plan or file {arg!r}", f"did you mean {close[0]}?")
     for arg in args:
         if arg in plan_ids and not exists(Path(arg)):
             raise UsageError(

@@ -144,6 +144,7 @@ def to_json(diff: VersionDiff | PlanDiff) -> dict[str, Any]:
             "suggestions": None
             if diff.suggestions is None
             else [{"new_id": s.new_id, "old_id": s.old_id, "score": s.score} for s in diff.suggestions],
+            "builds_on": [{"from": b.from_id, "to": b.to_id, "reason": b.reason} for b in diff.builds_on],
         }
     return {
         "added": [action_record(action) for action in diff.added],
@@ -169,6 +170,7 @@ def counts(diff: VersionDiff | PlanDiff) -> dict[str, int | None]:
             "new": len(diff.new),
             "not_continued": len(diff.not_continued),
             "suggestions": None if diff.suggestions is None else len(diff.suggestions),
+            "builds_on": len(diff.builds_on),
         }
     return {
         "added": len(diff.added),
@@ -224,6 +226,8 @@ def rows(diff: VersionDiff | PlanDiff) -> list[dict[str, Any]]:
 
 
 def _plan_rows(diff: PlanDiff) -> list[dict[str, Any]]:
+    old = {action for theme in diff.old_plan.themes for action in theme.actions}
+
     def row(relation: str, old_id: str | None, new_id: str | None, **more: Any) -> dict[str, Any]:
         return {"relation": relation, "old_id": old_id, "new_id": new_id, "old_status": None, "new_status": None,
                 "similarity": None, **more}  # fmt: skip
@@ -240,6 +244,9 @@ def _plan_rows(diff: PlanDiff) -> list[dict[str, Any]]:
         for link in diff.links
     ]
     found += [row("new", None, new_id) for new_id in diff.new]
+    found += [
+        row("builds-on", *((b.to_id, b.from_id) if b.to_id in old else (b.from_id, b.to_id))) for b in diff.builds_on
+    ]
     found += [row("not-continued", old_id, None) for old_id in diff.not_continued]
     found += [row("suggestion", s.old_id, s.new_id, similarity=s.score) for s in diff.suggestions or ()]
     return found

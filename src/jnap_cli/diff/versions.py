@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from jnap_cli.model.schema import Action, Register
-from jnap_cli.model.vocab import STATUSES, ActionField, Status
+from jnap_cli.model.vocab import DERIVED, STATUSES, ActionField, Status
 
-FIELDS: tuple[str, ...] = tuple(f.value for f in ActionField if f not in (ActionField.ID, ActionField.CONTINUED_BY))
-"""The fields of an action that a version diff compares (every field but `id`), in file order."""
+FIELDS: tuple[str, ...] = tuple(
+    f.value for f in ActionField if f.value not in (ActionField.ID, ActionField.PROVENANCE, *DERIVED)
+)
+"""The fields of an action that a version diff compares (every field the file has but `id`), in file order."""
 
 PROSE_FIELDS: tuple[str, ...] = ("text", "commentary", "status_evidence")
 """Fields whose changes are shown word by word."""
@@ -74,10 +77,10 @@ class VersionDiff:
 
 def _value(action: Action, name: str) -> FieldValue:
     value = getattr(action, name)
-    if isinstance(value, Status):
+    if isinstance(value, StrEnum):
         return value.value
-    if isinstance(value, tuple):
-        return tuple(str(item) for item in value)
+    if isinstance(value, tuple):  # ids, references, or builds_on links shown as `O10 (why)`
+        return tuple(item if isinstance(item, str) else f"{item.id} ({item.reason})" for item in value)
     assert value is None or isinstance(value, str | int)
     return value
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from jnap_cli.model.vocab import Status
+from jnap_cli.model.vocab import Status, StatusBasis
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -21,13 +21,40 @@ Identifier = Annotated[StrictStr, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", ma
 
 
 class Plan(BaseModel):
-    """One of the plans the register covers (the original JNAP, the JNAP Refresh)."""
+    """One of the plans the register covers (the original JNAP, the JNAP Refresh).
+
+    `commentary_as_of` is the year the plan's commentary speaks for ("complete" means complete then);
+    `commentary_source` says where that commentary was published; `title_source` where the title and
+    year come from (the annex prints neither for every plan: otherwise they are the register's).
+    """
 
     model_config = _STRICT
 
     id: Identifier
     title: StrictStr
     year: StrictInt
+    commentary_as_of: StrictInt | None = None
+    commentary_source: StrictStr | None = None
+    title_source: StrictStr | None = None
+
+
+class Publication(BaseModel):
+    """The publication the register's text is copied from, and where the copy is kept."""
+
+    model_config = _STRICT
+
+    title: StrictStr
+    year: StrictInt
+    text: StrictStr  # the path of the copied text, from the register's repository
+
+
+class BuildsOn(BaseModel):
+    """A link: this action uses what action `id` delivered (a tool, guidance, finding), and why we say so."""
+
+    model_config = _STRICT
+
+    id: Identifier
+    reason: StrictStr = ""
 
 
 class Action(BaseModel):
@@ -43,8 +70,10 @@ class Action(BaseModel):
     # Optional in the schema so that `jnap check` can report a missing commentary as a finding.
     commentary: StrictStr = ""
     status: Status
+    status_basis: StatusBasis | None = None
     status_evidence: StrictStr = ""
     continues: tuple[Identifier, ...] = ()
+    builds_on: tuple[BuildsOn, ...] = ()
     references: tuple[StrictStr, ...] = ()
     annex_marker: StrictStr | None = None
 
@@ -56,6 +85,7 @@ class Register(BaseModel):
 
     title: StrictStr
     source: StrictStr
+    publication: Publication | None = None
     plans: tuple[Plan, ...]
     actions: tuple[Action, ...]
 

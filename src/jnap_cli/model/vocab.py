@@ -19,6 +19,13 @@ class Status(StrEnum):
     NOT_STARTED = "not-started"
 
 
+class StatusBasis(StrEnum):
+    """Whether the annex's own words state a status, or the register infers it (`docs/status-rubric.md`)."""
+
+    STATED = "stated"
+    INFERRED = "inferred"
+
+
 class ActionField(StrEnum):
     """The fields of an action record: the JSON keys, in display order."""
 
@@ -29,11 +36,23 @@ class ActionField(StrEnum):
     TEXT = "text"
     COMMENTARY = "commentary"
     STATUS = "status"
+    STATUS_BASIS = "status_basis"
     STATUS_EVIDENCE = "status_evidence"
+    AS_OF = "as_of"
     CONTINUES = "continues"
     CONTINUED_BY = "continued_by"
+    BUILDS_ON = "builds_on"
+    BUILT_ON_BY = "built_on_by"
     REFERENCES = "references"
     ANNEX_MARKER = "annex_marker"
+    PROVENANCE = "provenance"
+
+
+# Which fields of an action are the annex's words and which the register's judgement (README).
+FROM_ANNEX: tuple[str, ...] = ("theme", "number", "text", "commentary", "references", "annex_marker")
+JUDGED: tuple[str, ...] = ("status", "status_basis", "status_evidence", "continues", "builds_on")
+# Worked out from other fields or other actions, not stored.
+DERIVED: tuple[str, ...] = ("as_of", "continued_by", "built_on_by")
 
 
 class SearchField(StrEnum):

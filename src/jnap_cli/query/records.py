@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from jnap_cli.model.vocab import STATUSES
+from jnap_cli.model.vocab import DERIVED, FROM_ANNEX, JUDGED, STATUSES, ActionField
 from jnap_cli.query.select import check_plan
 
 if TYPE_CHECKING:
@@ -18,18 +19,40 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 
 
-def continued_by(register: Register) -> dict[str, list[str]]:
-    """Reverse of `continues`: original id → the refresh activities that carry it on."""
-    reverse: dict[str, list[str]] = {}
-    for action in register.actions:
-        for target in action.continues:
-            reverse.setdefault(target, []).append(action.id)
-    return reverse
+PROVENANCE: dict[str, list[str]] = {
+    "annex": list(FROM_ANNEX),
+    "register": list(JUDGED),
+    "derived": list(DERIVED),
+}
+"""The `provenance` of every action record: which fields are the annex's words, which the register's judgement."""
 
 
-def action_record(action: Action, reverse: Mapping[str, Sequence[str]] | None = None) -> Record:
-    """An action's record; `continued_by` is filled in from `reverse` (see `continued_by`), or left out."""
-    record: Record = {
+@dataclass(frozen=True)
+class Related:
+    """What an action's record needs from the rest of the register: links in reverse, and as-of years."""
+
+    continued_by: Mapping[str, Sequence[str]]
+    built_on_by: Mapping[str, Sequence[str]]
+    as_of: Mapping[str, int | None]  # plan id → the year its commentary speaks for
+
+    @classmethod
+    def of(cls, register: Register) -> Related:
+        continued: dict[str, list[str]] = {}
+        built: dict[str, list[str]] = {}
+        for action in register.actions:
+            for target in action.continues:
+                continued.setdefault(target, []).append(action.id)
+            for link in action.builds_on:
+                built.setdefault(link.id, []).append(action.id)
+        return cls(continued, built, {plan.id: plan.commentary_as_of for plan in register.plans})
+
+
+def action_record(action: Action, related: Related | None = None) -> Record:
+    """An action's record: the fields the file has, and with `related` the derived ones and `provenance`.
+
+    Without `related` (a version diff's added and removed actions) only what the file has.
+    """
+    stored: Record = {
         "id": action.id,
         "plan": action.plan,
         "number": action.number,
@@ -37,30 +60,41 @@ def action_record(action: Action, reverse: Mapping[str, Sequence[str]] | None = 
         "text": action.text,
         "commentary": action.commentary,
         "status": action.status.value,
+        "status_basis": action.status_basis.value if action.status_basis else None,
         "status_evidence": action.status_evidence,
         "continues": list(action.continues),
+        "builds_on": [{"id": link.id, "reason": link.reason} for link in action.builds_on],
+        "references": list(action.references),
+        "annex_marker": action.annex_marker,
     }
-    if reverse is not None:
-        record["continued_by"] = list(reverse.get(action.id, ()))
-    record["references"] = list(action.references)
-    record["annex_marker"] = action.annex_marker
-    return record
+    if related is None:
+        return stored
+    derived = {
+        "as_of": related.as_of.get(action.plan),
+        "continued_by": list(related.continued_by.get(action.id, ())),
+        "built_on_by": list(related.built_on_by.get(action.id, ())),
+        "provenance": PROVENANCE,
+    }
+    return {field.value: {**stored, **derived}[field.value] for field in ActionField}
 
 
 def records(register: Register, actions: Iterable[Action]) -> list[Record]:
-    """The records of `actions`, with `continued_by` filled in from the whole register."""
-    reverse = continued_by(register)
-    return [action_record(action, reverse) for action in actions]
+    """The records of `actions`, with their derived fields from the whole register."""
+    related = Related.of(register)
+    return [action_record(action, related) for action in actions]
 
 
 def plan_records(register: Register) -> list[Record]:
-    """Each plan with its action count and how many actions are in each status."""
+    """Each plan with its action count, how many actions are in each status, and as of when (the year its
+    commentary speaks for: a status is the status then)."""
     rows = []
     for plan in register.plans:
         counts = Counter(a.status.value for a in register.actions if a.plan == plan.id)
-        row: Record = {"id": plan.id, "title": plan.title, "year": plan.year, "actions": sum(counts.values())}
+        row: Record = {"id": plan.id, "title": plan.title, "year": plan.year, "as_of": plan.commentary_as_of}
+        row["actions"] = sum(counts.values())
         row["by_status"] = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s))
         row.update({status: counts.get(status, 0) for status in STATUSES})
+        row.update(commentary_source=plan.commentary_source, title_source=plan.title_source)
         rows.append(row)
     return rows
 

@@ -41,9 +41,10 @@ def select(
     theme: str | None = None,
     statuses: Sequence[str] = (),
     not_statuses: Sequence[str] = (),
+    basis: str | None = None,
 ) -> list[Action]:
     """Actions in register order that match every filter given: plan, theme substring, any of `statuses`,
-    none of `not_statuses`."""
+    none of `not_statuses`, and the status `basis` (stated, inferred)."""
     plan_id = check_plan(register, plan)
     wanted = set(check_statuses(statuses))
     unwanted = set(check_statuses(not_statuses))
@@ -55,6 +56,7 @@ def select(
         and (needle is None or needle in a.theme.casefold())
         and (not wanted or a.status.value in wanted)
         and a.status.value not in unwanted
+        and (basis is None or (a.status_basis is not None and a.status_basis.value == basis))
     ]
 
 

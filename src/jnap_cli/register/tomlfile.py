@@ -26,7 +26,9 @@ SETTLE_NS = 50_000_000
 SETTLE_POLL_NS = 5_000_000
 
 
-def read_bytes(path: Path, *, kind: str = "register", hint: str = "pass --register PATH or set JNAP_REGISTER") -> bytes:
+def read_bytes(
+    path: Path, *, kind: str = "register", hint: str = "give the path of an existing register file"
+) -> bytes:
     """The file's bytes, or a one-line `InputUnreadable` saying why they cannot be had.
 
     `kind` names what the file should be (register, glossary); `hint` what to do when it is missing.

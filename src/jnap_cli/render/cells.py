@@ -10,11 +10,16 @@ from jnap_cli.text import UNSAFE, escape_unsafe
 
 
 def flat(value: Any, separator: str = ",") -> str:
-    """A cell's text: lists joined, None empty, numbers as digits."""
+    """A cell's text: lists joined, None empty, numbers as digits; a link `O10 (why)`, a provenance
+    `annex: text, …; register: status, …`."""
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
         return separator.join(flat(v) for v in value)
+    if isinstance(value, dict):
+        if "id" in value:  # a builds_on link
+            return f"{value['id']} ({value['reason']})" if value.get("reason") else str(value["id"])
+        return "; ".join(f"{key}: {', '.join(map(str, items))}" for key, items in value.items())
     return str(value)
 
 

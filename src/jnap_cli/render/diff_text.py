@@ -125,8 +125,10 @@ def version_summary(diff: VersionDiff) -> str:
 
 
 def plan_summary(diff: PlanDiff) -> str:
-    """`10 links, 12 new, 15 not continued` (and the number of suggestions when asked for)."""
+    """`10 links, 12 new, 15 not continued` (then builds-on links, and suggestions when asked for)."""
     summary = f"{_plural(len(diff.links), 'link')}, {len(diff.new)} new, {len(diff.not_continued)} not continued"
+    if diff.builds_on:
+        summary += f", {len(diff.builds_on)} builds on"
     if diff.suggestions is not None:
         summary += f", {_plural(len(diff.suggestions), 'suggestion')}"
     return summary
@@ -354,6 +356,10 @@ def _plan_lines(diff: PlanDiff, color: bool) -> list[_Line]:
     _heading(lines, "links", len(diff.links), f"{new} actions that continue {old} actions")
     for link in diff.links:
         lines.extend(_link_lines(link, color))
+    if diff.builds_on:
+        _heading(lines, "builds on", len(diff.builds_on), "uses what an action of the other plan delivered (weaker)")
+        for uses in diff.builds_on:
+            lines.append(_prefixed(f"{one_line(uses.from_id)} → {one_line(uses.to_id)}", "", one_line(uses.reason)))
     for title, listed in (
         (f"new in {new}, continuing nothing", diff.new),
         (f"not continued from {old}", diff.not_continued),

@@ -38,7 +38,7 @@ class View:
 
 
 _PROSE = frozenset({"text", "commentary", "status_evidence"})
-_LISTS = frozenset({"continues", "continued_by", "references"})
+_LISTS = frozenset({"continues", "continued_by", "builds_on", "built_on_by", "references", "provenance"})
 
 ACTION = View(
     "action",
@@ -51,9 +51,9 @@ ACTION_DETAIL = View("action", ACTION.fields, ACTION.fields, ACTION.wide, ACTION
 SEARCH_HIT = ACTION.with_fields("search hit", ("score", "matched", "snippet"), ("id", "score", "matched", "snippet"))
 PLAN = View(
     "plan",
-    fields=("id", "title", "year", "actions", "by_status", *STATUSES),
-    summary=("id", "title", "year", "actions", "by_status"),
-    wide=frozenset({"title", "by_status"}),
+    fields=("id", "title", "year", "as_of", "actions", "by_status", *STATUSES, "commentary_source", "title_source"),
+    summary=("id", "title", "year", "as_of", "actions", "by_status"),
+    wide=frozenset({"title", "by_status", "commentary_source", "title_source"}),
     atomic=frozenset({"by_status"}),
 )
 THEME = View(
