@@ -38,7 +38,7 @@ from jnap_cli.model.vocab import DiffFormat
 from jnap_cli.register.load import load, load_text
 from jnap_cli.render.diff_text import emit_diff
 
-from .conftest import DATA
+from .conftest import DATA, git
 from .registers import Data, action, add_action, drop_action, find, set_field, small, write
 
 SMALL = """\
@@ -764,21 +764,6 @@ def test_an_option_like_argument_is_refused(tmp_path: Path) -> None:
 # --- git ---------------------------------------------------------------------------------------
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-
-
-@pytest.fixture
-def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """git without the developer's configuration, and never looking above the test's directory."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-    for name in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{name}_NAME", "Test")
-        monkeypatch.setenv(f"GIT_{name}_EMAIL", "test@example.com")
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, timeout=30)
 
 
 @pytest.fixture

@@ -27,23 +27,8 @@ from jnap_cli.errors import InputUnreadable, RegisterInvalid
 from jnap_cli.register import paths, tomlfile
 from jnap_cli.register.load import load, load_text
 
-from .conftest import DATA, Run, line_of
+from .conftest import DATA, Run, git, line_of
 from .registers import Data, set_field, small, write
-
-
-@pytest.fixture
-def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """git without the developer's configuration, and neither git nor jnap looking above the test's directory."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-    for name in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{name}_NAME", "Test")
-        monkeypatch.setenv(f"GIT_{name}_EMAIL", "test@example.com")
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, timeout=30)
 
 
 @pytest.fixture
