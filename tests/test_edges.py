@@ -74,7 +74,7 @@ def test_empty_leaves_json_alone(run: Run, register: str) -> None:
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tindented", "'\tindented"),
         ("first line\n::error::pwned", "first line\n'::error::pwned"),
-        ("##[error]pwned", "'##[error]pwned"),
+        ("##[error]pwned", "#'#[error]pwned"),
         ("a = b, not a formula", "a = b, not a formula"),
     ],
 )

@@ -56,7 +56,7 @@ def test_sort_and_limit(run: Run) -> None:
     # natural order: R2 before R10; stable, so ties keep register order
     assert ids(run("list", "--plan", "refresh", "--sort", "id", "-n", "3", "-f", "ids").stdout) == ["R1", "R2", "R3"]
     assert ids(run("list", "--sort", "status", "-n", "2", "-f", "ids").stdout) == ["R1", "R2"]
-    assert run("list", "--limit", "0").exit_code == 1
+    assert run("list", "--limit", "0").exit_code == 2  # "at most 0" is a usage error, not "no match"
 
 
 @pytest.mark.parametrize(

@@ -109,3 +109,17 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
         before, above = above, row
     distance = above[-1]
     return distance if limit is None else min(distance, limit + 1)
+
+
+# A CI log runs a line as a workflow command when it starts with `::` after any spaces (GitHub), or
+# holds `##[` or `##vso[` anywhere (GitHub's legacy parser, Azure Pipelines). Any word may start a
+# line once text is wrapped, so every word that starts with `::` counts.
+_COMMAND_WORD = re.compile(r"(?:^|(?<=\s))::", re.MULTILINE)
+_LEGACY_COMMAND = re.compile(r"##(?=\[|vso\[)")
+
+
+def defuse_ci(text: str, after_space: bool = True) -> str:
+    """`text` with `'` put before each word starting `::` and inside each `##[`, so that no CI log
+    reads a workflow command in it (`'::error::`, `#'#[`). `after_space`: the text starts a word."""
+    text = _LEGACY_COMMAND.sub("#'#", _COMMAND_WORD.sub("'::", text))
+    return text if after_space or not text.startswith("'::") else text[1:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,6 +33,19 @@ class Report:
     @property
     def warnings(self) -> int:
         return len(self.findings) - self.errors
+
+
+def check_register(
+    resolve: Callable[[], Path], include: set[str] | None = None, exclude: frozenset[str] = frozenset()
+) -> tuple[Path | None, Report]:
+    """`check_file` on the register `resolve` names; a setting that names none (a broken `jnap.toml`)
+    is an `unreadable` finding too, about the settings file."""
+    try:
+        path = resolve()
+    except InputUnreadable as unreadable:
+        origin = unreadable.origin or "jnap.toml"
+        return None, Report((unreadable_finding(unreadable, origin),), None, unreadable)
+    return path, check_file(path, include, exclude)
 
 
 def check_file(path: Path, include: set[str] | None = None, exclude: frozenset[str] = frozenset()) -> Report:

@@ -166,11 +166,11 @@ def duplicate_ids(register: Register) -> Iterator[Finding]:
             seen[action.id.casefold()] = index
     first_plan: dict[str, int] = {}
     for number, plan in enumerate(register.plans, start=1):
-        if plan.id in first_plan:
-            message = f"plan id {plan.id!r} is already used by plans[{first_plan[plan.id]}]"
+        if plan.id.casefold() in first_plan:  # plans are named case-insensitively on the command line
+            message = f"plan id {plan.id!r} is already used by plans[{first_plan[plan.id.casefold()]}]"
             yield _finding("duplicate-id", message, field=f"plans[{number}].id")
         else:
-            first_plan[plan.id] = number
+            first_plan[plan.id.casefold()] = number
 
 
 def plans_and_numbers(register: Register) -> Iterator[Finding]:
@@ -338,17 +338,24 @@ def control_characters(register: Register) -> Iterator[Finding]:
             found = unsafe_characters("".join(values))
             if found:
                 yield _finding("control-character", f"contains {', '.join(found)}", action, index, name)
-    for number, plan in enumerate(register.plans, start=1):
-        found = unsafe_characters(plan.title)
+        found = unsafe_characters("".join(link.reason for link in action.builds_on))
         if found:
-            yield _finding("control-character", f"contains {', '.join(found)}", field=f"plans[{number}].title")
-    for name in ("title", "source"):
-        found = unsafe_characters(getattr(register, name))
+            yield _finding("control-character", f"contains {', '.join(found)}", action, index, "builds_on")
+    for number, plan in enumerate(register.plans, start=1):
+        for name in ("title", "commentary_source", "title_source"):
+            found = unsafe_characters(getattr(plan, name) or "")
+            if found:
+                yield _finding("control-character", f"contains {', '.join(found)}", field=f"plans[{number}].{name}")
+    texts = {"title": register.title, "source": register.source}
+    if register.publication is not None:
+        texts |= {"publication.title": register.publication.title, "publication.text": register.publication.text}
+    for name, text in texts.items():
+        found = unsafe_characters(text)
         if found:
             yield _finding("control-character", f"contains {', '.join(found)}", field=name)
 
 
-_REFERENCE = re.compile(r"\baction\s+(?P<number>\d+)(?:\s+under\s+(?P<theme>[^)]+?))?\s*$", re.IGNORECASE)
+_REFERENCE = re.compile(r"\baction\s+(?P<number>\d{1,18})(?!\d)(?:\s+under\s+(?P<theme>[^)]+?))?\s*$", re.IGNORECASE)
 
 
 def references(register: Register) -> Iterator[Finding]:

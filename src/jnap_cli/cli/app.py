@@ -12,7 +12,7 @@ from jnap_cli.cli import check, diff, lookups, search
 from jnap_cli.cli.boundary import JnapGroup
 from jnap_cli.cli.help import JnapCommand
 from jnap_cli.cli.options import NoColorOpt, RegisterOpt
-from jnap_cli.cli.settings import Settings
+from jnap_cli.cli.settings import Settings, output_errors
 
 app = typer.Typer(
     cls=JnapGroup,
@@ -27,7 +27,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"jnap {__version__}")
+        with output_errors():
+            typer.echo(f"jnap {__version__}")
         raise typer.Exit()
 
 
@@ -44,7 +45,8 @@ def _root(
     """The register of the Police–CPS Joint National Action Plan (JNAP) on rape."""
     ctx.obj = Settings(register=register, no_color=no_color, debug=debug)
     if ctx.invoked_subcommand is None:  # bare `jnap`: the help, as data on stdout
-        typer.echo(ctx.get_help())
+        with output_errors():
+            typer.echo(ctx.get_help())
 
 
 # Short help is written out: Click would cut the docstrings' first lines at the terminal's width.

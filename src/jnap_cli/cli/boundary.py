@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from jnap_cli.cli import completion
-from jnap_cli.cli.settings import GuardedOutput, Settings
+from jnap_cli.cli.settings import GuardedOutput, Settings, output_errors
 from jnap_cli.errors import ExitCode, JnapError
 from jnap_cli.text import escape_unsafe
 
@@ -54,7 +54,8 @@ class JnapGroup(TyperGroup):
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         # --help and --version write while the command line is parsed, before invoke().
         try:
-            return super().make_context(*args, **kwargs)
+            with output_errors():
+                return super().make_context(*args, **kwargs)
         except BrokenPipeError as exc:
             raise _PipeClosed from exc
 

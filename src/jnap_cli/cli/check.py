@@ -33,19 +33,18 @@ def check(
     no_color: NoColorOpt = False,
 ) -> None:
     """Check the register for CI: commentary, evidence, links and numbering. Exit 1 on errors."""
-    from jnap_cli.checks.report import check_file
+    from jnap_cli.checks.report import check_register
     from jnap_cli.checks.rules import parse_codes
     from jnap_cli.register.paths import shown
     from jnap_cli.render.findings import emit_findings
 
     chosen = settings(ctx, register=register, no_color=no_color)
-    path = chosen.register_path()
-    report = check_file(path, parse_codes(select), frozenset(parse_codes(ignore) or ()))
+    path, report = check_register(chosen.register_path, parse_codes(select), frozenset(parse_codes(ignore) or ()))
     # Even a register that cannot be read is reported in the chosen format: CI parsing it sees why.
     emit_findings(report.findings, fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
     if report.failure is not None:
         raise report.failure
-    if report.actions is None:
+    if report.actions is None and path is not None:
         raise JnapError(f"{shown(path)}: invalid register: {len(report.findings)} problem(s) shown above")
     note(f"{report.actions} actions checked: {report.errors} error(s), {report.warnings} warning(s)")
     if report.errors or (strict and report.warnings):

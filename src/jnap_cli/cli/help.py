@@ -10,6 +10,12 @@ from typer.core import TyperCommand
 class JnapCommand(TyperCommand):
     """A command whose usage line and argument list name arguments plainly: `ID...`, `[TERM]`."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        from jnap_cli.cli.settings import output_errors
+
+        with output_errors():  # `jnap list --help > /dev/full`: one line, not an internal error
+            return super().make_context(*args, **kwargs)
+
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):

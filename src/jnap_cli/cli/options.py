@@ -204,4 +204,4 @@ BasisOpt = Annotated[
 SortOpt = Annotated[
     str | None, typer.Option("--sort", metavar="FIELD[:desc]", help="Sort by FIELD or FIELD:desc (natural order).")
 ]
-LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", metavar="N", min=0, help="Show at most N records.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", metavar="N", min=1, help="Show at most N records.")]

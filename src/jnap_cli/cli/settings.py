@@ -82,6 +82,14 @@ class GuardedOutput:
 
 
 @contextlib.contextmanager
+def output_errors() -> Any:
+    """Turn a failed write of stdout inside the block (a full disk) into `OutputFailed`; a closed pipe
+    stays a `BrokenPipeError`. For what Click writes itself: `--help`, `--version`."""
+    with _guarded():
+        yield
+
+
+@contextlib.contextmanager
 def _guarded() -> Any:
     try:
         yield

@@ -69,7 +69,7 @@ def resolve(register: Register, wanted: Sequence[str], *, plan: str | None = Non
         key = raw.strip()
         if not key:
             raise UsageError("an empty id names no action", "give an id such as R4, or a number with --plan")
-        if key.isascii() and key.isdigit():
+        if key.isascii() and key.isdigit() and len(key) <= 18:
             found.append(_by_number(register, int(key), plan_id))
         elif key.casefold() in by_id:
             action = by_id[key.casefold()]
@@ -117,7 +117,8 @@ def _sort_key(value: Any) -> tuple[Any, ...]:
     if isinstance(value, list):
         return (2, tuple(_sort_key(v) for v in value))
     parts = _NATURAL.split(str(value).casefold())
-    return (3, tuple((int(p), "") if p.isascii() and p.isdigit() else (-1, p) for p in parts))
+    # Digits compare by length, then as text: the number's order, without int() (no 4,300-digit limit).
+    return (3, tuple((len(p.lstrip("0")), p.lstrip("0")) if p.isascii() and p.isdigit() else (-1, p) for p in parts))
 
 
 def sort_records(rows: list[Record], spec: str | None, available: Sequence[str]) -> list[Record]:

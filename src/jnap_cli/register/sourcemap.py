@@ -77,8 +77,10 @@ def _closing(line: str, closer: str) -> int:
 
 def _unescaped(line: str, at: int) -> bool:
     """True when the character at `at` is not escaped by an odd run of backslashes."""
-    before = line[:at]
-    return (len(before) - len(before.rstrip("\\"))) % 2 == 0
+    run = 0
+    while at - run - 1 >= 0 and line[at - run - 1] == "\\":  # only the run of backslashes, not a copy of the line
+        run += 1
+    return run % 2 == 0
 
 
 def _open_string(line: str) -> tuple[str | None, int]:

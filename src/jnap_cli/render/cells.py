@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from jnap_cli.text import UNSAFE, escape_unsafe
+from jnap_cli.text import UNSAFE, defuse_ci, escape_unsafe
 
 
 def flat(value: Any, separator: str = ",") -> str:
@@ -32,17 +32,15 @@ def tsv_cell(value: Any) -> str:
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# A CI log runs a line that starts with one of these as a workflow command (GitHub, Azure Pipelines).
-COMMAND_STARTS = ("::", "##[", "##vso[")
 
 
 def csv_cell(value: Any) -> str:
     """A CSV cell: list items one per line; a formula start neutralised with a leading `'` (as OWASP
-    recommends), and so is every line of the cell that a CI log would read as a workflow command."""
-    text = escape_unsafe(flat(value, "\n"))
-    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+    recommends), and no word that a CI log would run as a workflow command (`defuse_ci`)."""
+    text = defuse_ci(escape_unsafe(flat(value, "\n")))
+    if not isinstance(value, int) and text.startswith(FORMULA_STARTS):  # -1 is a number, not a formula
         text = "'" + text
-    return "\n".join("'" + line if line.startswith(COMMAND_STARTS) else line for line in text.split("\n"))
+    return text
 
 
 def markdown_cell(value: Any) -> str:

@@ -177,6 +177,7 @@ def wrap(text: Text, indent: int, width: int) -> list[Text]:
         piece.rstrip()
         row = text[:indent] if number == 0 else _text(" " * hang)
         row.append(piece)
+        row.rstrip()  # a prefix whose first word moved to the next row
         rows.append(row)
     return rows
 

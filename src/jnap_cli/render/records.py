@@ -22,13 +22,14 @@ Record = Mapping[str, Any]
 Highlights = Sequence[Mapping[str, Sequence[tuple[int, int]]]]
 
 
-def _csv(rows: Sequence[Record], fields: Sequence[str], stream: IO[str]) -> None:
+def _csv(rows: Sequence[Record], fields: Sequence[str], stream: IO[str], empty: str | None) -> None:
     import csv
 
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(fields)
     for row in rows:
-        writer.writerow([csv_cell(row[f]) for f in fields])
+        # The user's own --empty placeholder is written as given, never neutralised like register text.
+        writer.writerow([empty if empty is not None and row[f] in (None, "", []) else csv_cell(row[f]) for f in fields])
 
 
 def default_format(stream: IO[str]) -> RecordFormat:
@@ -73,14 +74,14 @@ def emit(
     chosen_format = fmt if fmt is not None else default_format(stream)
     chosen = choose_fields(view, fields, chosen_format)
     rows = [{f: record.get(f) for f in chosen} for record in records]
-    if empty is not None and chosen_format not in (RecordFormat.JSON, RecordFormat.JSONL):
+    if empty is not None and chosen_format not in (RecordFormat.JSON, RecordFormat.JSONL, RecordFormat.CSV):
         rows = [{f: empty if value in (None, "", []) else value for f, value in row.items()} for row in rows]
     if chosen_format is RecordFormat.JSON:
         stream.write(to_json(rows, indent=2) + "\n")
     elif chosen_format is RecordFormat.JSONL:
         stream.writelines(to_json(row) + "\n" for row in rows)
     elif chosen_format is RecordFormat.CSV:
-        _csv(rows, chosen, stream)
+        _csv(rows, chosen, stream, empty)
     elif chosen_format is RecordFormat.TSV:
         stream.writelines("\t".join(tsv_cell(row[f]) for f in chosen) + "\n" for row in rows)
     elif chosen_format is RecordFormat.MARKDOWN:
@@ -88,7 +89,9 @@ def emit(
         stream.write("|" + "|".join(" --- " for _ in chosen) + "|\n")
         stream.writelines("| " + " | ".join(markdown_cell(row[f]) for f in chosen) + " |\n" for row in rows)
     elif chosen_format is RecordFormat.IDS:
-        stream.writelines(tsv_cell(key) + "\n" for record in records for key in _ids_of(record, view))
+        # Each id once, in order: a diff lists an action once per changed field, `jnap show -` wants it once.
+        found = dict.fromkeys(key for record in records for key in _ids_of(record, view))
+        stream.writelines(tsv_cell(key) + "\n" for key in found)
     else:
         from jnap_cli.render import table
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from jnap_cli.render.cells import COMMAND_STARTS, flat
+from jnap_cli.render.cells import flat
 from jnap_cli.render.terminal import console_width, print_renderables
 from jnap_cli.render.views import View
-from jnap_cli.text import escape_unsafe
+from jnap_cli.text import defuse_ci, escape_unsafe
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -28,25 +28,30 @@ Spans = Sequence[tuple[int, int]]
 
 
 def styled(value: Any, spans: Spans | None = None, separator: str = ", ") -> Text:
-    """A Rich `Text` of the escaped value, with `spans` (offsets in the raw value) highlighted.
+    """A Rich `Text` of the value as a table shows it, with `spans` (offsets in the raw value) highlighted.
 
-    Each piece is escaped on its own, so highlights stay on the right characters after escaping.
+    Escaped (`escape_unsafe`), a tab shown as a space (Rich would widen it past the column), and no
+    word that a CI log would run as a workflow command (`defuse_ci`). Each piece is prepared on its
+    own, so highlights stay on the right characters.
     """
     from rich.text import Text
 
     raw = flat(value, separator)
-    if not spans:
-        return Text(escape_unsafe(raw))
     text = Text()
     position = 0
-    for start, end in sorted(spans):
+    for start, end in sorted(spans or ()):
         if start < position:
             continue
-        text.append(escape_unsafe(raw[position:start]))
-        text.append(escape_unsafe(raw[start:end]), style=HIGHLIGHT)
+        text.append(_shown(raw, position, start))
+        text.append(_shown(raw, start, end), style=HIGHLIGHT)
         position = end
-    text.append(escape_unsafe(raw[position:]))
+    text.append(_shown(raw, position, len(raw)))
     return text
+
+
+def _shown(raw: str, start: int, end: int) -> str:
+    after_space = start == 0 or raw[start - 1].isspace()
+    return defuse_ci(escape_unsafe(raw[start:end]).replace("\t", " "), after_space)
 
 
 def table(
@@ -69,26 +74,15 @@ def table(
     separators = [ITEMS if name in view.atomic else " " for name in fields]
     widths = layout(fields, cells, view, width, separators)
     if widths is None:
-        _blocks(fields, cells, stream, color=color, width=width)
+        _blocks(fields, cells, view, stream, color=color, width=width)
         return
     grid = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
     for name, column in zip(fields, widths, strict=True):
         grid.add_column(name, width=column, no_wrap=True, overflow="fold")  # fold, never crop, if ever too wide
     for row in cells:
         wrapped = [wrap(cell, column, sep) for cell, column, sep in zip(row, widths, separators, strict=True)]
-        wrapped[0] = defused(wrapped[0])  # the first column's lines start lines of the output
         grid.add_row(*wrapped)
     print_renderables(stream, color, grid, width=width)
-
-
-def defused(text: Text) -> Text:
-    """`text` with a `'` before each line that a CI log would run as a workflow command (`::error::`)."""
-    from rich.text import Text
-
-    lines = text.split("\n", allow_blank=True)
-    if not any(line.plain.startswith(COMMAND_STARTS) for line in lines):
-        return text
-    return Text("\n").join(Text("'") + line if line.plain.startswith(COMMAND_STARTS) else line for line in lines)
 
 
 def blocks(
@@ -96,25 +90,42 @@ def blocks(
 ) -> None:
     """One labelled block per record, a line per field: `jnap show` on a terminal."""
     cells = [[styled(row.get(name)) for name in fields] for row in rows]
-    _blocks(fields, cells, stream, color=color, width=console_width(stream))
+    _blocks(fields, cells, view, stream, color=color, width=console_width(stream))
 
 
 def _blocks(
-    fields: Sequence[str], cells: Sequence[Sequence[Text]], stream: IO[str], *, color: bool, width: int
+    fields: Sequence[str],
+    cells: Sequence[Sequence[Text]],
+    view: View,
+    stream: IO[str],
+    *,
+    color: bool,
+    width: int,
 ) -> None:
+    """A block per record, a line per field; when the value column beside the labels is narrower than a
+    record's longest word, that record's values go under their labels, indented."""
     from rich.table import Table
+    from rich.text import Text
 
     label = max(len(name) for name in fields)
-    value = max(width - label - LABEL_GAP, 1)
-    grids = []
+    value = width - label - LABEL_GAP
+    separators = [ITEMS if name in view.atomic else " " for name in fields]
+    renderables: list[Any] = []
     for row in cells:
-        grid = Table.grid(padding=(0, LABEL_GAP, 0, 0))
-        grid.add_column(style="bold", no_wrap=True, width=label)
-        grid.add_column(no_wrap=True, width=value, overflow="fold")
-        for name, cell in zip(fields, row, strict=True):
-            grid.add_row(name, wrap(cell, value))
-        grids.append(grid)
-    print_renderables(stream, color, *grids, separate=True, width=width)
+        if value >= max(_longest_word(cell, sep) for cell, sep in zip(row, separators, strict=True)):
+            grid = Table.grid(padding=(0, LABEL_GAP, 0, 0))
+            grid.add_column(style="bold", no_wrap=True, width=label)
+            grid.add_column(no_wrap=True, width=value, overflow="fold")
+            for name, cell, sep in zip(fields, row, separators, strict=True):
+                grid.add_row(name, wrap(cell, value, sep))
+            renderables.append(grid)
+            continue
+        lines: list[Text] = []
+        for name, cell, sep in zip(fields, row, separators, strict=True):
+            lines.append(Text(name, style="bold"))
+            lines.extend(Text("  ") + line for line in wrap(cell, max(width - 2, 1), sep).split("\n") if line.plain)
+        renderables.append(Text("\n").join(lines))
+    print_renderables(stream, color, *renderables, separate=True, width=width)
 
 
 def layout(
@@ -185,7 +196,9 @@ def line_breaks(plain: str, width: int, separator: str = " ", first_width: int |
         end = position + len(word)
         needed = used + gap + cell_len(word) if position > line_start else cell_len(word)
         while needed + (residue if end < len(plain) else 0) > room:
-            if position > line_start:  # start the word on a line of its own
+            if position > line_start or (not offsets and room < width and needed <= width):
+                # Start the word on a line of its own (also the first word, when only the first line,
+                # shortened by a prefix, is too short for it).
                 line_start = position
             else:  # a word longer than a line: fold it
                 line_start += _fold_point(plain[line_start:end], room)
