@@ -14,7 +14,10 @@ from jnap_cli.cli import app
 from .conftest import ROOT
 
 REFERENCE = ROOT / "docs" / "cli.md"
-COMMANDS = ["", "list", "filter", "show", "search", "plans", "themes", "glossary", "check", "diff"]
+COMMANDS = [
+    "", "list", "filter", "show", "search", "plans", "themes", "glossary", "check", "diff",
+    "set-status", "comment", "link",
+]  # fmt: skip
 
 
 def reference() -> str:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from jnap_cli import __version__
-from jnap_cli.cli import check, diff, lookups, search
+from jnap_cli.cli import check, diff, edit, lookups, search
 from jnap_cli.cli.boundary import JnapGroup
 from jnap_cli.cli.help import JnapCommand
 from jnap_cli.cli.options import NoColorOpt, RegisterOpt
@@ -60,6 +60,9 @@ SUMMARIES = {
     "glossary": "The plan's acronyms and terms of art.",
     "check": "Check the register for CI; exit 1 on errors.",
     "diff": "Compare two plans, or two versions of the register.",
+    "set-status": "Set an action's status, with its evidence.",
+    "comment": "Replace or extend an action's commentary.",
+    "link": "Add or remove a link between two actions.",
 }
 COMMANDS: dict[str, Callable[..., None]] = {
     "list": lookups.list_,
@@ -71,6 +74,9 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "glossary": search.glossary,
     "check": check.check,
     "diff": diff.diff,
+    "set-status": edit.set_status,
+    "comment": edit.comment,
+    "link": edit.link,
 }
 for name, command in COMMANDS.items():
     app.command(name, cls=JnapCommand, short_help=SUMMARIES[name])(command)

@@ -120,3 +120,21 @@ def _open_string(line: str) -> tuple[str | None, int]:
             position = len(line) if closing < 0 else closing
         position += 1
     return None, depth
+
+
+def comment_start(line: str) -> int | None:
+    """Where the comment of a one-line key-value begins (its `#`), skipping strings; None if none."""
+    position = 0
+    while position < len(line):
+        ch = line[position]
+        if ch == "#":
+            return position
+        if ch == '"':
+            position += 1
+            while position < len(line) and not (line[position] == '"' and _unescaped(line, position)):
+                position += 1
+        elif ch == "'":
+            closing = line.find("'", position + 1)
+            position = len(line) if closing < 0 else closing
+        position += 1
+    return None

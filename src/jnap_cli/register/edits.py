@@ -1,0 +1,109 @@
+"""The routine changes to a register, as edits the writer can make: a status, a commentary, a link.
+
+Each function checks the change against the register as it stands (an unknown id is a usage error,
+exit 2; a change that would break the register's own rules is refused, exit 3) and returns the
+`Edit`s and a one-line summary of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jnap_cli.errors import UsageError, WriteRefused
+from jnap_cli.model.schema import Action, Register
+from jnap_cli.register.writer import Edit
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The edits of one command and what they do, in words."""
+
+    edits: tuple[Edit, ...]
+    summary: str
+
+
+def set_status(register: Register, action_id: str, status: str, evidence: str, basis: str | None) -> Planned:
+    """`status` with its `evidence`, which must be words of the commentary."""
+    action = _action(register, action_id)
+    _check_evidence(action.commentary, evidence, action.id)
+    edits = [Edit(action.id, "status", status), Edit(action.id, "status_evidence", evidence)]
+    if basis is not None:
+        edits.append(Edit(action.id, "status_basis", basis))
+    return Planned(tuple(edits), f"{action.id}: status {action.status.value} → {status}")
+
+
+def set_commentary(
+    register: Register,
+    action_id: str,
+    text: str,
+    *,
+    append: bool = False,
+    status: str | None = None,
+    evidence: str | None = None,
+) -> Planned:
+    """The commentary replaced by `text`, or `text` added as a new paragraph; the status evidence must
+    still be in it, unless a new `status`/`evidence` comes with it."""
+    action = _action(register, action_id)
+    if not text.strip():
+        raise UsageError("the new commentary is empty", "give the words of the commentary")
+    new = f"{action.commentary.rstrip()}\n\n{text.strip()}" if append and action.commentary.strip() else text.strip()
+    quote = evidence if evidence is not None else action.status_evidence
+    if evidence is None and status is None and _squash(quote) not in _squash(new):
+        raise WriteRefused(
+            f"{action.id}: the new commentary no longer contains the status evidence {quote!r}",
+            "give a new --evidence (and --status) with it",
+        )
+    _check_evidence(new, quote, action.id)
+    edits = [Edit(action.id, "commentary", new)]
+    if evidence is not None:
+        edits.append(Edit(action.id, "status_evidence", evidence))
+    if status is not None:
+        edits.append(Edit(action.id, "status", status))
+    what = "a paragraph added to the commentary" if append else "commentary replaced"
+    return Planned(tuple(edits), f"{action.id}: {what}")
+
+
+def set_link(
+    register: Register, action_id: str, target_id: str, relation: str, reason: str, *, remove: bool = False
+) -> Planned:
+    """A `continues` or `builds_on` link from `action_id` to `target_id` added, or removed."""
+    action = _action(register, action_id)
+    target = _action(register, target_id)
+    if relation == "continues":
+        links: list[object] = [link for link in action.continues if link != target.id]
+        value = links if remove else [*links, target.id]
+        present = target.id in action.continues
+    else:
+        kept: list[object] = [
+            {"id": link.id, "reason": link.reason} for link in action.builds_on if link.id != target.id
+        ]
+        value = kept if remove else [*kept, {"id": target.id, "reason": reason}]
+        present = any(link.id == target.id for link in action.builds_on)
+    if remove and not present:
+        raise UsageError(f"{action.id} has no {relation} link to {target.id}")
+    if not remove and present and relation == "continues":
+        raise UsageError(f"{action.id} already continues {target.id}")
+    verb = "removed" if remove else "added"
+    return Planned((Edit(action.id, relation, value),), f"{action.id}: {relation} {target.id} {verb}")
+
+
+def _action(register: Register, action_id: str) -> Action:
+    from jnap_cli.query.select import resolve
+
+    if not action_id.strip():
+        raise UsageError("an empty id names no action", "give an id such as R4")
+    return resolve(register, [action_id])[0]
+
+
+def _check_evidence(commentary: str, evidence: str, action_id: str) -> None:
+    if not evidence.strip():
+        raise UsageError("empty --evidence", "quote the words of the commentary that justify the status")
+    if _squash(evidence) not in _squash(commentary):
+        raise WriteRefused(
+            f"{action_id}: the evidence {evidence!r} is not in the commentary",
+            "quote the commentary word for word",
+        )
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
