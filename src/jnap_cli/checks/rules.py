@@ -97,7 +97,7 @@ RULES: dict[str, Rule] = {
             Severity.ERROR,
             True,
             "the file cannot be read or parsed: missing, not a regular file, too large, not UTF-8, invalid TOML "
-            "(with its line and column), or no `[[actions]]`",
+            "(with its line and column), or neither `[[plans]]` nor `[[actions]]`",
         ),
         Rule("commentary-missing", Severity.ERROR, False, "commentary missing, empty or whitespace-only"),
         Rule("commentary-placeholder", Severity.ERROR, False, _PLACEHOLDER_RULE),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from jnap_cli import __version__
-from jnap_cli.cli import check, diff, edit, lookups, search
+from jnap_cli.cli import check, diff, edit, history, init, lookups, search
 from jnap_cli.cli.boundary import JnapGroup
 from jnap_cli.cli.help import JnapCommand
 from jnap_cli.cli.options import NoColorOpt, RegisterOpt
@@ -63,6 +63,8 @@ SUMMARIES = {
     "set-status": "Set an action's status, with its evidence.",
     "comment": "Replace or extend an action's commentary.",
     "link": "Add or remove a link between two actions.",
+    "history": "Every commit that changed an action, newest first.",
+    "init": "Start a new register for another action plan.",
 }
 COMMANDS: dict[str, Callable[..., None]] = {
     "list": lookups.list_,
@@ -77,6 +79,8 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "set-status": edit.set_status,
     "comment": edit.comment,
     "link": edit.link,
+    "history": history.history,
+    "init": init.init,
 }
 for name, command in COMMANDS.items():
     app.command(name, cls=JnapCommand, short_help=SUMMARIES[name])(command)

@@ -10,14 +10,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from jnap_cli.model.vocab import Status, StatusBasis
+from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Status, StatusBasis
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 # Strict (no coercion) and not blank.
 Text = Annotated[StrictStr, Field(pattern=r"\S")]
 
-Identifier = Annotated[StrictStr, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
+Identifier = Annotated[StrictStr, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
 
 
 class Plan(BaseModel):
@@ -79,7 +79,11 @@ class Action(BaseModel):
 
 
 class Register(BaseModel):
-    """The whole register: metadata, plans and actions in the order the file gives them."""
+    """The whole register: metadata, plans and actions in the order the file gives them.
+
+    A register with plans may have no actions yet (a new one, from `jnap init`); the loader refuses one
+    with neither.
+    """
 
     model_config = _STRICT
 
@@ -87,7 +91,7 @@ class Register(BaseModel):
     source: StrictStr
     publication: Publication | None = None
     plans: tuple[Plan, ...]
-    actions: tuple[Action, ...]
+    actions: tuple[Action, ...] = ()
 
 
 class Term(BaseModel):

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# What an id (of an action or a plan) may be: the schema validates it, `jnap init` checks `--plan` with it.
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]*$"
+ID_MAX_LENGTH = 64
+
 
 class Status(StrEnum):
     """Where an action stands, judged from its commentary (see the README's status table)."""

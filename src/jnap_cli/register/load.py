@@ -41,8 +41,9 @@ def load_text(text: str, origin: str) -> Register:
     from jnap_cli.checks.rules import integrity
 
     raw = tomlfile.parse(text, origin)
-    if raw.get("actions", []) == [] and raw.keys() <= _REGISTER_KEYS:
+    if raw.get("actions", []) == [] and raw.get("plans", []) == [] and raw.keys() <= _REGISTER_KEYS:
         # Another kind of TOML file (a glossary, a pyproject) has keys of its own: the schema names them.
+        # A register with plans and no actions yet is a new one (`jnap init`): valid, 0 actions checked.
         raise InputUnreadable.at(
             origin, "the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
         )

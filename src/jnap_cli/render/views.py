@@ -99,3 +99,14 @@ VIEWS: tuple[View, ...] = (ACTION, ACTION_DETAIL, SEARCH_HIT, PLAN, THEME, TERM,
 def counts_view(keys: tuple[str, ...]) -> View:
     """A one-record view of summary counts (`--stat`)."""
     return View("counts", keys, keys, ids=())
+
+
+HISTORY = View(
+    "history",
+    fields=("commit", "date", "author", "subject", "change", "field", "old", "new", "note"),
+    summary=("commit", "date", "author", "field", "old", "new"),
+    wide=frozenset({"old", "new"}),
+    medium=frozenset({"subject", "note"}),
+    ids=("commit",),
+)
+VIEWS = (*VIEWS, HISTORY)

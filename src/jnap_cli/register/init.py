@@ -1,0 +1,188 @@
+"""A new register for another action plan (`jnap init`): its TOML text, checked, then written atomically.
+
+The register has its plans and no actions yet, with a commented example `[[actions]]` table to copy:
+an action needs its commentary, status and evidence, which only its author can supply. It passes
+`jnap check` from the first write. The write is all or nothing: a failure leaves no file and no
+temporary file behind, and never touches an existing one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from jnap_cli.errors import UsageError, WriteRefused
+from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Severity, Status
+
+PLAN_FORMAT = "ID:TITLE:YEAR"
+_ID = re.compile(ID_PATTERN)
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+@dataclass(frozen=True)
+class NewPlan:
+    """A plan of the new register, as `--plan ID:TITLE:YEAR` gives it."""
+
+    id: str
+    title: str
+    year: int
+
+
+def parse_plan(spec: str) -> NewPlan:
+    """`ID:TITLE:YEAR` → a `NewPlan`; the title may contain colons (the id ends at the first, the year
+    starts after the last). Raise `UsageError` (exit 2) saying what is wrong."""
+    plan_id, sep, rest = spec.partition(":")
+    title, sep2, year = rest.rpartition(":")
+    if not sep or not sep2:
+        raise UsageError(f"--plan {spec!r} is not {PLAN_FORMAT}", "e.g. --plan vawg:'VAWG Action Plan':2025")
+    plan_id, title, year = plan_id.strip(), title.strip(), year.strip()
+    if not _ID.match(plan_id) or len(plan_id) > ID_MAX_LENGTH:
+        raise UsageError(
+            f"--plan {spec!r}: {plan_id!r} is not a valid id",
+            f"use letters, digits, '_', '.', '-', starting with a letter (at most {ID_MAX_LENGTH})",
+        )
+    if not title:
+        raise UsageError(f"--plan {spec!r}: the title is empty", f"give it as {PLAN_FORMAT}")
+    if not _YEAR.fullmatch(year):
+        raise UsageError(f"--plan {spec!r}: {year!r} is not a year", "give the year the plan was published, e.g. 2025")
+    return NewPlan(plan_id, title, int(year))
+
+
+def parse_plans(specs: list[str]) -> list[NewPlan]:
+    """Every `--plan`, in order; at least one, and no id twice (ids are compared ignoring case)."""
+    if not specs:
+        raise UsageError("a register needs at least one plan", f"give --plan {PLAN_FORMAT}")
+    plans = [parse_plan(spec) for spec in specs]
+    seen: set[str] = set()
+    for plan in plans:
+        if plan.id.casefold() in seen:
+            raise UsageError(f"plan id {plan.id!r} is given twice (ids ignore case)", "give each plan its own id")
+        seen.add(plan.id.casefold())
+    return plans
+
+
+_HEADER = """\
+# A register of an action plan's actions, in the format of the JNAP register
+# (README: "The register format" describes every key). Started by `jnap init`.
+#
+# Text and commentary are copied word for word from the published plan and its progress updates.
+# `status` is a judgement from the commentary, and `status_evidence` quotes the commentary word for
+# word to justify it. After each edit, check the file with `jnap check -r` and its path.
+"""
+
+
+# The commented example action: (key = value, why), the value filled in from the first plan.
+_EXAMPLE: tuple[tuple[str, str], ...] = (
+    ('id = "{example_id}"', "unique: letters, digits, _ . -, starting with a letter"),
+    ('plan = "{plan}"', "the id of one of the [[plans]] above"),
+    ("number = 1", "the plan's own numbering: 1, 2, 3… with no gaps"),
+    ('theme = "The heading the plan puts the action under"', ""),
+    ('text = "The action, word for word from the plan."', ""),
+    ('commentary = "The published progress update, word for word."', ""),
+    ('status = "in-progress"', "{statuses}"),
+    ('status_basis = "stated"', 'the commentary says it outright; or "inferred"'),
+    ('status_evidence = "progress update"', "words quoted from the commentary"),
+    ("continues = []", "ids of another plan's actions that this one carries on"),
+)
+
+
+def register_text(plans: list[NewPlan], title: str | None = None, source: str = "") -> str:
+    """The new register's text: a header, `title` (else the plans' titles), `source`, the plans, and a
+    commented example action."""
+    import tomli_w
+
+    title = title if title is not None else "; ".join(plan.title for plan in plans)
+    # Nothing the user gives goes into a comment: a newline in it would end the comment.
+    parts = [_HEADER, "\n", tomli_w.dumps({"title": title, "source": source})]
+    for plan in plans:
+        parts.append("\n[[plans]]\n")
+        parts.append(tomli_w.dumps({"id": plan.id, "title": plan.title, "year": plan.year}))
+    first = plans[0].id
+    values = {"example_id": f"{first[0].upper()}1", "plan": first, "statuses": ", ".join(Status)}
+    lines = [(line.format(**values), why.format(**values)) for line, why in _EXAMPLE]
+    width = max(len(line) for line, why in lines if why)
+    parts.append(
+        '\n# Add each action as an [[actions]] table, for example (remove the leading "# "):\n#\n# [[actions]]\n'
+    )
+    parts.extend(f"# {line:<{width}}  # {why}\n" if why else f"# {line}\n" for line, why in lines)
+    return "".join(parts)
+
+
+def checked(text: str, origin: str) -> None:
+    """Refuse (`UsageError`) text that would not pass `jnap check`: it is loaded as any register is,
+    then every rule is run (a control character in a title is an error there)."""
+    from jnap_cli.checks.rules import run_checks
+    from jnap_cli.register.load import load_text
+
+    errors = [finding for finding in run_checks(load_text(text, origin)) if finding.severity == Severity.ERROR]
+    if errors:
+        first = errors[0]
+        where = f"{first.field}: " if first.field else ""
+        raise UsageError(f"{where}{first.message}", "remove it from --title, --source or --plan")
+
+
+def refuse_unwritable(path: Path, force: bool = False) -> None:
+    """Raise `WriteRefused` when `path` cannot be written as a new register: it exists (and not `force`,
+    or it is not a regular file), or its directory is missing or not writable."""
+    if os.path.lexists(path):
+        if not force:
+            raise WriteRefused(f"{path}: already exists", "give --force to replace it, or choose another path")
+        if path.is_symlink() or not path.is_file():
+            raise WriteRefused(f"{path}: not a regular file", "choose another path")
+    directory = path.parent
+    if not directory.is_dir():
+        raise WriteRefused(f"{directory}: no such directory", "create it first")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise WriteRefused(f"{directory}: directory is not writable", "choose a directory you can write to")
+
+
+def write_atomically(path: Path, text: str, force: bool = False) -> None:
+    """Write `text` to `path` all at once: a temporary file beside it, flushed and synced, then renamed
+    onto it. Any failure raises `WriteRefused`, leaves `path` as it was and removes the temporary file."""
+    refuse_unwritable(path, force)
+    directory = path.parent
+    data = text.encode("utf-8")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise WriteRefused(f"{path}: cannot write: {exc.strerror or exc}", "nothing was written") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, _mode(path))  # mkstemp makes it 0600; a register is as readable as any file
+        if not force and os.path.lexists(path):  # created since the first look: never replace it unasked
+            raise WriteRefused(f"{path}: already exists", "give --force to replace it, or choose another path")
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise WriteRefused(f"{path}: cannot write: {exc.strerror or exc}", "nothing was written") from None
+        raise
+    _sync_directory(directory)
+
+
+def _mode(path: Path) -> int:
+    """The existing file's permissions when replacing it, else what the umask gives a new file."""
+    with contextlib.suppress(OSError):
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename durable. Best effort: the file is already in place, and some systems (Windows,
+    some network file systems) cannot open or sync a directory."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
