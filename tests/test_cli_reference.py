@@ -16,7 +16,7 @@ from .conftest import ROOT
 REFERENCE = ROOT / "docs" / "cli.md"
 COMMANDS = [
     "", "list", "filter", "show", "search", "plans", "themes", "glossary", "check", "diff",
-    "set-status", "comment", "link", "history", "init",
+    "set-status", "comment", "link", "add", "edit", "history", "init",
 ]  # fmt: skip
 
 

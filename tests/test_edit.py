@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 import tomllib
 from pathlib import Path
@@ -222,3 +223,53 @@ def test_an_edit_changes_only_its_value(field: str, value: str, multiline: bool,
     )
     changed = b"\n".join(new_lines[first : len(new_lines) - tail]).decode("utf-8")
     assert changed.lstrip().startswith(f"{field} =")
+
+
+def test_add_takes_the_next_number_and_id_after_the_plans_last_action(run: Run, copy: Path) -> None:
+    args = ["add", "-p", "refresh", "--theme", "Our People", "--text", "A new activity.", "-r", str(copy)]
+    result = run(
+        *args, "--commentary", "Work has started.", "--status", "in-progress", "--evidence", "Work has started."
+    )
+    assert (result.exit_code, result.stderr) == (0, f"jnap: R21: added to plan refresh as number 21 ({copy})\n")
+    ids = run("list", "-r", str(copy), "-f", "ids").stdout.split()
+    assert ids[19:22] == ["R20", "R21", "O1"]
+    assert run("check", "-r", str(copy)).exit_code == 0
+    assert run("add", "-p", "refresh", "--theme", "T", "--text", "X", "--number", "3", "-r", str(copy)).exit_code == 2
+
+
+@pytest.fixture
+def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """$EDITOR: a script that applies, in turn, the edits listed in `edits.txt` (one per run)."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "edits = pathlib.Path(sys.argv[0]).with_name('edits.txt')\n"
+        "todo = edits.read_text().split('\\n---\\n')\n"
+        "old, new = todo[0].split('=>')\n"
+        "path = pathlib.Path(sys.argv[1])\n"
+        "text = path.read_text()\n"
+        "assert old.strip() in text, (old, text)\n"
+        "path.write_text(text.replace(old.strip(), new.strip(), 1))\n"
+        "edits.write_text('\\n---\\n'.join(todo[1:]))\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.setattr("jnap_cli.cli.edit._on_terminal", lambda: True)
+    return tmp_path / "edits.txt"
+
+
+def test_edit_reopens_with_the_error_until_the_table_is_valid(run: Run, tmp_path: Path, editor: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    editor.write_text('status = "ongoing" => status = "finished"\n---\nstatus = "finished" => status = "deferred"')
+    result = run("edit", "R2", "-r", str(path))
+    assert (result.exit_code, result.stderr) == (0, f"jnap: R2: table edited ({path})\n")
+    assert 'status = "deferred"' in path.read_text(encoding="utf-8")
+    assert "# jnap" not in path.read_text(encoding="utf-8")
+
+
+def test_edit_without_a_change_leaves_the_file(run: Run, tmp_path: Path, editor: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    before = path.read_bytes()
+    editor.write_text("R2 => R2")
+    result = run("edit", "R2", "-r", str(path))
+    assert result.exit_code == 3 and path.read_bytes() == before

@@ -63,6 +63,8 @@ SUMMARIES = {
     "set-status": "Set an action's status, with its evidence.",
     "comment": "Replace or extend an action's commentary.",
     "link": "Add or remove a link between two actions.",
+    "add": "Add an action to a plan.",
+    "edit": "Edit one action's table in $EDITOR.",
     "history": "Every commit that changed an action, newest first.",
     "init": "Start a new register for another action plan.",
 }
@@ -79,6 +81,8 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "set-status": edit.set_status,
     "comment": edit.comment,
     "link": edit.link,
+    "add": edit.add,
+    "edit": edit.edit,
     "history": history.history,
     "init": init.init,
 }

@@ -103,23 +103,106 @@ def link(
     _write(chosen, dry_run, lambda r: edits.set_link(r, action_id, target, relation, reason, remove=remove))
 
 
-def _write(chosen: Settings, dry_run: bool, plan_for: Callable[[Register], Planned]) -> None:
-    """Load, plan the edits, check them, then print the diff (--dry-run) or write the file."""
+def add(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Option("--plan", "-p", metavar="PLAN", help="The plan the action belongs to.")],
+    theme: Annotated[str, typer.Option("--theme", metavar="TEXT", help="Its theme, as the plan heads it.")],
+    text: Annotated[str, typer.Option("--text", metavar="TEXT", help="The action's words, as the plan has them.")],
+    number: Annotated[
+        int | None, typer.Option("--number", metavar="N", min=1, help="Its number [default: the next free one].")
+    ] = None,
+    commentary: Annotated[str, typer.Option("--commentary", metavar="TEXT", help="What has been done.")] = "",
+    status: Annotated[Status, typer.Option("--status", metavar="STATUS", case_sensitive=False)] = Status.NOT_STARTED,
+    evidence: Annotated[str, typer.Option("--evidence", metavar="QUOTE", help="Words of the commentary.")] = "",
+    basis: BasisOpt = None,
+    register: RegisterOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Add an action to a plan, after its last one, with the next free number and id."""
+    from jnap_cli.register import edits, writer
+    from jnap_cli.register.load import load
+
+    chosen = settings(ctx, register=register)
+    path = _writable(chosen)
+    made = edits.new_action(
+        load(path), plan, theme, text, number=number, commentary=commentary, status=status.value,
+        evidence=evidence, basis=_value(basis),
+    )  # fmt: skip
+    _finish(chosen, path, writer.plan_insert(path, made.after, made.block), made.summary, dry_run)
+
+
+def edit(
+    ctx: typer.Context,
+    action_id: IdArg,
+    register: RegisterOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Open one action's TOML table in $EDITOR; write it back when it is valid."""
+    from jnap_cli.query.select import resolve
     from jnap_cli.register import writer
     from jnap_cli.register.load import load
-    from jnap_cli.register.paths import default_path, shown
+
+    chosen = settings(ctx, register=register)
+    path = _writable(chosen)
+    if not _on_terminal():
+        raise UsageError("jnap edit needs a terminal for $EDITOR", "use set-status, comment or link in scripts")
+    action = resolve(load(path), [action_id])[0]
+    original = writer.block(path, action.id)
+    text, problem = original, ""
+    while True:
+        shown_text = f"# jnap: error: {problem}\n# Fix it, or empty the file to give up.\n{text}" if problem else text
+        text = _strip_notes(_in_editor(shown_text))
+        if not text.strip() or text == original:
+            raise WriteRefused(f"{action.id}: nothing changed", "the register is unchanged")
+        try:
+            change = writer.plan_block(path, action.id, text)
+        except WriteRefused as refused:
+            problem = refused.lines()[0].removeprefix("error: ")
+            continue
+        break
+    _finish(chosen, path, change, f"{action.id}: table edited", dry_run)
+
+
+def _strip_notes(text: str) -> str:
+    """The text without the `# jnap:` lines (and their follow-up) that jnap put at its top."""
+    lines = text.split("\n")
+    while lines and (lines[0].startswith("# jnap: ") or lines[0].startswith("# Fix it, or empty")):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _writable(chosen: Settings) -> Path:
+    """The register to edit: never the copy bundled inside the installed package."""
+    from jnap_cli.register.paths import default_path
 
     path = chosen.register_path()
     if path.resolve() == default_path().resolve() and "site-packages" in str(path.resolve()):
         raise WriteRefused(f"{path}: the register bundled with jnap is not to be edited", "pass --register PATH")
-    planned = plan_for(load(path))
-    change = writer.plan(path, planned.edits)
+    return path
+
+
+def _finish(chosen: Settings, path: Path, change: object, summary: str, dry_run: bool) -> None:
+    """Print the diff (--dry-run) or write the change, then say what happened in one line."""
+    from jnap_cli.register import writer
+    from jnap_cli.register.paths import shown
+
+    assert isinstance(change, writer.Change)
     if dry_run:
         chosen.out.write(change.diff())
-        note(f"{planned.summary} (dry run: {shown(path)} unchanged)")
+        note(f"{summary} (dry run: {shown(path)} unchanged)")
         return
     writer.write(change)
-    note(f"{planned.summary} ({shown(path)})")
+    note(f"{summary} ({shown(path)})")
+
+
+def _write(chosen: Settings, dry_run: bool, plan_for: Callable[[Register], Planned]) -> None:
+    """Load, plan the edits, check them, then print the diff (--dry-run) or write the file."""
+    from jnap_cli.register import writer
+    from jnap_cli.register.load import load
+
+    path = _writable(chosen)
+    planned = plan_for(load(path))
+    _finish(chosen, path, writer.plan(path, planned.edits), planned.summary, dry_run)
 
 
 def _commentary(loaded: Register, action_id: str, text: str | None, file: Path | None, append: bool) -> str:
@@ -133,7 +216,7 @@ def _commentary(loaded: Register, action_id: str, text: str | None, file: Path |
             return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputUnreadable(f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    if not sys.stdin.isatty():
+    if not _on_terminal():
         raise UsageError("no commentary given", "use --text TEXT, --file PATH, or --file - for stdin")
     from jnap_cli.query.select import resolve
 
@@ -171,3 +254,11 @@ def _in_editor(text: str) -> str:
         return Path(name).read_text(encoding="utf-8")
     finally:
         Path(name).unlink(missing_ok=True)
+
+
+def _on_terminal() -> bool:
+    """Whether a person is at the keyboard (stdin is a terminal), so that $EDITOR can be opened."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -107,3 +107,58 @@ def _check_evidence(commentary: str, evidence: str, action_id: str) -> None:
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class NewAction:
+    """An action to add: its `[[actions]]` text, the action it goes after, and what it is, in words."""
+
+    block: str
+    after: str | None
+    summary: str
+
+
+def new_action(
+    register: Register,
+    plan: str,
+    theme: str,
+    text: str,
+    *,
+    number: int | None = None,
+    commentary: str = "",
+    status: str = "not-started",
+    evidence: str = "",
+    basis: str | None = None,
+) -> NewAction:
+    """The next action of `plan` (the next free number and id unless `number` is given), placed after
+    the plan's last action."""
+    import re
+
+    import tomli_w
+
+    from jnap_cli.query.select import check_plan
+
+    plan_id = check_plan(register, plan)
+    assert plan_id is not None
+    if not text.strip() or not theme.strip():
+        raise UsageError("an action needs its --theme and --text", "copy them word for word from the plan")
+    ours = [action for action in register.actions if action.plan == plan_id]
+    taken = {action.number for action in ours}
+    chosen = number if number is not None else max(taken, default=0) + 1
+    if chosen in taken:
+        raise UsageError(f"plan {plan_id!r} already has an action numbered {chosen}")
+    prefixes = {match[1] for action in ours if (match := re.fullmatch(r"(.*?)(\d+)", action.id))}
+    prefix = prefixes.pop() if len(prefixes) == 1 else plan_id[:1].upper()
+    action_id = f"{prefix}{chosen}"
+    if any(action.id.casefold() == action_id.casefold() for action in register.actions):
+        raise UsageError(f"the id {action_id} is taken", "give another --number")
+    if evidence:
+        _check_evidence(commentary, evidence, action_id)
+    entry: dict[str, object] = {"id": action_id, "plan": plan_id, "number": chosen, "theme": theme, "text": text}
+    entry |= {"commentary": commentary, "status": status}
+    if basis is not None:
+        entry["status_basis"] = basis
+    entry |= {"status_evidence": evidence, "continues": []}
+    block = tomli_w.dumps({"actions": [entry]}, multiline_strings="\n" in commentary)
+    after = ours[-1].id if ours else (register.actions[-1].id if register.actions else None)
+    return NewAction(block, after, f"{action_id}: added to plan {plan_id} as number {chosen}")

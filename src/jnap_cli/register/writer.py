@@ -98,6 +98,96 @@ def write(change: Change) -> None:
         _replace(target, change.new)
 
 
+def block(path: Path, action_id: str) -> str:
+    """The text of one action's `[[actions]]` table as the file has it (for `jnap edit`)."""
+    text = tomlfile.decode(tomlfile.read_bytes(path), str(path))
+    lines, start, end = _block_lines(text, action_id, str(path))
+    return "\n".join(line.removesuffix("\r") for line in lines[start:end]) + "\n"
+
+
+def plan_block(path: Path, action_id: str, new_block: str) -> Change:
+    """The change that replaces one action's table by `new_block` (its `[[actions]]` text); verified."""
+    data = tomlfile.read_bytes(path)
+    text = tomlfile.decode(data, str(path))
+    lines, start, end = _block_lines(text, action_id, str(path))
+    entry = _one_action(new_block)
+    crlf = "\r\n" in text
+    replacement = [line + "\r" if crlf else line for line in new_block.rstrip("\n").split("\n")]
+    new = "\n".join(lines[:start] + replacement + lines[end:])
+    before = tomllib.loads(text)
+    index = [a.get("id") for a in before["actions"]].index(action_id)
+    expected = {**before, "actions": [*before["actions"][:index], entry, *before["actions"][index + 1 :]]}
+    _verify_document(new, expected, str(path))
+    return Change(path, data, new.encode("utf-8"))
+
+
+def plan_insert(path: Path, after_id: str | None, new_block: str) -> Change:
+    """The change that adds an action (its `[[actions]]` text) after action `after_id`, or at the end."""
+    data = tomlfile.read_bytes(path)
+    text = tomlfile.decode(data, str(path))
+    crlf = "\r\n" in text
+    lines = text.split("\n")
+    before = tomllib.loads(text)
+    ids = [a.get("id") for a in before.get("actions", [])]
+    if after_id is None:
+        at, index = len(lines) - (1 if lines and lines[-1] == "" else 0), len(ids)
+    else:
+        _, _, at = _block_lines(text, after_id, str(path))
+        index = ids.index(after_id) + 1
+    block_lines = ["", *new_block.rstrip("\n").split("\n")]
+    if at < len(lines) and lines[at].removesuffix("\r").strip():  # keep a blank line before the next table
+        block_lines.append("")
+    new = "\n".join(lines[:at] + [line + "\r" if crlf else line for line in block_lines] + lines[at:])
+    entry = _one_action(new_block)
+    expected = {**before, "actions": [*before.get("actions", [])[:index], entry, *before.get("actions", [])[index:]]}
+    _verify_document(new, expected, str(path))
+    return Change(path, data, new.encode("utf-8"))
+
+
+def _block_lines(text: str, action_id: str, origin: str) -> tuple[list[str], int, int]:
+    """The file's lines and the 0-based [start, end) of the action's table, trailing blank lines left out."""
+    try:
+        ids = [a.get("id") for a in tomllib.loads(text).get("actions", [])]
+    except tomllib.TOMLDecodeError:
+        raise WriteRefused(f"{origin}: not valid TOML; fix it by hand first") from None
+    if action_id not in ids:
+        raise WriteRefused(f"no action {action_id!r} in {origin}")
+    lines = text.split("\n")
+    source = scan(text)
+    index = ids.index(action_id)
+    header = source.line("actions", index, None)
+    if header is None:
+        raise WriteRefused(f"{origin}: action {action_id} is not an [[actions]] table that jnap can edit")
+    end = _block_end(source, index, len(lines))
+    while end > header and not lines[end - 1].strip():
+        end -= 1
+    return lines, header - 1, end
+
+
+def _one_action(block_text: str) -> dict[str, Any]:
+    """The single action table that `block_text` holds, or a refusal saying what is wrong with it."""
+    try:
+        parsed = tomllib.loads(block_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WriteRefused(f"not valid TOML: {exc}") from None
+    actions = parsed.get("actions")
+    if set(parsed) != {"actions"} or not isinstance(actions, list) or len(actions) != 1:
+        raise WriteRefused("the text must be exactly one [[actions]] table")
+    return dict(actions[0])
+
+
+def _verify_document(new: str, expected: dict[str, Any], origin: str) -> None:
+    """The new text validates and parses to exactly the `expected` document."""
+    try:
+        load_text(new, origin)
+    except RegisterInvalid as invalid:
+        raise WriteRefused(f"{origin}: the edit would make the register invalid", _first_line(invalid)) from None
+    except InputUnreadable as unreadable:
+        raise WriteRefused(f"{origin}: the edit could not be made safely", _first_line(unreadable)) from None
+    if tomllib.loads(new) != expected:
+        raise WriteRefused(f"{origin}: the edit would change more than it should", "edit the file by hand")
+
+
 # --- splicing ------------------------------------------------------------------------------------
 
 
