@@ -19,6 +19,7 @@ from jnap_cli.model.vocab import Status
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Register
     from jnap_cli.register.edits import Planned
+    from jnap_cli.register.writer import Change
 
 IdArg = Annotated[
     str,
@@ -124,11 +125,15 @@ def add(
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
-    made = edits.new_action(
-        load(path), plan, theme, text, number=number, commentary=commentary, status=status.value,
-        evidence=evidence, basis=_value(basis),
-    )  # fmt: skip
-    _finish(chosen, path, writer.plan_insert(path, made.after, made.block), made.summary, dry_run)
+
+    def make() -> tuple[Change, str]:
+        made = edits.new_action(
+            load(path), plan, theme, text, number=number, commentary=commentary, status=status.value,
+            evidence=evidence, basis=_value(basis),
+        )  # fmt: skip
+        return writer.plan_insert(path, made.after, made.block), made.summary
+
+    _finish(chosen, path, make, dry_run)
 
 
 def edit(
@@ -160,7 +165,8 @@ def edit(
             problem = refused.lines()[0].removeprefix("error: ")
             continue
         break
-    _finish(chosen, path, change, f"{action.id}: table edited", dry_run)
+    # Edited at leisure, outside the lock: the write still refuses a file that changed meanwhile.
+    _finish(chosen, path, lambda: (change, f"{action.id}: table edited"), dry_run)
 
 
 def _strip_notes(text: str) -> str:
@@ -172,37 +178,61 @@ def _strip_notes(text: str) -> str:
 
 
 def _writable(chosen: Settings) -> Path:
-    """The register to edit: never the copy bundled inside the installed package."""
+    """The register to edit: a regular, writable file, and never the copy bundled with jnap."""
+    import stat
+
     from jnap_cli.register.paths import default_path
 
     path = chosen.register_path()
     if path.resolve() == default_path().resolve() and "site-packages" in str(path.resolve()):
         raise WriteRefused(f"{path}: the register bundled with jnap is not to be edited", "pass --register PATH")
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise WriteRefused(f"{path}: cannot edit: {exc.strerror or exc}", "the register is unchanged") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise WriteRefused(f"{path}: not a regular file; only a register file can be edited")
+    if not _may_write(path):
+        raise WriteRefused(f"{path}: is read-only", "make it writable to edit it")
     return path
 
 
-def _finish(chosen: Settings, path: Path, change: object, summary: str, dry_run: bool) -> None:
-    """Print the diff (--dry-run) or write the change, then say what happened in one line."""
+def _may_write(path: Path) -> bool:
+    """Whether this user may write the file (root may write anything)."""
+    import os
+
+    return os.access(path, os.W_OK)
+
+
+def _finish(chosen: Settings, path: Path, make: Callable[[], tuple[Change, str]], dry_run: bool) -> None:
+    """Plan the change and print its diff (--dry-run), or plan and write it holding the register's lock,
+    so that concurrent jnap writers take turns; then say what happened in one line."""
     from jnap_cli.register import writer
     from jnap_cli.register.paths import shown
 
-    assert isinstance(change, writer.Change)
     if dry_run:
+        change, summary = make()
         chosen.out.write(change.diff())
         note(f"{summary} (dry run: {shown(path)} unchanged)")
         return
-    writer.write(change)
+    with writer.locked(path):
+        change, summary = make()
+        writer.write(change, holding_lock=True)
     note(f"{summary} ({shown(path)})")
 
 
 def _write(chosen: Settings, dry_run: bool, plan_for: Callable[[Register], Planned]) -> None:
-    """Load, plan the edits, check them, then print the diff (--dry-run) or write the file."""
+    """Load, plan the edits and check them, under the lock; then print the diff or write the file."""
     from jnap_cli.register import writer
     from jnap_cli.register.load import load
 
     path = _writable(chosen)
-    planned = plan_for(load(path))
-    _finish(chosen, path, writer.plan(path, planned.edits), planned.summary, dry_run)
+
+    def make() -> tuple[Change, str]:
+        planned = plan_for(load(path))
+        return writer.plan(path, planned.edits), planned.summary
+
+    _finish(chosen, path, make, dry_run)
 
 
 def _commentary(loaded: Register, action_id: str, text: str | None, file: Path | None, append: bool) -> str:

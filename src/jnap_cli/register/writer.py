@@ -85,10 +85,15 @@ def plan(path: Path, edits: Sequence[Edit]) -> Change:
     return Change(path, data, new.encode("utf-8"))
 
 
-def write(change: Change) -> None:
+def locked(path: Path) -> contextlib.AbstractContextManager[None]:
+    """Hold the register's lock: read, plan and write inside it, and no other jnap writer interleaves."""
+    return _locked(path.resolve())
+
+
+def write(change: Change, *, holding_lock: bool = False) -> None:
     """Write `change` atomically, under the lock, unless the file changed since it was read."""
     target = change.path.resolve()  # a symlinked register is updated through the link
-    with _locked(target):
+    with contextlib.nullcontext() if holding_lock else _locked(target):
         try:
             current = target.read_bytes()
         except OSError as exc:
