@@ -9,17 +9,17 @@ one `skipped` record whose `note` says why, and the versions on either side are 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jnap_cli.diff.revisions import GIT_TIMEOUT, read_version
+from jnap_cli.diff.git import run_git
+from jnap_cli.diff.revisions import read_version
 from jnap_cli.diff.versions import FieldChange, FieldValue, diff_versions
 from jnap_cli.errors import InputUnreadable, JnapError
 from jnap_cli.model.schema import Register
-from jnap_cli.text import escape_unsafe, one_line
+from jnap_cli.text import one_line
 
 FIELDS: tuple[str, ...] = ("commit", "date", "author", "subject", "change", "field", "old", "new", "note")
 """The keys of a history record, in order."""
@@ -150,27 +150,6 @@ def _top_level_path(path: Path) -> str:
 
 
 def _git(args: list[str], where: Path, what: str) -> bytes:
-    """git's stdout, or a one-line error quoting the first line git wrote on stderr."""
-    import subprocess
-
-    git = shutil.which("git")
-    if git is None:
-        raise InputUnreadable(f"git is not installed; cannot read the history of {one_line(what)}", HINT)
-    try:
-        done = subprocess.run(
-            [git, *args],
-            cwd=where,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise InputUnreadable(f"{one_line(what)}: git did not answer within {GIT_TIMEOUT:g} s") from None
-    except OSError as exc:
-        raise InputUnreadable(f"{one_line(what)}: cannot run git: {exc.strerror or exc}") from None
-    if done.returncode != 0:
-        lines = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-        said = escape_unsafe(lines[0]).rstrip(".") if lines else f"git exited with status {done.returncode}"
-        raise InputUnreadable(f"{one_line(what)}: git cannot read its history: {said}", HINT)
-    return done.stdout
+    """git's stdout for the history of `what`, or a one-line error."""
+    missing = (f"git is not installed; cannot read the history of {one_line(what)}", HINT)
+    return run_git(args, where, what, missing=missing, failure="git cannot read its history", hint=HINT)

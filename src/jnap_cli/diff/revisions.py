@@ -17,11 +17,11 @@ so a revision is looked up in the repository that holds the register.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from jnap_cli.diff.git import run_git
 from jnap_cli.diff.plans import PlanDiff, diff_plans
 from jnap_cli.diff.versions import VersionDiff, diff_versions
 from jnap_cli.errors import InputUnreadable, UsageError
@@ -29,9 +29,8 @@ from jnap_cli.model.schema import Register
 from jnap_cli.register.load import load, load_text
 from jnap_cli.register.paths import exists
 from jnap_cli.register.tomlfile import decode
-from jnap_cli.text import escape_unsafe, one_line
+from jnap_cli.text import one_line
 
-GIT_TIMEOUT = 10.0  # seconds; a local `git show` takes milliseconds
 HINT = "give a register file, a git revision (HEAD~1, a tag) or REV:path/to/actions.toml"
 
 
@@ -122,30 +121,9 @@ def read_version(arg: str, current: Path) -> Register:
 
 
 def _git(args: list[str], where: Path, arg: str) -> bytes:
-    """git's stdout, or a one-line error quoting the first line git wrote on stderr."""
-    import subprocess
-
-    git = shutil.which("git")
-    if git is None:
-        raise InputUnreadable(
-            f"git is not installed; '{one_line(arg)}' is not a file, so it can only be a git revision",
-            "install git or give a register file",
-        )
-    try:
-        done = subprocess.run(
-            [git, *args],
-            cwd=where,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise InputUnreadable(f"{one_line(arg)}: git did not answer within {GIT_TIMEOUT:g} s") from None
-    except OSError as exc:
-        raise InputUnreadable(f"{one_line(arg)}: cannot run git: {exc.strerror or exc}") from None
-    if done.returncode != 0:
-        lines = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-        said = escape_unsafe(lines[0]).rstrip(".") if lines else f"git exited with status {done.returncode}"
-        raise InputUnreadable(f"{one_line(arg)}: not a file, and git cannot read it: {said}", HINT)
-    return done.stdout
+    """git's stdout for reading `arg`, or a one-line error."""
+    missing = (
+        f"git is not installed; '{one_line(arg)}' is not a file, so it can only be a git revision",
+        "install git or give a register file",
+    )
+    return run_git(args, where, arg, missing=missing, failure="not a file, and git cannot read it", hint=HINT)
