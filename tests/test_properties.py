@@ -89,10 +89,8 @@ def same(s: str) -> str:
 @st.composite
 def registers(draw: st.DrawFn, max_actions: int = 5) -> Data:
     """A valid register as TOML-ready data: every integrity rule holds."""
-    plan_ids = draw(
-        st.lists(IDS, min_size=1, max_size=3, unique_by=str.casefold)
-    )  # plan ids are one id whatever their case
-    # The duplicate-id rule compares action ids case-insensitively; plan ids exactly.
+    # The duplicate-id rule compares action ids and plan ids case-insensitively.
+    plan_ids = draw(st.lists(IDS, min_size=1, max_size=3, unique_by=str.casefold))
     action_ids = draw(st.lists(IDS, min_size=1, max_size=max_actions, unique_by=str.casefold))
     numbers = draw(
         st.lists(st.integers(1, 2**63 - 1), min_size=len(action_ids), max_size=len(action_ids), unique=True)
