@@ -108,3 +108,15 @@ def test_every_record_format_is_a_finding_and_a_diff_format() -> None:
     assert records <= {member.value for member in DiffFormat}
     assert {member.value for member in FindingFormat} - records == {"text", "github"}
     assert {member.value for member in DiffFormat} - records == {"text"}
+
+
+def test_a_run_builds_only_the_command_it_names() -> None:
+    from jnap_cli.cli.application import COMMANDS, build, invoked
+
+    assert invoked(["-r", "x.toml", "--no-color", "list", "--status", "ongoing"]) == "list"
+    assert invoked(["--register", "show", "show", "R4"]) == "show"  # the option's value is not the command
+    assert invoked(["--version"]) == ""
+    assert invoked(["--help"]) is invoked(["lst"]) is invoked([]) is None
+    assert [c.name for c in build("list").registered_commands] == ["list"]
+    assert build("").registered_commands == []
+    assert len(build(None).registered_commands) == len(COMMANDS)

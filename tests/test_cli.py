@@ -175,7 +175,7 @@ def test_every_command_into_a_closed_pipe_exits_0(command: str) -> None:
     assert result.stderr in ("", "jnap: 44 actions checked: 0 error(s), 2 warning(s)\n"), command
 
 
-@pytest.mark.parametrize("module", ["typer", "jnap_cli.cli.app", "jnap_cli.register.load", "pydantic"])
+@pytest.mark.parametrize("module", ["typer", "jnap_cli.cli.application", "jnap_cli.register.load", "pydantic"])
 def test_ctrl_c_during_start_up_is_quiet(module: str) -> None:
     """SIGINT while the script imports Typer, builds the command line or loads the register: exit 130."""
     script = (

@@ -24,9 +24,11 @@ def main() -> None:
     try:
         from typer.main import get_command
 
-        from jnap_cli.cli.app import app
+        from jnap_cli.cli.application import build, invoked
 
-        command = get_command(app)
+        # Completion asks about every command: build them all then.
+        only = None if os.environ.get("_JNAP_COMPLETE") else invoked(sys.argv[1:])
+        command = get_command(build(only))
     except Exception as exc:  # noqa: BLE001 - a bug in building the command line: still one line, exit 70
         sys.stderr.write(f"jnap: error: internal error: {type(exc).__name__}: {exc} (cannot start)\n")
         sys.exit(70)

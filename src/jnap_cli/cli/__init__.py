@@ -1,5 +1,12 @@
 """Typer wiring only: the app, its one error boundary, settings on the context, one module per command group."""
 
-from jnap_cli.cli.app import app
+from typing import Any
 
-__all__ = ["app"]
+
+def __getattr__(name: str) -> Any:
+    """`app`: the whole application, built on first use (`jnap_cli.entry` builds only what a run needs)."""
+    if name == "app":
+        from jnap_cli.cli import application
+
+        return application.__getattr__("app")
+    raise AttributeError(name)
