@@ -123,3 +123,8 @@ def defuse_ci(text: str, after_space: bool = True) -> str:
     reads a workflow command in it (`'::error::`, `#'#[`). `after_space`: the text starts a word."""
     text = _LEGACY_COMMAND.sub("#'#", _COMMAND_WORD.sub("'::", text))
     return text if after_space or not text.startswith("'::") else text[1:]
+
+
+def squash(text: str) -> str:
+    """`text` with every run of whitespace one space: how a quote is found in a commentary."""
+    return " ".join(text.split())

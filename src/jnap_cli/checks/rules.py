@@ -15,7 +15,7 @@ from jnap_cli.errors import UsageError
 from jnap_cli.model.finding import Finding
 from jnap_cli.model.schema import Action, Register
 from jnap_cli.model.vocab import Severity
-from jnap_cli.text import unsafe_characters
+from jnap_cli.text import squash, unsafe_characters
 
 # What `commentary-placeholder` catches (the rule's description, and so the README, lists them all).
 # Whole forms are compared after folding case and dropping everything but letters and digits, so
@@ -271,7 +271,7 @@ def evidence(register: Register) -> Iterator[Finding]:
                 index,
                 "status_evidence",
             )
-        elif _squash(quote) not in _squash(action.commentary):
+        elif squash(quote) not in squash(action.commentary):
             yield _finding(
                 "evidence-not-found",
                 f"status_evidence {quote!r} is not in the commentary",
@@ -364,7 +364,7 @@ def references(register: Register) -> Iterator[Finding]:
         by_number.setdefault((action.plan, action.number), action)
     for index, action in enumerate(register.actions):
         for reference in action.references:
-            if _squash(reference) not in _squash(action.text + " " + action.commentary):
+            if squash(reference) not in squash(action.text + " " + action.commentary):
                 yield _finding(
                     "reference-not-in-text",
                     f"reference {reference!r} is not in the text",
@@ -407,10 +407,6 @@ def _theme_matches(written: str, theme: str) -> bool:
     words = [w for w in re.split(r"\W+", written.casefold().replace("&", "and")) if w]
     target = [w for w in re.split(r"\W+", theme.casefold().replace("&", "and")) if w]
     return len(words) == len(target) and all(t.startswith(w) for w, t in zip(words, target, strict=True))
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 CHECKS: tuple[Callable[[Register], Iterable[Finding]], ...] = (

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from jnap_cli.errors import UsageError, WriteRefused
 from jnap_cli.model.schema import Action, Register
 from jnap_cli.register.writer import Edit
+from jnap_cli.text import squash
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def set_commentary(
         raise UsageError("the new commentary is empty", "give the words of the commentary")
     new = f"{action.commentary.rstrip()}\n\n{text.strip()}" if append and action.commentary.strip() else text.strip()
     quote = evidence if evidence is not None else action.status_evidence
-    if evidence is None and status is None and _squash(quote) not in _squash(new):
+    if evidence is None and status is None and squash(quote) not in squash(new):
         raise WriteRefused(
             f"{action.id}: the new commentary no longer contains the status evidence {quote!r}",
             "give a new --evidence (and --status) with it",
@@ -98,15 +99,11 @@ def _action(register: Register, action_id: str) -> Action:
 def _check_evidence(commentary: str, evidence: str, action_id: str) -> None:
     if not evidence.strip():
         raise UsageError("empty --evidence", "quote the words of the commentary that justify the status")
-    if _squash(evidence) not in _squash(commentary):
+    if squash(evidence) not in squash(commentary):
         raise WriteRefused(
             f"{action_id}: the evidence {evidence!r} is not in the commentary",
             "quote the commentary word for word",
         )
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
 
 
 @dataclass(frozen=True)

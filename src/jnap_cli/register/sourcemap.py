@@ -111,13 +111,8 @@ def _open_string(line: str) -> tuple[str | None, int]:
                 return delim, depth
             position += 3 + end
             continue
-        if ch == '"':
-            position += 1
-            while position < len(line) and not (line[position] == '"' and _unescaped(line, position)):
-                position += 1
-        elif ch == "'":
-            closing = line.find("'", position + 1)
-            position = len(line) if closing < 0 else closing
+        if ch in "\"'":
+            position = _string_end(line, position)
         position += 1
     return None, depth
 
@@ -129,12 +124,18 @@ def comment_start(line: str) -> int | None:
         ch = line[position]
         if ch == "#":
             return position
-        if ch == '"':
-            position += 1
-            while position < len(line) and not (line[position] == '"' and _unescaped(line, position)):
-                position += 1
-        elif ch == "'":
-            closing = line.find("'", position + 1)
-            position = len(line) if closing < 0 else closing
+        if ch in "\"'":
+            position = _string_end(line, position)
         position += 1
     return None
+
+
+def _string_end(line: str, start: int) -> int:
+    """The position of the quote that closes the one-line string opening at `start` (or the line's end)."""
+    if line[start] == "'":  # a literal string has no escapes
+        closing = line.find("'", start + 1)
+        return len(line) if closing < 0 else closing
+    position = start + 1
+    while position < len(line) and not (line[position] == '"' and _unescaped(line, position)):
+        position += 1
+    return position
