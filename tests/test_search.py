@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jnap_cli.errors import UsageError
+from jnap_cli.model import validation
 from jnap_cli.model.schema import Glossary, Register, Term
 from jnap_cli.query.glossary import load_glossary
 from jnap_cli.query.search import Hit, search, suggest
@@ -23,7 +24,7 @@ def made_up(*actions: dict[str, str]) -> Register:
         {"id": f"R{n}", "plan": "refresh", "number": n, "theme": "", "text": "", "status": "complete", **fields}
         for n, fields in enumerate(actions, start=1)
     ]
-    return Register.model_validate(
+    return validation.register(
         {
             "title": "made up",
             "source": "tests",

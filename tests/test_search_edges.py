@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jnap_cli.model import validation
 from jnap_cli.model.schema import Register
 from jnap_cli.query import search as search_module
 from jnap_cli.query.glossary import load_glossary
@@ -37,7 +38,7 @@ def texts(**by_id: str) -> Data:
 
 def made_up(*action_texts: str, commentary: str = "") -> Register:
     """A register of refresh actions R1, R2, … with these texts (the first with `commentary`)."""
-    return Register.model_validate(
+    return validation.register(
         {
             "title": "made up",
             "source": "tests",

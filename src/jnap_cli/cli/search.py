@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -84,5 +85,5 @@ def glossary(
     from jnap_cli.render.records import emit
 
     chosen = settings(ctx, no_color=no_color)
-    rows = [entry.model_dump() for entry in entries(load_glossary(), " ".join(term) if term else None)]
+    rows = [asdict(entry) for entry in entries(load_glossary(), " ".join(term) if term else None)]
     emit(rows, TERM, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)

@@ -1,26 +1,19 @@
-"""The schema of the register and of the glossary as pydantic models: pure data, no I/O.
+"""The register and the glossary as plain frozen dataclasses: pure data, no I/O, no pydantic.
 
-Strings and integers are strict (TOML `number = "4"` is an error, never coerced) and unknown keys are
-rejected, so that a misspelt key is reported instead of silently dropped.
+These are what every command works with. `model.validation` checks a parsed TOML document against
+the schema (pydantic, strict) and builds them; the cache (`register.cache`) builds them from data it
+validated before, so a cache hit imports no validation code at all.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
-
-from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Status, StatusBasis
-
-_STRICT = ConfigDict(extra="forbid", frozen=True)
-
-# Strict (no coercion) and not blank.
-Text = Annotated[StrictStr, Field(pattern=r"\S")]
-
-Identifier = Annotated[StrictStr, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
+from jnap_cli.model.vocab import Status, StatusBasis
 
 
-class Plan(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Plan:
     """One of the plans the register covers (the original JNAP, the JNAP Refresh).
 
     `commentary_as_of` is the year the plan's commentary speaks for ("complete" means complete then);
@@ -28,81 +21,74 @@ class Plan(BaseModel):
     year come from (the annex prints neither for every plan: otherwise they are the register's).
     """
 
-    model_config = _STRICT
-
-    id: Identifier
-    title: StrictStr
-    year: StrictInt
-    commentary_as_of: StrictInt | None = None
-    commentary_source: StrictStr | None = None
-    title_source: StrictStr | None = None
+    id: str
+    title: str
+    year: int
+    commentary_as_of: int | None = None
+    commentary_source: str | None = None
+    title_source: str | None = None
 
 
-class Publication(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Publication:
     """The publication the register's text is copied from, and where the copy is kept."""
 
-    model_config = _STRICT
-
-    title: StrictStr
-    year: StrictInt
-    text: StrictStr  # the path of the copied text, from the register's repository
+    title: str
+    year: int
+    text: str  # the path of the copied text, from the register's repository
 
 
-class BuildsOn(BaseModel):
+@dataclass(frozen=True, slots=True)
+class BuildsOn:
     """A link: this action uses what action `id` delivered (a tool, guidance, finding), and why we say so."""
 
-    model_config = _STRICT
-
-    id: Identifier
-    reason: StrictStr = ""
+    id: str
+    reason: str = ""
 
 
-class Action(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Action:
     """One action (original JNAP) or activity (JNAP Refresh), with its commentary and status."""
 
-    model_config = _STRICT
-
-    id: Identifier
-    plan: Identifier
-    number: Annotated[StrictInt, Field(ge=1)]
-    theme: StrictStr
-    text: StrictStr
-    # Optional in the schema so that `jnap check` can report a missing commentary as a finding.
-    commentary: StrictStr = ""
+    id: str
+    plan: str
+    number: int
+    theme: str
+    text: str
     status: Status
+    # Optional in the schema so that `jnap check` can report a missing commentary as a finding.
+    commentary: str = ""
     status_basis: StatusBasis | None = None
-    status_evidence: StrictStr = ""
-    continues: tuple[Identifier, ...] = ()
+    status_evidence: str = ""
+    continues: tuple[str, ...] = ()
     builds_on: tuple[BuildsOn, ...] = ()
-    references: tuple[StrictStr, ...] = ()
-    annex_marker: StrictStr | None = None
+    references: tuple[str, ...] = ()
+    annex_marker: str | None = None
 
 
-class Register(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Register:
     """The whole register: metadata, plans and actions in the order the file gives them.
 
     A register with plans may have no actions yet (a new one, from `jnap init`); the loader refuses one
     with neither.
     """
 
-    model_config = _STRICT
-
-    title: StrictStr
-    source: StrictStr
-    publication: Publication | None = None
+    title: str
+    source: str
     plans: tuple[Plan, ...]
+    publication: Publication | None = None
     actions: tuple[Action, ...] = ()
 
 
-class Term(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Term:
     """One glossary entry: an acronym or term of art, what it stands for, and what it means."""
 
-    model_config = _STRICT
-
-    term: Text
-    expansion: Text
-    description: Text
-    aliases: tuple[Text, ...] = ()
+    term: str
+    expansion: str
+    description: str
+    aliases: tuple[str, ...] = ()
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -110,9 +96,8 @@ class Term(BaseModel):
         return (self.term, self.expansion, *self.aliases)
 
 
-class Glossary(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Glossary:
     """The whole glossary, in file order."""
-
-    model_config = _STRICT
 
     terms: tuple[Term, ...]

@@ -30,12 +30,12 @@ def load_glossary(path: Path | None = None) -> Glossary:
     """Read and validate a glossary (the bundled one by default); any failure is a one-line `InputUnreadable`."""
     from pydantic import ValidationError
 
-    from jnap_cli.model.schema import Glossary
+    from jnap_cli.model import validation
 
     path = default_path() if path is None else path
     text, raw = tomlfile.read(path, kind="glossary", hint="reinstall jnap, or pass the path of a glossary")
     try:
-        glossary = Glossary.model_validate(raw)
+        glossary = validation.glossary(raw)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -58,10 +58,10 @@ def validate(raw: dict[str, Any], origin: str, text: str) -> Register:
     """`Register.model_validate`, with pydantic's errors turned into located findings."""
     from pydantic import ValidationError
 
-    from jnap_cli.model.schema import Register
+    from jnap_cli.model import validation
 
     try:
-        return Register.model_validate(raw)
+        return validation.register(raw)
     except ValidationError as exc:
         findings = [_schema_finding(error, raw) for error in exc.errors(include_url=False)]
         raise RegisterInvalid(locate(findings, origin, text)) from None
