@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Run, line_of
+from .conftest import DATA, Run, line_of
 from .registers import find, set_field, small, write, write_text_with
 
 
@@ -64,10 +64,42 @@ def test_unreadable_file(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_too_large(run: Run, tmp_path: Path) -> None:
     path = tmp_path / "big.toml"
     with path.open("wb") as handle:
-        handle.truncate(16 * 1024 * 1024 + 1)
+        handle.truncate(1024**3 + 1)  # sparse: refused by its size, never read
     result = run("check", "-r", str(path))
     assert result.exit_code == 2
-    assert result.stderr == f"jnap: error: {path}: larger than 16 MiB; not a register\n"
+    assert (
+        result.stderr
+        == f"jnap: error: {path}: larger than 1 GiB; not a register; set JNAP_MAX_BYTES higher to read it\n"
+    )
+
+
+@pytest.mark.parametrize(("setting", "limit"), [("2048", "2 KiB"), ("3k", "3 KiB"), ("1500", "1500 bytes")])
+def test_size_limit_is_configurable(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, limit: str
+) -> None:
+    register = DATA.read_bytes()
+    path = tmp_path / "actions.toml"
+    path.write_bytes(register)
+    monkeypatch.setenv("JNAP_MAX_BYTES", setting)
+    result = run("list", "-r", str(path), "-f", "ids")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"jnap: error: {path}: larger than {limit}; not a register; set JNAP_MAX_BYTES higher to read it\n"
+    )
+    monkeypatch.setenv("JNAP_MAX_BYTES", str(len(register)))
+    assert run("list", "-r", str(path), "-f", "ids").exit_code == 0
+
+
+@pytest.mark.parametrize("setting", ["lots", "0", "-5", "1.5G", "12 parsecs"])
+def test_size_limit_setting_must_be_a_size(run: Run, monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
+    monkeypatch.setenv("JNAP_MAX_BYTES", setting)
+    result = run("list", "-f", "ids")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"jnap: error: JNAP_MAX_BYTES={setting!r} is not a size; give bytes, or a size such as 512M or 2G\n"
+    )
 
 
 def test_not_utf8(run: Run, tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """The one reader of TOML files (registers, the glossary, git revisions): path → bytes → text → TOML.
 
-Every input is held to the same rules (a regular file, at most `MAX_BYTES`, UTF-8 without a BOM) and
+Every input is held to the same rules (a regular file, at most `max_bytes()`, UTF-8 without a BOM) and
 every failure is one `InputUnreadable` line naming the file, and the line and column where known.
 """
 
@@ -14,9 +14,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from jnap_cli.errors import InputUnreadable
+from jnap_cli.errors import InputUnreadable, UsageError
 
-MAX_BYTES = 16 * 1024 * 1024  # far above any real plan; stops /dev/zero-like inputs
+# A guard against absurd input, far above any real register (100,000 actions are about 90 MiB).
+DEFAULT_MAX_BYTES = 1024**3
+MAX_BYTES_VARIABLE = "JNAP_MAX_BYTES"
+_SIZE = re.compile(r"(?P<number>\d{1,15})\s*(?P<unit>[kmgt]?)i?b?", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 
 READ_TRIES = 3  # reads of a file that keeps changing before giving up
 # A writer can stall mid-file (ext4 pauses 10-20 ms when a file is rewritten in place), leaving a
@@ -24,6 +28,31 @@ READ_TRIES = 3  # reads of a file that keeps changing before giving up
 # must also stay unchanged until it is this old (watched every `SETTLE_POLL_NS`).
 SETTLE_NS = 50_000_000
 SETTLE_POLL_NS = 5_000_000
+
+
+def max_bytes() -> int:
+    """The largest file jnap reads: `$JNAP_MAX_BYTES` (bytes, or with a K, M, G or T suffix), else 1 GiB."""
+    setting = os.environ.get(MAX_BYTES_VARIABLE, "").strip()
+    if not setting:
+        return DEFAULT_MAX_BYTES
+    size = _SIZE.fullmatch(setting)
+    if size is None or int(size["number"]) == 0:
+        raise UsageError(f"{MAX_BYTES_VARIABLE}={setting!r} is not a size", "give bytes, or a size such as 512M or 2G")
+    return int(size["number"]) * _UNITS[size["unit"].lower()]
+
+
+def shown_size(size: int) -> str:
+    """A byte count as the largest whole unit that divides it: 1 GiB, 512 MiB, 1000 bytes."""
+    for unit, factor in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} bytes"
+
+
+def _too_large(origin: str, limit: int) -> InputUnreadable:
+    return InputUnreadable.at(
+        origin, f"larger than {shown_size(limit)}; not a register", f"set {MAX_BYTES_VARIABLE} higher to read it"
+    )
 
 
 def read_bytes(
@@ -37,16 +66,19 @@ def read_bytes(
     up to `READ_TRIES` times, so that a half-written file is not taken for a whole one.
     """
     info = _stat(path, kind, hint)
+    limit = max_bytes()
+    if info.st_size > limit:
+        raise _too_large(str(path), limit)
     previous: bytes | None = None
     for _ in range(READ_TRIES):
         try:
             with path.open("rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
+                data = handle.read(limit + 1)
         except OSError as exc:
             raise InputUnreadable.at(str(path), f"cannot read: {exc.strerror or exc}") from None
         after = _stat(path, kind, hint)
-        if len(data) > MAX_BYTES:
-            return data  # `decode` refuses it by its size
+        if len(data) > limit:
+            raise _too_large(str(path), limit)
         # The same bytes twice from an unchanged file whose size is not what it holds (a /proc or FUSE
         # file) are what it holds.
         if _identity(after) == _identity(info) and (len(data) == after.st_size or data == previous):
@@ -96,8 +128,8 @@ def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
 
 def decode(data: bytes, origin: str) -> str:
     """Bytes (from a file or from git) → text, held to one set of rules: size, no BOM, UTF-8."""
-    if len(data) > MAX_BYTES:
-        raise InputUnreadable.at(origin, f"larger than {MAX_BYTES // (1024 * 1024)} MiB; not a register")
+    if len(data) > (limit := max_bytes()):
+        raise _too_large(origin, limit)
     if data.startswith(b"\xef\xbb\xbf"):
         raise InputUnreadable.at(
             origin, "starts with a UTF-8 byte-order mark", "save the file as UTF-8 without a BOM", line=1
