@@ -20,10 +20,13 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see no colour settings or register override from the developer's shell."""
-    for name in ("NO_COLOR", "FORCE_COLOR", "JNAP_REGISTER", "JNAP_DEBUG", "TERM", "COLUMNS"):
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests see no colour settings or register override from the developer's shell, and each test has a
+    cache directory of its own (never the developer's)."""
+    for name in ("NO_COLOR", "FORCE_COLOR", "JNAP_REGISTER", "JNAP_DEBUG", "TERM", "COLUMNS", "JNAP_NO_CACHE"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("JNAP_MAX_BYTES", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ def add(
 
     def make() -> tuple[Change, str]:
         made = edits.new_action(
-            load(path), plan, theme, text, number=number, commentary=commentary, status=status.value,
+            load(path, cache=False), plan, theme, text, number=number, commentary=commentary, status=status.value,
             evidence=evidence, basis=_value(basis),
         )  # fmt: skip
         return writer.plan_insert(path, made.after, made.block), made.summary
@@ -151,7 +151,7 @@ def edit(
     path = _writable(chosen)
     if not _on_terminal():
         raise UsageError("jnap edit needs a terminal for $EDITOR", "use set-status, comment or link in scripts")
-    action = resolve(load(path), [action_id])[0]
+    action = resolve(load(path, cache=False), [action_id])[0]
     original = writer.block(path, action.id)
     text, problem = original, ""
     while True:
@@ -229,7 +229,7 @@ def _write(chosen: Settings, dry_run: bool, plan_for: Callable[[Register], Plann
     path = _writable(chosen)
 
     def make() -> tuple[Change, str]:
-        planned = plan_for(load(path))
+        planned = plan_for(load(path, cache=False))
         return writer.plan(path, planned.edits), planned.summary
 
     _finish(chosen, path, make, dry_run)

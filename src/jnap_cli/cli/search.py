@@ -44,17 +44,26 @@ def search(
 ) -> None:
     """Full-text search over text, commentary and theme, best match first."""
     from jnap_cli.query.glossary import load_glossary
-    from jnap_cli.query.search import DEFAULT_FIELDS, find, hit_records
+    from jnap_cli.query.indexed import search_file
+    from jnap_cli.query.search import DEFAULT_FIELDS
     from jnap_cli.render.records import emit
 
     chosen = settings(ctx, register=register, no_color=no_color)
-    loaded = chosen.load()
     searched = DEFAULT_FIELDS if field is None else (field.value,)
     glossary = load_glossary() if expand else None
-    hits = find(loaded, " ".join(query), fields=searched, regex=regex, glossary=glossary, plan=plan, limit=limit)
+    hits, rows = search_file(
+        chosen.register_path(),
+        " ".join(query),
+        fields=searched,
+        regex=regex,
+        glossary=glossary,
+        plan=plan,
+        limit=limit,
+        cache=chosen.cache,
+    )
     marks = [{"snippet": hit.spans} for hit in hits]
     emit(
-        hit_records(loaded, hits),
+        rows,
         SEARCH_HIT,
         fmt=fmt,
         fields=fields,

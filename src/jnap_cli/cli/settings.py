@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Settings:
-    """What every command may be told: `jnap [--no-color] [--debug] [-r PATH] COMMAND [-r PATH] [--no-color]`."""
+    """What every command may be told: `jnap [--no-color] [--no-cache] [--debug] [-r PATH] CMD [-r PATH] [...]`."""
 
     register: Path | None = None
     no_color: bool = False
     debug: bool = False
+    cache: bool = True  # `--no-cache` turns it off (as JNAP_NO_CACHE=1 does)
 
     @property
     def out(self) -> IO[str]:
@@ -46,7 +47,7 @@ class Settings:
         """The register these settings name, read and validated."""
         from jnap_cli.register.load import load
 
-        return load(self.register_path())
+        return load(self.register_path(), cache=self.cache)
 
 
 def settings(ctx: typer.Context, *, register: Path | None = None, no_color: bool = False) -> Settings:

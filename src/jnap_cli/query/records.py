@@ -78,9 +78,9 @@ def action_record(action: Action, related: Related | None = None) -> Record:
     return {field.value: {**stored, **derived}[field.value] for field in ActionField}
 
 
-def records(register: Register, actions: Iterable[Action]) -> list[Record]:
-    """The records of `actions`, with their derived fields from the whole register."""
-    related = Related.of(register)
+def records(register: Register, actions: Iterable[Action], related: Related | None = None) -> list[Record]:
+    """The records of `actions`, with their derived fields from the whole register (or as `related` gives them)."""
+    related = Related.of(register) if related is None else related
     return [action_record(action, related) for action in actions]
 
 

@@ -53,6 +53,7 @@ from jnap_cli.text import PUNCTUATION, edit_distance, fold, hyphens_as_spaces, m
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Action, Glossary, Register
+    from jnap_cli.query.records import Related
 
 FIELD_WEIGHTS: dict[str, int] = {"theme": 3, "text": 2, "commentary": 1}
 DEFAULT_FIELDS: tuple[str, ...] = ("text", "commentary", "theme")
@@ -140,11 +141,14 @@ def find(
     return hits
 
 
-def hit_records(register: Register, hits: Sequence[Hit]) -> list[dict[str, Any]]:
-    """Each hit's action record with its `score`, `matched` field and `snippet`."""
+def hit_records(register: Register, hits: Sequence[Hit], related: Related | None = None) -> list[dict[str, Any]]:
+    """Each hit's action record with its `score`, `matched` field and `snippet`.
+
+    `related` gives the links in reverse when `register` holds only some of the actions (the index's candidates).
+    """
     from jnap_cli.query.records import records
 
-    rows = records(register, [hit.action for hit in hits])
+    rows = records(register, [hit.action for hit in hits], related)
     for row, hit in zip(rows, hits, strict=True):
         row.update({"score": hit.score, "matched": hit.field, "snippet": hit.snippet})
     return rows
@@ -210,6 +214,7 @@ class _Term:
     # Part of a glossary form: when `pattern` matches in no field, these terms (its words) all must, instead.
     otherwise: tuple[_Term, ...] = ()
     weight: int = 1  # the query terms it stands for, each scoring as if it had matched
+    forms: tuple[tuple[str, ...], ...] = ()  # the words `pattern` matches, any one form of them (for the index)
 
 
 def _parse(query: str) -> list[_Chunk]:
@@ -241,18 +246,21 @@ def _compile_terms(chunks: list[_Chunk], glossary: Glossary | None) -> list[_Ter
     index = 0
     while index < len(chunks):
         stop, expansion = _glossary_run(chunks, index, entries)
-        plain = [_Term(re.compile(_pattern(chunk.words, whole=False))) for chunk in chunks[index:stop]]
+        plain = [
+            _Term(re.compile(_pattern(chunk.words, whole=False)), forms=(chunk.words,)) for chunk in chunks[index:stop]
+        ]
         if expansion is None:
             terms += plain
         else:
             alternatives = {_pattern(form, whole=True) for form in expansion.forms}
             # Longest first, so that "Independent Sexual Violence Advisors" wins over a shorter form.
             body = "|".join(f"(?:{alt})" for alt in sorted(alternatives, key=lambda alt: (-len(alt), alt)))
+            forms = tuple(sorted(expansion.forms))
             if expansion.exact:
-                terms.append(_Term(re.compile(body)))
+                terms.append(_Term(re.compile(body), forms=forms))
             else:
                 # Part of a form ranks as its words would: a match of the whole never ranks below scattered words.
-                terms.append(_Term(re.compile(body), otherwise=tuple(plain), weight=len(plain)))
+                terms.append(_Term(re.compile(body), otherwise=tuple(plain), weight=len(plain), forms=forms))
         index = stop
     return terms
 
@@ -379,6 +387,46 @@ def _check_fields(fields: Sequence[str]) -> tuple[str, ...]:
     if not chosen:
         raise UsageError("no fields to search", f"choose from {', '.join(FIELD_WEIGHTS)}")
     return chosen
+
+
+# --- the index -----------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+")  # what the index's tokenizer makes a token of: letters and digits
+
+
+def indexed_text(text: str) -> str:
+    """A field as the search index stores it: folded as the search matches it (`_prepare`)."""
+    return _prepare.__wrapped__(text).folded
+
+
+def index_expression(query: str, glossary: Glossary | None = None) -> str | None:
+    """An FTS5 expression that every action matching `query` (with the glossary) matches too.
+
+    The index only narrows the search: its candidates are then matched as `search` matches any action.
+    Each query word becomes a phrase of its tokens whose last token is a prefix (a word matches at the
+    start of a word in the text), so whatever `search` finds, the index finds. None when the query has
+    a word without letters or digits, which the index cannot look up.
+    """
+    parts = [_term_expression(term) for term in _compile_terms(_parse(query), glossary)]
+    return None if None in parts else " AND ".join(part for part in parts if part is not None)
+
+
+def _term_expression(term: _Term) -> str | None:
+    phrases = [_phrase(form) for form in term.forms]
+    if not phrases or None in phrases:
+        return None
+    either = [phrase for phrase in phrases if phrase is not None]
+    if term.otherwise:
+        words = [_term_expression(word) for word in term.otherwise]
+        if None in words:
+            return None
+        either.append("(" + " AND ".join(word for word in words if word is not None) + ")")
+    return "(" + " OR ".join(either) + ")"
+
+
+def _phrase(words: tuple[str, ...]) -> str | None:
+    tokens = [token for word in words for token in _TOKEN.findall(word)]
+    return f'"{" ".join(tokens)}"*' if tokens else None
 
 
 # --- the text ------------------------------------------------------------------------------------

@@ -13,25 +13,69 @@ from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import InputUnreadable, RegisterInvalid
 from jnap_cli.model.finding import Finding
+from jnap_cli.model.schema import Register
 from jnap_cli.model.vocab import Severity, Status
-from jnap_cli.register import tomlfile
 from jnap_cli.register.paths import resolve_path
-from jnap_cli.register.sourcemap import scan
 
 if TYPE_CHECKING:
-    from jnap_cli.model.schema import Register
+    from jnap_cli.register.cache import Store
 
 
 _REGISTER_KEYS = {"title", "source", "plans", "actions"}
 
 
-def load(path: Path | None = None) -> Register:
-    """Read and validate a register; raise `InputUnreadable` or `RegisterInvalid`."""
-    return load_located(resolve_path(path))[0]
+def load(path: Path | None = None, *, cache: bool = True) -> Register:
+    """Read and validate a register, or take it from its cache (`register.cache`) while the file is unchanged.
+
+    Raises `InputUnreadable` or `RegisterInvalid`.
+    """
+    resolved = resolve_path(path)
+    found = indexed(resolved) if cache else None
+    if found is None:
+        return load_located(resolved)[0]
+    if isinstance(found, Register):
+        return found
+    from jnap_cli.register.cache import damage
+
+    try:
+        return found.register()
+    except damage():
+        return load_located(resolved)[0]  # a damaged cache: read the file
+    finally:
+        found.close()
+
+
+def indexed(path: Path) -> Store | Register | None:
+    """The register's cache, with its search index, built first when it is missing or stale.
+
+    The register itself when it had to be read and no cache can be written (an unwritable cache
+    directory); None when the cache is turned off (`JNAP_NO_CACHE`). Raises as `load` does when the
+    register cannot be read or is invalid.
+    """
+    from jnap_cli.register import cache
+
+    if not cache.enabled():
+        return None
+    store = cache.open_store(path)
+    if store is not None:
+        return store
+    try:
+        before = cache.Stamp.of(path)
+    except OSError:
+        return None  # `load_located` says why
+    from jnap_cli.register import tomlfile
+
+    built_ns = cache.now_ns()
+    data = tomlfile.read_bytes(path)
+    register = load_text(tomlfile.decode(data, str(path)), str(path))
+    cache.store(path, data, before, built_ns, register)
+    return cache.open_store(path) or register
 
 
 def load_located(path: Path) -> tuple[Register, str]:
     """`load`, keeping the file's text so that later findings can be located (`locate`)."""
+    from jnap_cli.register import tomlfile
+
     text = tomlfile.decode(tomlfile.read_bytes(path), str(path))
     return load_text(text, str(path)), text
 
@@ -39,6 +83,7 @@ def load_located(path: Path) -> tuple[Register, str]:
 def load_text(text: str, origin: str) -> Register:
     """Parse and validate register text; `origin` names it in messages (a path, or `REV:path`)."""
     from jnap_cli.checks.rules import integrity
+    from jnap_cli.register import tomlfile
 
     raw = tomlfile.parse(text, origin)
     if raw.get("actions", []) == [] and raw.get("plans", []) == [] and raw.keys() <= _REGISTER_KEYS:
@@ -125,6 +170,8 @@ def locate(findings: list[Finding], origin: str, text: str) -> list[Finding]:
     """Each finding with its file and line; the text is scanned only when there is a finding to place."""
     if not findings:
         return []
+    from jnap_cli.register.sourcemap import scan
+
     source = scan(text)
     located = []
     for finding in findings:

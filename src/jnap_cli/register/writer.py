@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from jnap_cli.errors import InputUnreadable, JnapError, RegisterInvalid, WriteRefused
-from jnap_cli.register import tomlfile
+from jnap_cli.register import cache, tomlfile
 from jnap_cli.register.load import load_text
 from jnap_cli.register.sourcemap import SourceMap, scan
 
@@ -101,6 +101,7 @@ def write(change: Change, *, holding_lock: bool = False) -> None:
         if hashlib.sha256(current).digest() != hashlib.sha256(change.old).digest():
             raise WriteRefused(f"{change.path}: changed on disk since it was read", "run the command again")
         _replace(target, change.new)
+    cache.forget(target)  # its key would miss it anyway; this also frees the space at once
 
 
 def block(path: Path, action_id: str) -> str:

@@ -1,0 +1,214 @@
+"""The validated cache of a register (register/cache.py): used while the file is unchanged, never an error."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jnap_cli.register import cache
+from jnap_cli.register import load as loading
+
+from .conftest import Run
+from .registers import set_field, small, write
+
+ALL = ["R1", "R2", "R3", "O1", "O2", "O3"]  # small()'s actions
+TRAINING = ["R1", "O1", "R3", "O3"]  # what `search training` finds in small(), best first
+
+HEAVY_ON_A_HIT = (
+    "jnap_cli.model.validation",  # the pydantic models: nothing is validated on a hit
+    "jnap_cli.checks.rules",
+    "jnap_cli.register.sourcemap",
+    "jnap_cli.query.search",
+    "tomllib",
+    "rich",
+)
+
+
+def entry(path: Path) -> Path:
+    return cache.entry_path(path)
+
+
+def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, reading a register file fails the test: answers must come from the cache."""
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the register was parsed")
+
+    monkeypatch.setattr(loading, "load_text", refuse)
+
+
+def ids(run: Run, *args: str) -> list[str]:
+    result = run(*args, "-f", "ids")
+    found = result.stdout.split()
+    assert result.exit_code == (0 if found else 1), result.output
+    assert result.stderr == ("" if found else "jnap: no actions match\n")
+    return found
+
+
+def test_a_second_run_reads_the_cache(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    first = run("list", "-r", str(path), "-f", "json").stdout
+    assert entry(path).is_file()
+    no_parsing(monkeypatch)
+    assert run("list", "-r", str(path), "-f", "json").stdout == first
+    assert ids(run, "search", "training", "-r", str(path)) == TRAINING
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "-f", "json"),
+        ("show", "R4", "O23", "R9", "-f", "json"),
+        ("search", "victim", "-f", "json"),
+        ("search", '"third party"', "-f", "json"),
+        ("search", "ISVA", "prosecut", "-f", "json"),
+        ("plans", "-f", "json"),
+        ("themes", "-f", "json"),
+    ],
+)
+def test_the_cache_answers_as_the_file_does(run: Run, args: tuple[str, ...]) -> None:
+    without = run("--no-cache", *args)
+    cold = run(*args)
+    warm = run(*args)
+    assert without.exit_code == cold.exit_code == warm.exit_code == 0
+    assert json.loads(without.stdout) == json.loads(cold.stdout) == json.loads(warm.stdout)
+    assert entry(loading.resolve_path(None)).is_file()
+
+
+def test_a_changed_file_is_read_again(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    assert ids(run, "list", "--status", "deferred", "-r", str(path)) == []
+    write(path, set_field(small(), "R1", "status", "deferred"))
+    assert ids(run, "list", "--status", "deferred", "-r", str(path)) == ["R1"]
+
+
+def test_same_size_and_time_are_not_enough_when_the_file_is_young(run: Run, tmp_path: Path) -> None:
+    # Rewritten in place with bytes of the same length and its time put back: within the timestamps'
+    # granularity of when the cache was built, the content hash tells.
+    path = write(tmp_path / "actions.toml", small())
+    before = path.stat()
+    assert ids(run, "list", "--status", "deferred", "-r", str(path)) == []
+    data = path.read_bytes()
+    swapped = data.replace(b'status = "complete"', b'status = "deferred"', 1)
+    assert len(swapped) == len(data) and swapped != data
+    with path.open("r+b") as handle:
+        handle.write(swapped)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert ids(run, "list", "--status", "deferred", "-r", str(path)) != []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",
+        b"not a database at all\n" * 100,
+        b"SQLite format 3\x00" + b"\xff" * 4000,
+    ],
+)
+def test_a_corrupt_cache_is_ignored(run: Run, tmp_path: Path, damage: bytes) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    expected = ids(run, "search", "training", "-r", str(path))
+    entry(path).write_bytes(damage)
+    assert ids(run, "search", "training", "-r", str(path)) == expected
+    assert ids(run, "list", "-r", str(path)) == ALL
+
+
+def test_a_foreign_or_older_cache_is_ignored(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    run("list", "-r", str(path))
+    with sqlite3.connect(entry(path)) as db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'format'")
+    assert ids(run, "list", "-r", str(path)) == ALL
+    entry(path).unlink()
+    with sqlite3.connect(entry(path)) as db:
+        db.execute("CREATE TABLE other (x)")
+    assert ids(run, "list", "-r", str(path)) == ALL
+
+
+def test_a_damaged_entry_inside_a_valid_cache_is_ignored(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    run("list", "-r", str(path))
+    with sqlite3.connect(entry(path)) as db:
+        db.execute("UPDATE actions SET document = '{\"id\": 1}'")
+    assert ids(run, "list", "-r", str(path)) == ALL
+    assert ids(run, "search", "training", "-r", str(path)) == TRAINING
+
+
+def test_an_unwritable_cache_directory_is_no_error(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    path = write(tmp_path / "actions.toml", small())
+    assert ids(run, "list", "-r", str(path)) == ALL
+    assert ids(run, "search", "training", "-r", str(path)) == TRAINING
+
+
+@pytest.mark.parametrize("how", ["flag", "variable"])
+def test_the_cache_can_be_bypassed(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    if how == "flag":
+        args: tuple[str, ...] = ("--no-cache",)
+    else:
+        monkeypatch.setenv("JNAP_NO_CACHE", "1")
+        args = ()
+    assert ids(run, *args, "list", "-r", str(path)) == ALL
+    assert ids(run, *args, "search", "training", "-r", str(path)) == TRAINING
+    assert not entry(path).exists()
+
+
+def test_an_invalid_register_is_never_cached(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", set_field(small(), "R1", "status", "done"))
+    for _ in range(2):
+        result = run("list", "-r", str(path))
+        assert result.exit_code == 2
+        assert "is not a known status" in result.stderr
+    assert not entry(path).exists()
+
+
+def test_an_edit_keeps_the_cache_true(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    assert ids(run, "list", "--status", "deferred", "-r", str(path)) == []
+    assert entry(path).exists()
+    result = run("set-status", "R1", "deferred", "--evidence", "Training", "-r", str(path))
+    assert result.exit_code == 0, result.output
+    assert not entry(path).exists()  # removed with the write
+    assert ids(run, "list", "--status", "deferred", "-r", str(path)) == ["R1"]
+    assert ids(run, "search", "victim liaison", "-r", str(path)) == ["R2", "O2"]
+
+
+def test_a_cache_hit_validates_nothing(tmp_path: Path) -> None:
+    """What `jnap show R4 --format json` imports when the cache answers (a structure, not a timing).
+
+    pydantic itself is imported by Typer 0.29 on every command (typer._adapters); jnap's own models and
+    everything that parses or checks a register are not.
+    """
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    environment.pop("JNAP_REGISTER", None)
+    environment.pop("JNAP_NO_CACHE", None)
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(' '.join(sorted(sys.modules)), file=sys.stderr))\n"
+        "from jnap_cli.entry import main\n"
+        "sys.argv = ['jnap', 'show', 'R4', '--format', 'json']\n"
+        "main()\n"
+    )
+
+    def imported() -> set[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=tmp_path, env=environment, capture_output=True, text=True, check=True
+        )
+        assert json.loads(done.stdout)[0]["id"] == "R4"
+        return set(done.stderr.split())
+
+    cold = imported()
+    assert {"jnap_cli.model.validation", "tomllib"} <= cold  # the first run reads and validates
+    warm = imported()
+    assert warm.isdisjoint(HEAVY_ON_A_HIT), sorted(warm & set(HEAVY_ON_A_HIT))
+    assert "jnap_cli.register.cache" in warm

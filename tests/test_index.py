@@ -1,0 +1,173 @@
+"""The cache's FTS5 index gives the same search results as reading every action (query/indexed.py).
+
+The index only proposes candidates; these tests hold it to never leaving out an action the in-memory
+search finds, on generated registers full of the text that makes matching hard: accents, ligatures,
+combining marks, hyphens and dashes, curly apostrophes, underscores, digits, glossary acronyms.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jnap_cli.errors import NoMatch
+from jnap_cli.query.glossary import load_glossary
+from jnap_cli.query.indexed import search_file
+from jnap_cli.query.search import find, index_expression
+from jnap_cli.register import cache
+from jnap_cli.register.load import load
+
+from .registers import action, write
+
+GLOSSARY = load_glossary()
+
+WORDS = [
+    "victim",
+    "victims",
+    "victim's",
+    "victim’s",
+    "Victim",
+    "prosecution",
+    "prosecutors",
+    "third-party",
+    "third–party",
+    "third party",
+    "material",
+    "résumé",
+    "resume",
+    "Straße",
+    "strasse",
+    "naïve",
+    "nai\u0308ve",
+    "ﬁle",
+    "file",
+    "A&E",
+    "a_e",
+    "snake_case",
+    "2024",
+    "R4",
+    "ISVA",
+    "ISVAs",
+    "Independent Sexual Violence Advisors",
+    "Early Advice",
+    "EA",
+    "each",
+    "RASSO",
+    "rape and serious sexual offences",
+    "Operation Soteria",
+    "\ue000private",
+    "co-operate",
+    "re-examine",
+    "O'Brien",
+    "“quoted”",
+    "—",
+    "and",
+    "the",
+]
+TEXTS = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join)
+QUERY_WORDS = [*WORDS, "vict", "prosec", "thi", "resu", "stra", "nai", "fil", "indep", "independent sexual violence"]
+
+
+def make_register(folder: Path, texts: list[tuple[str, str, str]]) -> Path:
+    entries = [
+        action(f"R{n}", "refresh", n, theme=theme, text=text, commentary=commentary)
+        for n, (theme, text, commentary) in enumerate(texts, start=1)
+    ]
+    data = {
+        "title": "Generated",
+        "source": "tests",
+        "plans": [{"id": "refresh", "title": "Refresh", "year": 2024}],
+        "actions": entries,
+    }
+    path = folder / "actions.toml"
+    return write(path, data)
+
+
+def both(path: Path, query: str) -> tuple[list[str] | str, list[str] | str]:
+    """(index, memory): the ids each way finds, or "none" when it finds nothing."""
+    try:
+        through_index = [hit.action.id for hit in search_file(path, query, glossary=GLOSSARY)[0]]
+    except NoMatch as exc:
+        through_index = f"none: {exc.message}"
+    try:
+        in_memory = [hit.action.id for hit in find(load(path, cache=False), query, glossary=GLOSSARY)]
+    except NoMatch as exc:
+        in_memory = f"none: {exc.message}"
+    return through_index, in_memory
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.lists(st.tuples(TEXTS, TEXTS, TEXTS), min_size=1, max_size=8),
+    queries=st.lists(
+        st.one_of(
+            st.lists(st.sampled_from(QUERY_WORDS), min_size=1, max_size=3).map(" ".join),
+            st.sampled_from(QUERY_WORDS).map(lambda word: f'"{word}"'),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_the_index_finds_what_memory_finds(texts: list[tuple[str, str, str]], queries: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = make_register(Path(folder), texts)
+        for query in queries:
+            through_index, in_memory = both(path, query)
+            assert through_index == in_memory, query
+
+
+def test_phrases_from_the_text_itself() -> None:
+    texts = [(f"theme {n}", " ".join(WORDS[n : n + 6]), " ".join(reversed(WORDS[n : n + 5]))) for n in range(0, 36, 3)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = make_register(Path(folder), texts)
+        for _theme, text, _commentary in texts:
+            words = text.split()
+            for start, size in itertools.product(range(len(words)), (1, 2, 3)):
+                query = '"' + " ".join(words[start : start + size]) + '"'
+                through_index, in_memory = both(path, query)
+                assert through_index == in_memory, query
+
+
+def test_the_index_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query with letters in it is answered from the candidates alone, not by reading every action."""
+    path = make_register(tmp_path, [("t", "victim support", "c"), ("t", "material", "c"), ("t", "victims", "c")])
+    search_file(path, "victim")  # builds the cache
+    read: list[int] = []
+    original = cache.Store.actions
+
+    def counting(store: cache.Store, positions: list[int]) -> object:
+        read.extend(positions)
+        return original(store, positions)
+
+    monkeypatch.setattr(cache.Store, "actions", counting)
+    monkeypatch.setattr(cache.Store, "register", lambda _store: pytest.fail("read every action"))
+    hits, _rows = search_file(path, "victim")
+    assert [hit.action.id for hit in hits] == ["R1", "R3"]
+    assert read == [0, 2]
+
+
+@pytest.mark.parametrize(
+    ("query", "expression"),
+    [
+        ("victim", '("victim"*)'),
+        ("third-party", '("third party"*)'),
+        ('"third party"', '("third party"*)'),
+        ("A&E", '("a e"*)'),
+        ("Straße", '("strasse"*)'),
+        ("—", None),
+        ("_", None),
+    ],
+)
+def test_index_expressions(query: str, expression: str | None) -> None:
+    assert index_expression(query) == expression
+
+
+def test_a_glossary_term_looks_up_every_form() -> None:
+    expression = index_expression("ISVA", GLOSSARY)
+    assert expression is not None
+    assert '"isva"*' in expression and '"independent sexual violence advisors"*' in expression
