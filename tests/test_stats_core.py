@@ -35,6 +35,8 @@ def test_tallies_plan_then_its_themes_in_first_seen_order() -> None:
     assert list(refresh.counts) == list(Status)  # every status, vocabulary order, zeros included
     assert (refresh.total, refresh.complete, refresh.share) == (20, 12, 0.6)
     assert refresh.counts[Status.NOT_STARTED] == 0
+    assert refresh.ids == tuple(f"R{n}" for n in range(1, 21))
+    assert rows[1].ids == ("R1", "R2", "R3", "R4", "R5")
 
 
 def test_plan_tallies_agree_with_plans_command() -> None:
@@ -76,7 +78,7 @@ def test_tallies_of_a_register_without_actions_show_its_plans_with_zeros(tmp_pat
 
 
 def test_tally_records_shape() -> None:
-    tally = Tally("theme", "refresh", "Our People", {Status.COMPLETE: 2, Status.ONGOING: 1})
+    tally = Tally("theme", "refresh", "Our People", {Status.COMPLETE: 2, Status.ONGOING: 1}, ("R1", "R2", "R3"))
     assert tally_records([tally]) == [
         {
             "scope": "theme",
@@ -90,6 +92,7 @@ def test_tally_records_shape() -> None:
             "deferred": 0,
             "not-started": 0,
             "share": 0.6667,
+            "ids": ["R1", "R2", "R3"],
         }
     ]
 
@@ -105,6 +108,13 @@ def test_status_changes_summed_per_plan(tmp_path: Path) -> None:
         ("refresh", "ongoing", "complete", 1, False, ("R2",)),
         ("original", "complete", "ongoing", 1, True, ("O1",)),
     ]
+
+
+def test_status_changes_of_selected_actions(tmp_path: Path) -> None:
+    old = small()
+    new = set_field(set_field(old, "R2", "status", "complete"), "O1", "status", "ongoing")
+    changes = status_changes(_small(tmp_path, old, "old.toml"), _small(tmp_path, new, "new.toml"), {"O1", "O2"})
+    assert [(c.plan, c.old, c.new, c.ids) for c in changes] == [("original", "complete", "ongoing", ("O1",))]
 
 
 def test_status_changes_none_when_same() -> None:

@@ -6,7 +6,7 @@ Pure: no I/O, no printing. `tallies` counts; `tally_records` is the documented J
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 Record = dict[str, Any]
 
-TALLY_FIELDS: tuple[str, ...] = ("scope", "plan", "theme", "total", *(s.value for s in Status), "share")
+TALLY_FIELDS: tuple[str, ...] = ("scope", "plan", "theme", "total", *(s.value for s in Status), "share", "ids")
 """The keys of a `stats` record, in order."""
 
 CHANGE_FIELDS: tuple[str, ...] = ("plan", "from", "to", "count", "regression", "ids")
@@ -34,12 +34,14 @@ def status_counts(actions: Iterable[Action]) -> dict[Status, int]:
 
 @dataclass(frozen=True)
 class Tally:
-    """The status counts of one plan (`scope` "plan", `theme` None) or of one theme of a plan (`scope` "theme")."""
+    """The status counts of one plan (`scope` "plan", `theme` None) or of one theme of a plan (`scope` "theme");
+    `ids` are the actions counted, in register order."""
 
     scope: str
     plan: str
     theme: str | None
     counts: Mapping[Status, int]
+    ids: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -73,17 +75,22 @@ def tallies(register: Register, actions: Sequence[Action] | None = None) -> list
         themes = by_plan.get(plan.id)
         if themes is None and actions is not None:
             continue
-        themes = themes or {}
-        rows.append(Tally("plan", plan.id, None, status_counts(a for group in themes.values() for a in group)))
-        rows.extend(Tally("theme", plan.id, theme, status_counts(group)) for theme, group in themes.items())
+        members = [a for a in chosen if a.plan == plan.id]
+        rows.append(Tally("plan", plan.id, None, status_counts(members), tuple(a.id for a in members)))
+        rows.extend(
+            Tally("theme", plan.id, theme, status_counts(group), tuple(a.id for a in group))
+            for theme, group in (themes or {}).items()
+        )
     return rows
 
 
 def tally_record(tally: Tally) -> Record:
-    """A tally as the record `jnap stats` prints: counts by status, total, and the completed share (0–1)."""
+    """A tally as the record `jnap stats` prints: counts by status, total, the completed share (0–1, to
+    four places) and the ids counted."""
     record: Record = {"scope": tally.scope, "plan": tally.plan, "theme": tally.theme, "total": tally.total}
     record.update({status.value: tally.counts.get(status, 0) for status in Status})
     record["share"] = round(tally.share, 4)
+    record["ids"] = list(tally.ids)
     return record
 
 
@@ -104,8 +111,9 @@ class StatusChange:
     ids: tuple[str, ...]
 
 
-def status_changes(old: Register, new: Register) -> list[StatusChange]:
-    """The version diff's status transitions from `old` to `new`, summed per plan of `new`.
+def status_changes(old: Register, new: Register, ids: Collection[str] | None = None) -> list[StatusChange]:
+    """The version diff's status transitions from `old` to `new`, summed per plan of `new`; only those of
+    the actions (by id in `new`) in `ids` when given (the filters of `jnap list` on the current register).
 
     Plans in `new`'s order (then any plan only an action names); within a plan, the transitions in the
     version diff's order (vocabulary order of the old status, then of the new).
@@ -118,6 +126,8 @@ def status_changes(old: Register, new: Register) -> list[StatusChange]:
     for transition in diff_versions(old, new).transitions:
         ids_by_plan: dict[str, list[str]] = {}
         for action_id in transition.ids:
+            if ids is not None and action_id not in ids:
+                continue
             ids_by_plan.setdefault(plan_of[action_id], []).append(action_id)
         changes.extend(
             StatusChange(plan, transition.old, transition.new, len(ids), transition.regression, tuple(ids))
