@@ -17,6 +17,7 @@ REFERENCE = ROOT / "docs" / "cli.md"
 COMMANDS = [
     "", "list", "filter", "show", "search", "plans", "themes", "glossary", "check", "diff",
     "set-status", "comment", "link", "add", "edit", "history", "init",
+    "stats", "graph", "report",
 ]  # fmt: skip
 
 

@@ -70,6 +70,7 @@ SUMMARIES = {
     "edit": "Edit one action's table in $EDITOR.",
     "history": "Every commit that changed an action, newest first.",
     "init": "Start a new register for another action plan.",
+    "report": "The register as one HTML page, or Markdown.",
 }
 # Each command's module and function, imported only when the command is built.
 COMMANDS: dict[str, str] = {
@@ -91,6 +92,7 @@ COMMANDS: dict[str, str] = {
     "edit": "edit:edit",
     "history": "history:history",
     "init": "init:init",
+    "report": "report:report",
 }
 GLOBAL_OPTIONS_WITH_VALUES = ("-r", "--register")
 

@@ -141,3 +141,10 @@ class Severity(StrEnum):
 
 
 STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
+
+
+class ReportFormat(StrEnum):
+    """How `jnap report` writes the register: one self-contained HTML page, or Markdown for a wiki or a pull request."""
+
+    HTML = "html"
+    MARKDOWN = "markdown"
