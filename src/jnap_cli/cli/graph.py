@@ -17,7 +17,7 @@ from jnap_cli.cli.options import (
     ThemeOpt,
     choices,
     complete_from_register,
-    fields_option,
+    complete_words,
 )
 from jnap_cli.cli.settings import settings
 from jnap_cli.errors import NoMatch
@@ -54,7 +54,15 @@ def graph(
             show_default=False,
         ),
     ] = None,
-    fields: Annotated[str | None, fields_option(EDGE)] = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="FIELDS",
+            help="Record formats: the fields of each edge, in order (source, target, kind, reason).",
+            autocompletion=complete_words(EDGE.fields),
+        ),
+    ] = None,
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
