@@ -15,8 +15,9 @@ from .conftest import ROOT
 
 REFERENCE = ROOT / "docs" / "cli.md"
 COMMANDS = [
-    "", "list", "filter", "show", "search", "plans", "themes", "glossary", "check", "diff",
+    "", "list", "filter", "show", "search", "plans", "themes", "stats", "graph", "glossary", "check", "diff",
     "set-status", "comment", "link", "add", "edit", "history", "init",
+    "report",
 ]  # fmt: skip
 
 

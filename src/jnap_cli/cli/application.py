@@ -61,6 +61,8 @@ SUMMARIES = {
     "search": "Search text, commentary and themes, best first.",
     "plans": "The plans, with their action counts by status.",
     "themes": "The themes of each plan, with their action counts.",
+    "stats": "Counts by plan, theme and status; completed shares.",
+    "graph": "The links between actions: Mermaid, DOT or edges.",
     "glossary": "The plan's acronyms and terms of art.",
     "check": "Check the register for CI; exit 1 on errors.",
     "diff": "Compare two plans, or two versions of the register.",
@@ -71,6 +73,7 @@ SUMMARIES = {
     "edit": "Edit one action's table in $EDITOR.",
     "history": "Every commit that changed an action, newest first.",
     "init": "Start a new register for another action plan.",
+    "report": "The register as one HTML page, or Markdown.",
 }
 # Each command's module and function, imported only when the command is built.
 COMMANDS: dict[str, str] = {
@@ -80,6 +83,8 @@ COMMANDS: dict[str, str] = {
     "search": "search:search",
     "plans": "lookups:plans",
     "themes": "lookups:themes",
+    "stats": "stats:stats",
+    "graph": "graph:graph",
     "glossary": "search:glossary",
     "check": "check:check",
     "diff": "diff:diff",
@@ -90,6 +95,7 @@ COMMANDS: dict[str, str] = {
     "edit": "edit:edit",
     "history": "history:history",
     "init": "init:init",
+    "report": "report:report",
 }
 GLOBAL_OPTIONS_WITH_VALUES = ("-r", "--register")
 

@@ -59,6 +59,13 @@ JUDGED: tuple[str, ...] = ("status", "status_basis", "status_evidence", "continu
 DERIVED: tuple[str, ...] = ("as_of", "continued_by", "built_on_by")
 
 
+class RelationKind(StrEnum):
+    """How one action relates to another: it carries it forward (`continues`), or uses what it delivered."""
+
+    CONTINUES = "continues"
+    BUILDS_ON = "builds_on"
+
+
 class SearchField(StrEnum):
     """The fields that `jnap search` looks in."""
 
@@ -112,6 +119,20 @@ class DiffFormat(StrEnum):
     IDS = "ids"
 
 
+class GraphFormat(StrEnum):
+    """How `jnap graph` prints the relations: a Mermaid or Graphviz graph, or any record format (an edge list)."""
+
+    MERMAID = "mermaid"
+    DOT = "dot"
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    TSV = "tsv"
+    MARKDOWN = "markdown"
+    IDS = "ids"
+
+
 class Severity(StrEnum):
     """How serious a finding is: errors fail `jnap check`, warnings only with `--strict`."""
 
@@ -120,3 +141,10 @@ class Severity(StrEnum):
 
 
 STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
+
+
+class ReportFormat(StrEnum):
+    """How `jnap report` writes the register: one self-contained HTML page, or Markdown for a wiki or a pull request."""
+
+    HTML = "html"
+    MARKDOWN = "markdown"

@@ -5,13 +5,13 @@ The one place where an action becomes a dict (`action_record`).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from jnap_cli.model.vocab import DERIVED, FROM_ANNEX, JUDGED, STATUSES, ActionField
+from jnap_cli.model.vocab import DERIVED, FROM_ANNEX, JUDGED, ActionField
 from jnap_cli.query.select import check_plan
+from jnap_cli.query.stats import status_counts
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Action, Register
@@ -89,11 +89,11 @@ def plan_records(register: Register) -> list[Record]:
     commentary speaks for: a status is the status then)."""
     rows = []
     for plan in register.plans:
-        counts = Counter(a.status.value for a in register.actions if a.plan == plan.id)
+        counts = status_counts(a for a in register.actions if a.plan == plan.id)
         row: Record = {"id": plan.id, "title": plan.title, "year": plan.year, "as_of": plan.commentary_as_of}
         row["actions"] = sum(counts.values())
-        row["by_status"] = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts.get(s))
-        row.update({status: counts.get(status, 0) for status in STATUSES})
+        row["by_status"] = ", ".join(f"{n} {status.value}" for status, n in counts.items() if n)
+        row.update({status.value: n for status, n in counts.items()})
         row.update(commentary_source=plan.commentary_source, title_source=plan.title_source)
         rows.append(row)
     return rows

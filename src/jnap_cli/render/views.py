@@ -109,4 +109,26 @@ HISTORY = View(
     medium=frozenset({"subject", "note"}),
     ids=("commit",),
 )
-VIEWS = (*VIEWS, HISTORY)
+TALLY = View(
+    "tally",
+    fields=("scope", "plan", "theme", "total", *STATUSES, "share", "ids"),
+    summary=("scope", "plan", "theme", "total", *STATUSES, "share"),
+    wide=frozenset({"theme"}),
+    medium=frozenset({"ids"}),
+    ids=("ids",),
+)
+STATUS_CHANGE = View(
+    "status change",
+    fields=("plan", "from", "to", "count", "regression", "ids"),
+    summary=("plan", "from", "to", "count", "regression", "ids"),
+    medium=frozenset({"ids"}),
+    ids=("ids",),
+)
+EDGE = View(
+    "relation",
+    fields=("source", "target", "kind", "reason"),
+    summary=("source", "target", "kind", "reason"),
+    wide=frozenset({"reason"}),
+    ids=("ends",),  # not a field: the records of `jnap graph` carry both ends for `--format ids`
+)
+VIEWS = (*VIEWS, HISTORY, TALLY, STATUS_CHANGE, EDGE)

@@ -1,0 +1,343 @@
+"""The report: the whole register as one self-contained HTML page, or as Markdown for a wiki or a pull request.
+
+The page's content is worked out once (`contents`: header, tallies, actions with their links both ways,
+the graph) and drawn by two Jinja2 templates. Jinja2 is imported inside `html` and `markdown` only.
+Register text is untrusted: the HTML template escapes everything (autoescape), the Markdown one
+escapes through `md_text` and `md_cell`; both show control, bidi and zero-width characters as
+visible escapes first (`text.escape_unsafe`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from jnap_cli.model.vocab import STATUSES
+from jnap_cli.render import report_layout as layout
+from jnap_cli.render.cells import markdown_cell
+from jnap_cli.text import escape_unsafe
+
+if TYPE_CHECKING:
+    from jnap_cli.model.schema import Register
+
+# How each status and basis reads on the page, and its icon's name (a shape, so colour is never alone).
+STATUS_LABELS = {
+    "complete": "Complete",
+    "in-progress": "In progress",
+    "ongoing": "Ongoing",
+    "transferred": "Transferred",
+    "deferred": "Deferred",
+    "not-started": "Not started",
+}
+BASIS_LABELS = {
+    "stated": "stated: the annex's own words say so",
+    "inferred": "inferred: the register's reading of the commentary",
+    None: "not yet reviewed",
+}
+RELATION_LABELS = {
+    "continues": ("Continues", "Continued by"),
+    "builds_on": ("Builds on", "Built on by"),
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    id: str
+    anchor: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Relation:
+    label: str
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: str
+    anchor: str
+    slug: str  # the Markdown heading's anchor
+    number: int
+    plan: str
+    theme: str
+    text: str
+    paragraphs: tuple[str, ...]
+    status: str
+    status_label: str
+    basis: str | None
+    basis_label: str
+    evidence: str
+    as_of: int | None
+    relations: tuple[Relation, ...]
+    references: tuple[str, ...]
+    annex_marker: str | None
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    name: str
+    anchor: str
+    slug: str
+    actions: tuple[ActionView, ...]
+
+
+@dataclass(frozen=True)
+class PlanView:
+    id: str
+    title: str
+    year: int
+    as_of: int | None
+    commentary_source: str | None
+    title_source: str | None
+    anchor: str
+    slug: str
+    themes: tuple[ThemeView, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class Contents:
+    """Everything the report shows, worked out from the register; both templates draw this."""
+
+    title: str
+    source: str
+    publication: Any
+    plans: tuple[PlanView, ...]
+    statuses: tuple[str, ...]  # the statuses that occur, in vocabulary order
+    tallies: tuple[dict[str, Any], ...]  # `jnap stats --format json`'s records, with a label
+    chart: layout.Chart
+    graph: layout.Graph
+    edges: tuple[layout.EdgeInput, ...]
+    total: int
+
+
+def anchor(action_id: str) -> str:
+    """The HTML id of an action's card (ids are letters, digits, `_`, `.` and `-`: safe as they are)."""
+    return f"action-{action_id}"
+
+
+class Slugs:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens, `-1`, `-2` for repeats."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, heading: str) -> str:
+        base = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        count = self.seen.get(base, 0)
+        self.seen[base] = count + 1
+        return base if count == 0 else f"{base}-{count}"
+
+
+def contents(register: Register) -> Contents:
+    """The report's content: header, tallies and chart, each plan's themes and actions, the graph."""
+    from jnap_cli.query.graph import edges
+    from jnap_cli.query.records import records
+    from jnap_cli.query.stats import tallies, tally_records
+
+    rows = records(register, register.actions)
+    by_id = {row["id"]: row for row in rows}
+    found = [layout.EdgeInput(e.source, e.target, str(e.kind), e.reason) for e in edges(register)]
+    slugs = Slugs()
+    for fixed in (escape_unsafe(register.title), "Summary", "Relations"):  # the Markdown's headings before the plans
+        slugs(fixed)
+    plans: list[PlanView] = []
+    for plan in register.plans:
+        themes: dict[str, list[ActionView]] = {}
+        plan_heading = f"{plan.title} ({plan.year})"
+        plan_slug = slugs(escape_unsafe(plan_heading))
+        theme_slugs: dict[str, str] = {}
+        for action in register.actions:
+            if action.plan != plan.id:
+                continue
+            if action.theme not in theme_slugs:
+                theme_slugs[action.theme] = slugs(escape_unsafe(action.theme))
+            themes.setdefault(action.theme, []).append(_action_view(by_id[action.id], slugs(f"Action {action.id}")))
+        plans.append(
+            PlanView(
+                id=plan.id,
+                title=plan.title,
+                year=plan.year,
+                as_of=plan.commentary_as_of,
+                commentary_source=plan.commentary_source,
+                title_source=plan.title_source,
+                anchor=f"plan-{plan.id}",
+                slug=plan_slug,
+                themes=tuple(
+                    ThemeView(name, f"theme-{plan.id}-{n}", theme_slugs[name], tuple(views))
+                    for n, (name, views) in enumerate(themes.items(), start=1)
+                ),
+                count=sum(len(views) for views in themes.values()),
+            )
+        )
+    counted = tallies(register)
+    titles = {plan.id: plan.title for plan in register.plans}
+    records_ = [
+        {**record, "label": titles.get(record["plan"], record["plan"]) if record["theme"] is None else record["theme"]}
+        for record in tally_records(counted)
+    ]
+    drawn = layout.chart(
+        [
+            layout.BarInput(
+                r["scope"],
+                r["plan"],
+                r["theme"],
+                r["label"],
+                {s: r[s] for s in STATUSES},
+                r["total"],
+                r["complete"],
+                r["share"],
+            )
+            for r in records_
+        ]
+    )
+    older_first = sorted(register.plans, key=lambda plan: plan.year)  # stable: equal years keep file order
+    placed = layout.graph(
+        [(plan.id, column_label(plan.id, plan.title, plan.year)) for plan in older_first],
+        [layout.NodeInput(a.id, a.plan, a.theme, a.status.value) for a in register.actions],
+        found,
+    )
+    present = {a.status.value for a in register.actions}
+    return Contents(
+        title=register.title,
+        source=register.source,
+        publication=register.publication,
+        plans=tuple(plans),
+        statuses=tuple(s for s in STATUSES if s in present),
+        tallies=tuple(records_),
+        chart=drawn,
+        graph=placed,
+        edges=tuple(found),
+        total=len(register.actions),
+    )
+
+
+def column_label(plan_id: str, title: str, year: int) -> str:
+    """A graph column's heading: the plan's title when short enough to fit above its column, else its id."""
+    return f"{title if len(title) <= 22 else plan_id} ({year})"
+
+
+def _action_view(record: dict[str, Any], slug: str) -> ActionView:
+    relations = [
+        Relation(RELATION_LABELS["continues"][0], tuple(Link(i, anchor(i)) for i in record["continues"])),
+        Relation(RELATION_LABELS["continues"][1], tuple(Link(i, anchor(i)) for i in record["continued_by"])),
+        Relation(
+            RELATION_LABELS["builds_on"][0],
+            tuple(Link(link["id"], anchor(link["id"]), link["reason"]) for link in record["builds_on"]),
+        ),
+        Relation(RELATION_LABELS["builds_on"][1], tuple(Link(i, anchor(i)) for i in record["built_on_by"])),
+    ]
+    commentary = record["commentary"] or ""
+    return ActionView(
+        id=record["id"],
+        anchor=anchor(record["id"]),
+        slug=slug,
+        number=record["number"],
+        plan=record["plan"],
+        theme=record["theme"],
+        text=record["text"],
+        paragraphs=tuple(p.strip() for p in re.split(r"\n\s*\n", commentary) if p.strip()),
+        status=record["status"],
+        status_label=STATUS_LABELS.get(record["status"], record["status"]),
+        basis=record["status_basis"],
+        basis_label=BASIS_LABELS.get(record["status_basis"], str(record["status_basis"])),
+        evidence=record["status_evidence"] or "",
+        as_of=record["as_of"],
+        relations=tuple(r for r in relations if r.links),
+        references=tuple(record["references"]),
+        annex_marker=record["annex_marker"],
+    )
+
+
+def _asset(name: str) -> str:
+    return resources.files("jnap_cli.render").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def csp_hash(text: str) -> str:
+    """The CSP hash source (without its quotes) that allows exactly this inline script or style: `sha256-…`."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def _environment() -> Any:
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("jnap_cli.render", "templates"),
+        # HTML templates escape every value; the Markdown one escapes through md_text and md_cell instead.
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html.j2",), disabled_extensions=("md.j2",), default=True
+        ),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(
+        safe_text=escape_unsafe,
+        md_text=md_text,
+        md_cell=markdown_cell,
+        percent=lambda share: f"{round(share * 100)}%",
+    )
+    environment.globals.update(STATUS_LABELS=STATUS_LABELS)
+    return environment
+
+
+def html(register: Register, generator: str = "jnap") -> str:
+    """The report as one HTML page: no external assets, a CSP that allows only its own style and script."""
+    style = _asset("report.css")
+    script = _asset("report.js")
+    template = _environment().get_template("report.html.j2")
+    return str(
+        template.render(
+            c=contents(register),
+            style=style,
+            script=script,
+            style_hash=csp_hash(style),
+            script_hash=csp_hash(script),
+            generator=generator,
+        )
+    )
+
+
+def markdown(register: Register, generator: str = "jnap") -> str:
+    """The report as Markdown (GitHub's dialect): tables escaped, links as heading anchors, the graph
+    as a Mermaid block."""
+    from jnap_cli.query.graph import edges
+    from jnap_cli.render.graph_text import mermaid
+
+    content = contents(register)
+    slug_of = {a.id: a.slug for plan in content.plans for theme in plan.themes for a in theme.actions}
+    found = edges(register)
+    template = _environment().get_template("report.md.j2")
+    return str(
+        template.render(
+            c=content,
+            slug_of=slug_of,
+            mermaid=mermaid(register, found).rstrip("\n") if found else "",
+            generator=generator,
+        )
+    )
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~|#!])")
+_LIST_MARK = re.compile(r"^([-+=])", re.MULTILINE)  # a list item, a setext heading's underline
+_NUMBERED = re.compile(r"^(\d+)([.)])", re.MULTILINE)  # a numbered list item
+
+
+def md_text(value: Any) -> str:
+    """Register text as Markdown prose that shows the text and nothing else: no emphasis, link, HTML,
+    heading, list or code block can come of it."""
+    text = escape_unsafe("" if value is None else str(value)).replace("&", "&amp;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))  # four spaces would start a code block
+    return _NUMBERED.sub(r"\1\\\2", _LIST_MARK.sub(r"\\\1", text))
+
+
+def status_names(statuses: Sequence[str]) -> list[str]:
+    return [STATUS_LABELS.get(s, s) for s in statuses]

@@ -1,0 +1,234 @@
+"""`jnap graph` through the command line: Mermaid, DOT, the edge list, filters, `--around`, hostile text."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from jnap_cli.register.load import load
+from jnap_cli.render.graph_text import short_text
+from jnap_cli.text import escape_unsafe, squash
+
+from .conftest import Run
+from .registers import action, add_action, find, set_plan_field, small, write
+
+MERMAID_R9 = """\
+flowchart LR
+  subgraph n1["refresh: JNAP Refresh"]
+    R8["R8: Expand delivery and learning on the…"]
+    R9["R9: Testing and developing the new national…"]
+    R10["R10: Further embed bad character…"]
+    R11["R11: Update the joint police and CPS…"]
+    R18["R18: Develop joint learning and training…"]
+  end
+  subgraph n2["original: Police-CPS Joint National RASSO Action Plan 2021"]
+    O18["O18: Pilot an offender-centric investigation…"]
+  end
+  R8 -->|continues| O18
+  R8 -.->|builds on| R9
+  R9 -->|continues| O18
+  R10 -.->|builds on| R9
+  R11 -.->|builds on| R9
+  R18 -.->|builds on| R9
+"""
+
+DOT_R4 = """\
+digraph jnap {
+  rankdir=LR;
+  node [shape=box];
+  subgraph "cluster_refresh" {
+    label="refresh: JNAP Refresh";
+    "R4" [label="R4: Continue to hold quarterly discussions…"];
+  }
+  subgraph "cluster_original" {
+    label="original: Police-CPS Joint National RASSO Action Plan 2021";
+    "O23" [label="O23: Hold quarterly meetings with members of…"];
+  }
+  "R4" -> "O23" [label="continues", style=solid];
+}
+"""
+
+
+def test_mermaid_around_an_action(run: Run) -> None:
+    result = run("graph", "--format", "mermaid", "--around", "r9")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert result.stdout == MERMAID_R9
+
+
+def test_dot_around_an_action(run: Run) -> None:
+    result = run("graph", "--format", "dot", "--around", "R4", "--depth", "3")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == DOT_R4
+
+
+def test_whole_graph_in_mermaid_and_dot(run: Run) -> None:
+    mermaid = run("graph", "-f", "mermaid").stdout
+    assert mermaid.count(" -->|continues| ") == 10
+    assert mermaid.count(" -.->|builds on| ") == 9
+    assert mermaid.count("  subgraph ") == 2
+    dot = run("graph", "-f", "dot").stdout
+    assert dot.count("style=solid") == 10
+    assert dot.count("style=dashed") == 9
+    assert dot.count('subgraph "cluster_') == 2
+
+
+def test_edge_list_formats(run: Run) -> None:
+    records = json.loads(run("graph", "-f", "json").stdout)
+    assert len(records) == 19
+    assert records[0]["source"] == "R2" and records[0]["target"] == "O9" and records[0]["kind"] == "builds_on"
+    assert records[1] == {"source": "R4", "target": "O23", "kind": "continues", "reason": ""}
+    assert run("graph", "--around", "R4", "-f", "jsonl").stdout == (
+        '{"source": "R4", "target": "O23", "kind": "continues", "reason": ""}\n'
+    )
+    assert run("graph", "--around", "R4", "-f", "csv").stdout == "source,target,kind,reason\nR4,O23,continues,\n"
+    assert run("graph", "--around", "R4").stdout == "R4\tO23\tcontinues\t\n"  # piped: tsv
+    assert run("graph", "--around", "R4", "--empty", "-").stdout == "R4\tO23\tcontinues\t-\n"
+    assert run("graph", "--around", "R4", "-f", "markdown").stdout == (
+        "| source | target | kind | reason |\n| --- | --- | --- | --- |\n| R4 | O23 | continues |  |\n"
+    )
+    assert run("graph", "--around", "R6", "-f", "ids").stdout == "R6\nO6\nO7\n"  # every end, once
+    assert run("graph", "--around", "R4", "-f", "csv", "--fields", "target,source").stdout == "target,source\nO23,R4\n"
+
+
+def test_table(run: Run) -> None:
+    result = run("graph", "--around", "R9", "--plan", "refresh", "-f", "table", env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "source   target   kind        reason\n"
+        "────────────────────────────────────────────────────────────────────────────────────────────────────\n"
+        'R8       R9       builds_on   suspect-centric learning "incorporated into Police and CPS adult rape\n'
+        '                              National Operating Models" that R9 launched\n'
+        'R10      R9       builds_on   Bad Character podcast made "as part of the revised RASSO learning\n'
+        '                              packages in the NOM" (R9: "NOMs launched")\n'
+        'R11      R9       builds_on   aim met by "the complementary NOMs" (R9\'s product); protocol review\n'
+        "                              waits until the NOMs are embedded\n"
+        'R18      R9       builds_on   products reflect Soteria "academic evaluations" (R9: "independent\n'
+        '                              academic evaluation"), go into the NOMs\n'
+    )
+
+
+def test_filters_keep_edges_whose_two_ends_pass(run: Run) -> None:
+    refresh = run("graph", "--plan", "refresh", "-f", "tsv", "--fields", "source,target").stdout
+    assert refresh == "R8\tR9\nR10\tR9\nR11\tR9\nR18\tR9\n"
+    assert run("graph", "--status", "ongoing", "-f", "tsv", "--fields", "source,target").stdout == "R4\tO23\n"
+    assert run("graph", "--theme", "stakeholder", "-S", "complete", "-f", "ids").exit_code == 1
+
+
+def test_depth(run: Run) -> None:
+    one = run("graph", "--around", "O18", "-f", "ids").stdout.split()
+    two = run("graph", "--around", "O18", "--depth", "2", "-f", "ids").stdout.split()
+    assert sorted(one) == ["O18", "R8", "R9"]
+    assert sorted(two) == ["O18", "R10", "R11", "R18", "R8", "R9"]
+
+
+def test_no_relation_exits_1(run: Run) -> None:
+    for args in (["--around", "O24"], ["--around", "R6", "--depth", "0"]):
+        result = run("graph", *args, "-f", "mermaid")
+        assert result.exit_code == 1, args
+        assert (result.stdout, result.stderr) == ("", "jnap: no relations match\n")
+
+
+def test_unknown_id_is_a_usage_error_as_in_show(run: Run) -> None:
+    result = run("graph", "--around", "R99")
+    assert result.exit_code == 2 == run("show", "R99").exit_code
+    assert result.stderr == "jnap: error: no action 'R99'; did you mean R9, R19?\n"
+    assert result.stderr == run("show", "R99").stderr
+    assert run("graph", "--around", "4").stderr == run("show", "4").stderr  # ambiguous number, as show says
+    assert run("graph", "--depth", "-1", "--around", "R4").exit_code == 2
+
+
+# Untrusted text: whatever a text or a plan title holds, it stays inside its label as text.
+
+HOSTILE = (
+    '"] end\n%%{init: {}}%% `` `**b**` <b>x</b> <script>alert(1)</script> & #quot; #35; '
+    '\\" \\n \\N [x](http://e.example) a|b;c {d} (e) \x1b[31mred\x1b[0m \u202eevil\u202c zero\u200bwidth \x85'
+)
+FORBIDDEN = ("\x1b", "\u202e", "\u202c", "\u200b", "\x85")
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    data = set_plan_field(small(), "refresh", "title", HOSTILE)
+    find(data, "R2")["text"] = HOSTILE
+    data = add_action(data, action("end", "refresh", 4, text=HOSTILE, builds_on=[{"id": "O2", "reason": HOSTILE}]))
+    data = add_action(data, action("o5", "original", 5, text="x", continues=["end"]))
+    return write(tmp_path / "actions.toml", data)
+
+
+def _mermaid_decoded(label: str) -> str:
+    named = {"quot": '"', "lt": "<", "gt": ">", "amp": "&"}
+    return re.sub(r"#(\w+);", lambda m: named.get(m[1]) or chr(int(m[1])), label)
+
+
+def test_hostile_text_is_inert_in_mermaid(run: Run, hostile: Path) -> None:
+    result = run("graph", "-r", str(hostile), "-f", "mermaid")
+    assert result.exit_code == 0, result.output
+    for char in FORBIDDEN:
+        assert char not in result.stdout
+    register = load(hostile)
+    expected = {a.id: short_text(a) for a in register.actions}
+    lines = result.stdout.splitlines()
+    assert lines[0] == "flowchart LR"
+    labels: list[str] = []
+    for line in lines[1:]:
+        node = re.fullmatch(r"    ([A-Za-z][A-Za-z0-9_]*)\[\"([^\"\[\]<>`|{}()\\%]*)\"\]", line)
+        group = re.fullmatch(r"  subgraph (n[0-9]+)\[\"([^\"\[\]<>`|{}()\\%]*)\"\]", line)
+        edge = re.fullmatch(
+            r"  ([A-Za-z][A-Za-z0-9_]*) (-->\|continues\||-\.->\|builds on\|) ([A-Za-z][A-Za-z0-9_]*)", line
+        )
+        assert node or group or edge or line == "  end", line
+        if node or group:
+            label = (node or group)[2]  # type: ignore[index]
+            # Every `#` starts an entity and every `;` ends one: no statement ends inside a label.
+            assert re.fullmatch(r"(?:[^#;]|#(?:quot|lt|gt|[0-9]+);)*", label), label
+            labels.append(_mermaid_decoded(label))
+    # The labels say exactly what the register says, escaped for a terminal, on one line.
+    assert labels[0] == f"refresh: {escape_unsafe(squash(HOSTILE))}"
+    assert set(labels[1:]) >= {expected["R2"], expected["end"], expected["o5"]}
+    assert "  end" in lines and "    end[" not in result.stdout  # the id `end` is not Mermaid's keyword
+    assert " o5 " not in result.stdout and " --> o" not in result.stdout  # nor an edge's `o` end
+
+
+def _dot_strings(line: str) -> tuple[str, list[str]]:
+    """The line with each quoted string as `S`, and the strings' contents as Graphviz reads them."""
+    strings: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        body = match[1]
+        assert re.fullmatch(r'(?:[^"\\\n]|\\[\\"])*', body), body  # only \\ and \" escapes: no \n, \N, \l
+        strings.append(re.sub(r"\\(.)", r"\1", body))
+        return "S"
+
+    return re.sub(r'"((?:[^"\\]|\\.)*)"', take, line), strings
+
+
+def test_hostile_text_is_inert_in_dot(run: Run, hostile: Path) -> None:
+    result = run("graph", "-r", str(hostile), "-f", "dot")
+    assert result.exit_code == 0, result.output
+    for char in FORBIDDEN:
+        assert char not in result.stdout
+    register = load(hostile)
+    expected = {a.id: short_text(a) for a in register.actions}
+    skeletons = {
+        "digraph jnap {",
+        "  rankdir=LR;",
+        "  node [shape=box];",
+        "  subgraph S {",
+        "    label=S;",
+        "    S [label=S];",
+        "  }",
+        "  S -> S [label=S, style=solid];",
+        "  S -> S [label=S, style=dashed];",
+        "}",
+    }
+    found: list[str] = []
+    for line in result.stdout.splitlines():
+        skeleton, strings = _dot_strings(line)
+        assert skeleton in skeletons, line
+        found.extend(strings)
+    assert f"refresh: {escape_unsafe(squash(HOSTILE))}" in found
+    assert {expected["R2"], expected["end"], "end", "o5"} <= set(found)
