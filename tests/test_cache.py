@@ -13,6 +13,7 @@ import pytest
 
 from jnap_cli.register import cache
 from jnap_cli.register import load as loading
+from jnap_cli.register.paths import resolve_path
 
 from .conftest import Run
 from .registers import set_field, small, write
@@ -78,7 +79,7 @@ def test_the_cache_answers_as_the_file_does(run: Run, args: tuple[str, ...]) -> 
     warm = run(*args)
     assert without.exit_code == cold.exit_code == warm.exit_code == 0
     assert json.loads(without.stdout) == json.loads(cold.stdout) == json.loads(warm.stdout)
-    assert entry(loading.resolve_path(None)).is_file()
+    assert entry(resolve_path(None)).is_file()
 
 
 def test_a_changed_file_is_read_again(run: Run, tmp_path: Path) -> None:

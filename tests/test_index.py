@@ -90,6 +90,8 @@ def make_register(folder: Path, texts: list[tuple[str, str, str]]) -> Path:
 
 def both(path: Path, query: str) -> tuple[list[str] | str, list[str] | str]:
     """(index, memory): the ids each way finds, or "none" when it finds nothing."""
+    through_index: list[str] | str
+    in_memory: list[str] | str
     try:
         through_index = [hit.action.id for hit in search_file(path, query, glossary=GLOSSARY)[0]]
     except NoMatch as exc:
