@@ -305,7 +305,9 @@ def test_add_to_a_named_file_or_to_the_file_that_defines_an_empty_plan(run: Run,
 # --- git revisions ---------------------------------------------------------------------------------
 
 
-def test_diff_and_history_of_a_directory_at_git_revisions(run: Run, tmp_path: Path, git_env: None) -> None:
+def test_diff_and_history_of_a_directory_at_git_revisions(
+    run: Run, tmp_path: Path, git_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The file and its split, side by side in one repository, edited alike: the same diffs and history."""
     root = tmp_path / "repo"
     root.mkdir()
@@ -327,6 +329,8 @@ def test_diff_and_history_of_a_directory_at_git_revisions(run: Run, tmp_path: Pa
         assert "O7" in one.stdout
     spec = run("diff", "HEAD~1:register", "HEAD:register", "--stat", "-r", str(folder))
     assert spec.stdout == "1 added, 0 removed, 0 renamed, 1 changed; 1 status change, 0 regressions\n"
+    monkeypatch.chdir(folder)  # git reads the whole tree from a subdirectory too
+    assert run("diff", "HEAD~1", "--stat", "-r", ".").stdout == spec.stdout
     for action_id in ("O7", "O25"):
         one = run("history", action_id, "-f", "json", "-r", str(root / "actions.toml"))
         many = run("history", action_id, "-f", "json", "-r", str(folder))

@@ -137,7 +137,7 @@ def _read_tree(spec: str, where: Path, arg: str) -> Register:
 
     revision, _, folder = spec.partition(":")
     entries: list[tuple[str, str, str]] = []
-    for record in _git(["ls-tree", "-z", spec], where, arg).split(b"\0"):
+    for record in _git(["ls-tree", "--full-tree", "-z", spec], where, arg).split(b"\0"):
         meta, tab, name_bytes = record.partition(b"\t")
         mode, kind, object_id = [*meta.decode("ascii", "replace").split(" "), "", "", ""][:3]
         name = name_bytes.decode("utf-8", "replace")
