@@ -156,3 +156,15 @@ def write_text_with(path: Path, data: Data, old: str, new: str) -> Path:
     assert old in text, f"{old!r} not in the written register"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
+
+
+def split(data: Data, folder: Path, *, metadata: str = "register.toml") -> Path:
+    """`data` as a directory register: `metadata` holds the title, source and publication, and one file
+    per plan (`1-refresh.toml`, `2-original.toml`, in the register's order of plans) its `[[plans]]`
+    table and its actions. Returns the directory."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write(folder / metadata, {key: value for key, value in data.items() if key not in ("plans", "actions")})
+    for number, plan in enumerate(data["plans"], start=1):
+        ours = [entry for entry in data["actions"] if entry["plan"] == plan["id"]]
+        write(folder / f"{number}-{plan['id']}.toml", {"plans": [plan], **({"actions": ours} if ours else {})})
+    return folder

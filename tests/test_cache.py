@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from jnap_cli.register import cache
+from jnap_cli.register import cache, directory
 from jnap_cli.register import load as loading
 from jnap_cli.register.paths import resolve_path
 
 from .conftest import Run
-from .registers import set_field, small, write
+from .registers import set_field, small, split, write
 
 ALL = ["R1", "R2", "R3", "O1", "O2", "O3"]  # small()'s actions
 TRAINING = ["R1", "O1", "R3", "O3"]  # what `search training` finds in small(), best first
@@ -213,3 +213,48 @@ def test_a_cache_hit_validates_nothing(tmp_path: Path) -> None:
     warm = imported()
     assert warm.isdisjoint(HEAVY_ON_A_HIT), sorted(warm & set(HEAVY_ON_A_HIT))
     assert "jnap_cli.register.cache" in warm
+
+
+def test_every_field_of_an_action_survives_the_cache() -> None:
+    from dataclasses import fields
+
+    from jnap_cli.model.schema import Action
+
+    for action in loading.load(cache=False).actions:
+        document = cache._document(action)
+        assert set(document) == {field.name for field in fields(Action)}
+        assert cache._action(json.loads(json.dumps(document))) == action
+
+
+# --- a register kept as a directory: a cache per file ----------------------------------------------
+
+
+def test_a_directory_is_cached_file_by_file(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = split(small(), tmp_path / "register")
+    expected = run("--no-cache", "list", "-r", str(folder), "-f", "json").stdout
+    assert run("list", "-r", str(folder), "-f", "json").stdout == expected
+    files = sorted(folder.glob("*.toml"))
+    assert all(entry(path).is_file() for path in files)
+    assert not entry(folder).exists()
+    # One file changes: only it is read again.
+    write(folder / "2-original.toml", {"plans": [small()["plans"][1]], "actions": small()["actions"][3:5]})
+    parsed: list[str] = []
+    original = directory.member_from_text
+
+    def counting(text: str, origin: str, path: Path | None = None) -> directory.Member:
+        parsed.append(Path(origin).name)
+        return original(text, origin, path)
+
+    monkeypatch.setattr(directory, "member_from_text", counting)
+    assert ids(run, "list", "-r", str(folder)) == ["R1", "R2", "R3", "O1", "O2"]
+    assert parsed == ["2-original.toml"]
+    assert ids(run, "search", "training", "-r", str(folder)) == ["R1", "O1", "R3"]
+
+
+def test_a_directory_whose_cached_files_disagree_is_placed_from_the_files(run: Run, tmp_path: Path) -> None:
+    folder = split(small(), tmp_path / "register")
+    assert run("list", "-r", str(folder)).exit_code == 0  # every file cached
+    write(folder / "3-more.toml", {"actions": [small()["actions"][0]]})  # R1 again
+    result = run("list", "-r", str(folder))
+    assert result.exit_code == 2
+    assert f"{folder / '3-more.toml'}:" in result.stderr and "1-refresh.toml:" in result.stderr

@@ -826,8 +826,14 @@ def test_missing_path_in_a_revision(repo: Path) -> None:
 
 @needs_git
 def test_directory_in_a_revision(repo: Path) -> None:
-    with pytest.raises(InputUnreadable, match=r"^HEAD:data: is a directory in git$"):
-        revisions.read_version("HEAD:data", repo)
+    """A directory at a revision is a directory register: its *.toml files (here the one)."""
+    assert revisions.read_version("HEAD:data", repo) == revisions.read_version("HEAD:data/actions.toml", repo)
+    (repo.parent / "notes").mkdir()
+    (repo.parent / "notes" / "a.txt").write_text("x", encoding="utf-8")
+    git(repo.parents[1], "add", ".")
+    git(repo.parents[1], "commit", "-q", "-m", "notes")
+    with pytest.raises(InputUnreadable, match=r"^HEAD:data/notes: no \*\.toml files in this directory$"):
+        revisions.read_version("HEAD:data/notes", repo)
 
 
 @needs_git

@@ -181,7 +181,7 @@ def test_finding_the_register_only_stats(repo: Path, inside: Path, monkeypatch: 
             '[tool.jnap]\nregister = "data/nope.toml"\n',
             "tool.jnap.register = 'data/nope.toml': no such file",
         ),
-        ("jnap.toml", "register = 4\n", "register: should be the path of the register file (got 4)"),
+        ("jnap.toml", "register = 4\n", "register: should be the path of the register file or directory (got 4)"),
         (
             "jnap.toml",
             'registr = "data/actions.toml"\n',

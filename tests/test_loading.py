@@ -29,10 +29,14 @@ def test_environment_variable_selects_the_register(run: Run, tmp_path: Path) -> 
     assert str(path) in result.stderr
 
 
-def test_directory(run: Run, tmp_path: Path) -> None:
+def test_a_directory_without_toml_files(run: Run, tmp_path: Path) -> None:
+    """A directory is a directory register (tests/test_directory.py); this one has no files."""
     result = run("check", "-r", str(tmp_path))
     assert result.exit_code == 2
-    assert result.stderr == f"jnap: error: {tmp_path}: is a directory; pass the path of a .toml register file\n"
+    assert result.stderr == (
+        f"jnap: error: {tmp_path}: no *.toml files in this directory; "
+        "put the register's *.toml files in it, or pass a register file\n"
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")

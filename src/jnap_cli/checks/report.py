@@ -1,4 +1,4 @@
-"""`jnap check` as a function: a register file → its findings, located and ordered by line."""
+"""`jnap check` as a function: a register file (or directory) → its findings, located and ordered by line."""
 
 from __future__ import annotations
 
@@ -54,8 +54,12 @@ def check_file(path: Path, include: set[str] | None = None, exclude: frozenset[s
     Integrity findings cannot be selected away: nothing else can be checked until they are fixed.
     A file that cannot be read or parsed is one `unreadable` finding, with the error in `failure`.
     Findings name the file relative to the top of its git work tree (`data/actions.toml`, as
-    GitHub's annotations need), else as `path` gives it.
+    GitHub's annotations need), else as `path` gives it. A directory register is `check_directory`.
     """
+    from jnap_cli.register.source import is_directory
+
+    if is_directory(path):
+        return check_directory(path, include, exclude)
     try:
         register, text = load_located(path)
     except InputUnreadable as unreadable:
@@ -66,6 +70,45 @@ def check_file(path: Path, include: set[str] | None = None, exclude: frozenset[s
         return Report(tuple(sorted(named, key=_by_line)), None)
     findings = locate(select(run_checks(register), include, set(exclude)), shown(path), text)
     return Report(tuple(sorted(findings, key=_by_line)), len(register.actions))
+
+
+def check_directory(folder: Path, include: set[str] | None = None, exclude: frozenset[str] = frozenset()) -> Report:
+    """`check_file` for a directory register: each finding names its own file (as `shown` gives it)
+    and line, in file order then line order. Every file that cannot be read is an `unreadable` finding
+    (the first is the `failure`), and every file's schema problems are reported together."""
+    from jnap_cli.register.directory import combine, member_paths, read_member
+
+    names = {str(folder): shown(folder)}
+    try:
+        paths = member_paths(folder)
+    except InputUnreadable as unreadable:
+        return Report((unreadable_finding(unreadable, shown(folder)),), None, unreadable)
+    names |= {str(path): shown(path) for path in paths}
+    order = {name: position for position, name in enumerate(names.values())}
+
+    def ordered(findings: list[Finding]) -> tuple[Finding, ...]:
+        named = [replace(f, path=names.get(f.path or "", f.path)) for f in findings]
+        return tuple(sorted(named, key=lambda f: (order.get(f.path or "", -1), _by_line(f))))
+
+    members, problems, failure = [], [], None
+    for path in paths:
+        try:
+            members.append(read_member(path))
+        except InputUnreadable as unreadable:
+            problems.append(unreadable_finding(unreadable, str(path)))
+            failure = failure or unreadable
+        except RegisterInvalid as invalid:
+            problems.extend(invalid.findings)
+    if problems:
+        return Report(ordered(problems), None, failure)
+    try:
+        directory = combine(str(folder), members)
+    except InputUnreadable as unreadable:
+        return Report((unreadable_finding(unreadable, shown(folder)),), None, unreadable)
+    except RegisterInvalid as invalid:
+        return Report(ordered(invalid.findings), None)
+    findings = directory.locate(select(run_checks(directory.register), include, set(exclude)))
+    return Report(ordered(findings), len(directory.register.actions))
 
 
 def unreadable_finding(error: InputUnreadable, origin: str) -> Finding:

@@ -90,6 +90,12 @@ RULES: dict[str, Rule] = {
         Rule("duplicate-number", Severity.ERROR, True, "two actions of one plan share a number"),
         Rule("unknown-plan", Severity.ERROR, True, "an action names a plan the register does not define"),
         Rule(
+            "metadata-conflict",
+            Severity.ERROR,
+            True,
+            "two files of a directory register give a different `title`, `source` or `[publication]`",
+        ),
+        Rule(
             "link-unknown", Severity.ERROR, True, "`continues` or `builds_on` names an id that is not in the register"
         ),
         Rule(

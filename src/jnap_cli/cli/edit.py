@@ -116,22 +116,32 @@ def add(
     status: Annotated[Status, typer.Option("--status", metavar="STATUS", case_sensitive=False)] = Status.NOT_STARTED,
     evidence: Annotated[str, typer.Option("--evidence", metavar="QUOTE", help="Words of the commentary.")] = "",
     basis: BasisOpt = None,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file", metavar="NAME", help="In a directory register, the file to add it to [default: see README]."
+        ),
+    ] = None,
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
     """Add an action to a plan, after its last one, with the next free number and id."""
+    from jnap_cli.query.select import check_plan
     from jnap_cli.register import edits, writer
-    from jnap_cli.register.load import load
+    from jnap_cli.register.source import open_for_edit
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
 
     def make() -> tuple[Change, str]:
+        opened = open_for_edit(path)
         made = edits.new_action(
-            load(path, cache=False), plan, theme, text, number=number, commentary=commentary, status=status.value,
+            opened.register, plan, theme, text, number=number, commentary=commentary, status=status.value,
             evidence=evidence, basis=_value(basis),
         )  # fmt: skip
-        return writer.plan_insert(path, made.after, made.block), made.summary
+        target, after = opened.home_of(check_plan(opened.register, plan) or plan, file, made.after)
+        _writable_file(target.path)
+        return writer.plan_insert(target.path, after, made.block, check=target.check), made.summary
 
     _finish(chosen, path, make, dry_run)
 
@@ -145,14 +155,17 @@ def edit(
     """Open one action's TOML table in $EDITOR; write it back when it is valid."""
     from jnap_cli.query.select import resolve
     from jnap_cli.register import writer
-    from jnap_cli.register.load import load
+    from jnap_cli.register.source import open_for_edit
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
     if not _on_terminal():
         raise UsageError("jnap edit needs a terminal for $EDITOR", "use set-status, comment or link in scripts")
-    action = resolve(load(path, cache=False), [action_id])[0]
-    original = writer.block(path, action.id)
+    opened = open_for_edit(path)
+    action = resolve(opened.register, [action_id])[0]
+    target = opened.holding(action.id)
+    _writable_file(target.path)
+    original = writer.block(target.path, action.id)
     text, problem = original, ""
     while True:
         shown_text = f"# jnap: error: {problem}\n# Fix it, or empty the file to give up.\n{text}" if problem else text
@@ -160,7 +173,7 @@ def edit(
         if not text.strip() or text == original:
             raise WriteRefused(f"{action.id}: nothing changed", "the register is unchanged")
         try:
-            change = writer.plan_block(path, action.id, text)
+            change = writer.plan_block(target.path, action.id, text, check=target.check)
         except WriteRefused as refused:
             problem = refused.lines()[0].removeprefix("error: ")
             continue
@@ -178,14 +191,21 @@ def _strip_notes(text: str) -> str:
 
 
 def _writable(chosen: Settings) -> Path:
-    """The register to edit: a regular, writable file, and never the copy bundled with jnap."""
-    import stat
-
+    """The register to edit: a writable file, or a directory (whose file is checked by `_writable_file`
+    once the edit names it); never the copy bundled with jnap."""
     from jnap_cli.register.paths import default_path
+    from jnap_cli.register.source import is_directory
 
     path = chosen.register_path()
     if path.resolve() == default_path().resolve() and "site-packages" in str(path.resolve()):
         raise WriteRefused(f"{path}: the register bundled with jnap is not to be edited", "pass --register PATH")
+    return path if is_directory(path) else _writable_file(path)
+
+
+def _writable_file(path: Path) -> Path:
+    """`path`, when it is a regular file this user may write."""
+    import stat
+
     try:
         info = path.stat()
     except OSError as exc:
@@ -213,24 +233,28 @@ def _finish(chosen: Settings, path: Path, make: Callable[[], tuple[Change, str]]
     if dry_run:
         change, summary = make()
         chosen.out.write(change.diff())
-        note(f"{summary} (dry run: {shown(path)} unchanged)")
+        note(f"{summary} (dry run: {shown(change.path)} unchanged)")
         return
     with writer.locked(path):
         change, summary = make()
         writer.write(change, holding_lock=True)
-    note(f"{summary} ({shown(path)})")
+    note(f"{summary} ({shown(change.path)})")
 
 
 def _write(chosen: Settings, dry_run: bool, plan_for: Callable[[Register], Planned]) -> None:
-    """Load, plan the edits and check them, under the lock; then print the diff or write the file."""
+    """Load, plan the edits and check them, under the lock; then print the diff or write the file (in a
+    directory register, the one file that holds the action)."""
     from jnap_cli.register import writer
-    from jnap_cli.register.load import load
+    from jnap_cli.register.source import open_for_edit
 
     path = _writable(chosen)
 
     def make() -> tuple[Change, str]:
-        planned = plan_for(load(path, cache=False))
-        return writer.plan(path, planned.edits), planned.summary
+        opened = open_for_edit(path)
+        planned = plan_for(opened.register)
+        target = opened.holding(planned.edits[0].action_id)
+        _writable_file(target.path)
+        return writer.plan(target.path, planned.edits, check=target.check), planned.summary
 
     _finish(chosen, path, make, dry_run)
 

@@ -22,8 +22,8 @@ RegisterOpt = Annotated[
         "--register",
         "-r",
         metavar="PATH",
-        help="Register file to read [default: $JNAP_REGISTER, else the git work tree's register "
-        "(jnap.toml, [tool.jnap] or data/actions.toml), else the bundled one].",
+        help="Register file (or directory of *.toml files) to read [default: $JNAP_REGISTER, else the git work "
+        "tree's register (jnap.toml, [tool.jnap] or data/actions.toml), else the bundled one].",
         show_default=False,
     ),
 ]
@@ -35,7 +35,7 @@ def complete_from_register(kind: str) -> Any:
 
     def complete(ctx: typer.Context, incomplete: str) -> list[str]:
         try:
-            from jnap_cli.register.load import load
+            from jnap_cli.register.source import load
 
             register = load(_register_of(ctx))
         except Exception:  # noqa: BLE001 - completion must never print a traceback into the shell

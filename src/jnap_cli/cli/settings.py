@@ -45,7 +45,7 @@ class Settings:
 
     def load(self) -> Register:
         """The register these settings name, read and validated."""
-        from jnap_cli.register.load import load
+        from jnap_cli.register.source import load
 
         return load(self.register_path(), cache=self.cache)
 

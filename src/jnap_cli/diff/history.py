@@ -1,8 +1,8 @@
 """One action's history: every commit that changed it, newest first, read from git.
 
 git lists the commits that touched the register file (`git log --follow`, so a moved register keeps
-its history); each version is read as `jnap diff` reads a revision (`git show REV:path`) and
-consecutive versions are compared with `diff_versions`. The action is followed through the renames
+its history), or its directory; each version is read as `jnap diff` reads a revision (`git show REV:path`)
+and consecutive versions are compared with `diff_versions`. The action is followed through the renames
 that the diff reports. A version that cannot be read or does not validate is skipped: its commit gets
 one `skipped` record whose `note` says why, and the versions on either side are compared instead.
 """
@@ -123,15 +123,22 @@ def _record(
 
 
 def log(register: Path) -> list[Commit]:
-    """The commits that touched the register file, newest first, following the file through moves."""
+    """The commits that touched the register file, newest first, following the file through moves.
+
+    For a directory register, the commits that touched anything in the directory, at its present path
+    (git follows only single files through moves).
+    """
     path = register.resolve()
     if not path.parent.is_dir():
         raise InputUnreadable(f"{one_line(str(register))}: no such directory", HINT)
+    folder = path.is_dir()
+    follow = [] if folder else ["--follow"]
     out = _git(
-        ["-c", "core.quotePath=false", "log", "-z", f"--format={_FORMAT}", "--name-only", "--follow", "--", path.name],
+        ["-c", "core.quotePath=false", "log", "-z", f"--format={_FORMAT}", "--name-only", *follow, "--", path.name],
         path.parent,
         str(register),
     )
+    fixed = _top_level_path(path) if folder else None
     commits: list[Commit] = []
     last = ""
     for chunk in out.decode("utf-8", "replace").split("\x1e")[1:]:
@@ -139,7 +146,7 @@ def log(register: Path) -> list[Commit]:
         full, short, author, date, subject = (header.split("\x1f", 4) + [""] * 5)[:5]
         given = [name.lstrip("\n") for name in names if name.strip()]
         # A merge lists no file: the register is where the newer commit had it.
-        last = given[0] if given else last or _top_level_path(path)
+        last = fixed or (given[0] if given else last or _top_level_path(path))
         commits.append(Commit(full, short, author, date, subject, last))
     return commits
 

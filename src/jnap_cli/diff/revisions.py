@@ -11,25 +11,32 @@ A version is a register file, or a git revision of the register read with git it
    git reads it (`v1.0:data/actions.toml`).
 4. Anything else is a revision (`HEAD~1`, a tag, a branch) of the current register's file.
 
+A directory register at a revision is every `*.toml` file of that directory in that revision's tree
+(`git ls-tree`, then each file's blob), chosen and combined as on disk (`register.directory`).
+
 git runs in the current register's directory (or the working directory when that does not exist),
 so a revision is looked up in the repository that holds the register.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from jnap_cli.diff.git import run_git
 from jnap_cli.diff.plans import PlanDiff, diff_plans
 from jnap_cli.diff.versions import VersionDiff, diff_versions
 from jnap_cli.errors import InputUnreadable, UsageError
 from jnap_cli.model.schema import Register
-from jnap_cli.register.load import load, load_text
+from jnap_cli.register.load import load_text
 from jnap_cli.register.paths import exists
+from jnap_cli.register.source import load
 from jnap_cli.register.tomlfile import decode
 from jnap_cli.text import one_line
+
+if TYPE_CHECKING:
+    from jnap_cli.register.directory import Member
 
 HINT = "give a register file, a git revision (HEAD~1, a tag) or REV:path/to/actions.toml"
 
@@ -113,11 +120,48 @@ def read_version(arg: str, current: Path) -> Register:
     # `git show` takes an odd argument for a path and prints nothing: check the object first, which
     # also words git's message precisely (unknown revision, or no such path in it).
     kind = _git(["cat-file", "-t", spec], where, arg).decode("ascii", "replace").strip()
+    if kind == "tree":
+        return _read_tree(spec, where, arg)
     if kind != "blob":
         what = "a directory" if kind == "tree" else f"a {kind}"
         raise InputUnreadable(f"{one_line(spec)}: is {what} in git", "name the register file: REV:path/to/actions.toml")
     data = _git(["show", spec, "--"], where, arg)
     return load_text(decode(data, one_line(spec)), spec)
+
+
+def _read_tree(spec: str, where: Path, arg: str) -> Register:
+    """The directory register that the tree `REV:path` holds: its `*.toml` files, in name order."""
+    import posixpath
+
+    from jnap_cli.register.directory import gather, is_member_name, member_from_text
+
+    revision, _, folder = spec.partition(":")
+    entries: list[tuple[str, str, str]] = []
+    for record in _git(["ls-tree", "--full-tree", "-z", spec], where, arg).split(b"\0"):
+        meta, tab, name_bytes = record.partition(b"\t")
+        mode, kind, object_id = [*meta.decode("ascii", "replace").split(" "), "", "", ""][:3]
+        name = name_bytes.decode("utf-8", "replace")
+        if tab and kind == "blob" and is_member_name(name):
+            entries.append((name, mode, object_id))
+    if not entries:
+        hint = "that revision has no register there; give a register file, or another revision"
+        raise InputUnreadable.at(one_line(spec), "no *.toml files in this directory", hint)
+
+    def reader(name: str, mode: str, object_id: str) -> Callable[[], Member]:
+        origin = f"{spec.rstrip('/')}/{name}"
+
+        def read() -> Member:
+            if mode == "120000":  # a symlink: git keeps its target, which is followed inside the revision
+                target = _git(["cat-file", "blob", object_id], where, arg).decode("utf-8", "replace")
+                followed = posixpath.normpath(posixpath.join(folder, target))
+                data = _git(["cat-file", "blob", f"{revision}:{followed}"], where, arg)
+            else:
+                data = _git(["cat-file", "blob", object_id], where, arg)
+            return member_from_text(decode(data, one_line(origin)), origin)
+
+        return read
+
+    return gather(spec, [reader(*entry) for entry in sorted(entries)]).register
 
 
 def _git(args: list[str], where: Path, arg: str) -> bytes:

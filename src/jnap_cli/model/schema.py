@@ -82,6 +82,21 @@ class Register:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterPart:
+    """One file of a register kept as a directory (`register.directory`): what that file gives.
+
+    Any of a register file's keys, each optional here: the title, source and publication may be in
+    another file of the directory, and an action's plan may be defined in another file.
+    """
+
+    title: str | None = None
+    source: str | None = None
+    publication: Publication | None = None
+    plans: tuple[Plan, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Term:
     """One glossary entry: an acronym or term of art, what it stands for, and what it means."""
 

@@ -96,6 +96,18 @@ class Register(BaseModel):
     actions: tuple[Action, ...] = ()
 
 
+class RegisterPart(BaseModel):
+    """One file of a directory register: a register file's keys, every one optional."""
+
+    model_config = _STRICT
+
+    title: StrictStr | None = None
+    source: StrictStr | None = None
+    publication: Publication | None = None
+    plans: tuple[Plan, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+
 class Term(BaseModel):
     """One glossary entry: an acronym or term of art, what it stands for, and what it means."""
 
@@ -120,6 +132,19 @@ def register(raw: dict[str, Any]) -> schema.Register:
     checked = Register.model_validate(raw)
     publication = checked.publication
     return schema.Register(
+        title=checked.title,
+        source=checked.source,
+        publication=schema.Publication(**dict(publication)) if publication is not None else None,
+        plans=tuple(schema.Plan(**dict(plan)) for plan in checked.plans),
+        actions=tuple(_action(action) for action in checked.actions),
+    )
+
+
+def register_part(raw: dict[str, Any]) -> schema.RegisterPart:
+    """A parsed file of a directory register, checked; raises pydantic's `ValidationError`."""
+    checked = RegisterPart.model_validate(raw)
+    publication = checked.publication
+    return schema.RegisterPart(
         title=checked.title,
         source=checked.source,
         publication=schema.Publication(**dict(publication)) if publication is not None else None,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from jnap_cli.errors import NoMatch
 from jnap_cli.model.schema import Register
 from jnap_cli.query.records import Record
-from jnap_cli.query.search import DEFAULT_FIELDS, Hit, find, hit_records, index_expression
+from jnap_cli.query.search import DEFAULT_FIELDS, Hit, find, hit_records, index_expression, no_match
 from jnap_cli.register.load import indexed, load_located
 
 if TYPE_CHECKING:
@@ -38,8 +38,13 @@ def search_file(
     limit: int | None = None,
     cache: bool = True,
 ) -> tuple[list[Hit], list[Record]]:
-    """`search.find` on the register at `path`, and the hits' records; raises as `find` and `load` do."""
-    source = indexed(path) if cache else None
+    """`search.find` on the register at `path`, and the hits' records; raises as `find` and `load` do.
+
+    A directory register is searched in memory, its files read through their caches.
+    """
+    from jnap_cli.register.source import is_directory, load
+
+    source = load(path, cache=cache) if is_directory(path) else indexed(path) if cache else None
     if source is None:
         source = load_located(path)[0]
     if isinstance(source, Register):
@@ -51,8 +56,10 @@ def search_file(
         try:
             expression = None if regex else index_expression(query, glossary)
             if expression is not None:
-                with contextlib.suppress(NoMatch):  # the suggestions need the whole register: below
+                try:
                     return _from_candidates(source, expression, query, fields, glossary, plan, limit)
+                except NoMatch:  # the suggestions need every word of the register
+                    raise no_match(source.register(), query, glossary=glossary) from None
             register = source.register()
         except damage():
             register = load_located(path)[0]  # a damaged cache: read the file

@@ -14,7 +14,7 @@ from jnap_cli.query.select import check_plan
 from jnap_cli.query.stats import status_counts
 
 if TYPE_CHECKING:
-    from jnap_cli.model.schema import Action, Register
+    from jnap_cli.model.schema import Action, Plan, Register
 
 Record = dict[str, Any]
 
@@ -36,15 +36,15 @@ class Related:
     as_of: Mapping[str, int | None]  # plan id → the year its commentary speaks for
 
     @classmethod
-    def of(cls, register: Register) -> Related:
+    def of(cls, actions: Iterable[Action], plans: Iterable[Plan]) -> Related:
         continued: dict[str, list[str]] = {}
         built: dict[str, list[str]] = {}
-        for action in register.actions:
+        for action in actions:
             for target in action.continues:
                 continued.setdefault(target, []).append(action.id)
             for link in action.builds_on:
                 built.setdefault(link.id, []).append(action.id)
-        return cls(continued, built, {plan.id: plan.commentary_as_of for plan in register.plans})
+        return cls(continued, built, {plan.id: plan.commentary_as_of for plan in plans})
 
 
 def action_record(action: Action, related: Related | None = None) -> Record:
@@ -80,7 +80,7 @@ def action_record(action: Action, related: Related | None = None) -> Record:
 
 def records(register: Register, actions: Iterable[Action], related: Related | None = None) -> list[Record]:
     """The records of `actions`, with their derived fields from the whole register (or as `related` gives them)."""
-    related = Related.of(register) if related is None else related
+    related = Related.of(register.actions, register.plans) if related is None else related
     return [action_record(action, related) for action in actions]
 
 

@@ -136,9 +136,14 @@ def find(
     hits = search(register, query, fields=fields, regex=regex, glossary=glossary)
     hits = [hit for hit in hits if plan_id is None or hit.action.plan == plan_id][:limit]
     if not hits:
-        close = [] if regex else suggest(register, query, glossary=glossary)
-        raise NoMatch(f"no actions match {query!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        raise no_match(register, query, regex=regex, glossary=glossary)
     return hits
+
+
+def no_match(register: Register, query: str, *, regex: bool = False, glossary: Glossary | None = None) -> NoMatch:
+    """The error `find` raises when nothing matches: with the closest words of the register, if any."""
+    close = [] if regex else suggest(register, query, glossary=glossary)
+    return NoMatch(f"no actions match {query!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
 
 
 def hit_records(register: Register, hits: Sequence[Hit], related: Related | None = None) -> list[dict[str, Any]]:
@@ -395,8 +400,11 @@ _TOKEN = re.compile(r"[^\W_]+")  # what the index's tokenizer makes a token of: 
 
 
 def indexed_text(text: str) -> str:
-    """A field as the search index stores it: folded as the search matches it (`_prepare`)."""
-    return _prepare.__wrapped__(text).folded
+    """A field as the search index stores it: folded as the search matches it (`_prepare`, without the map
+    back to the original, which the index does not need; runs of whitespace are all one to its tokenizer)."""
+    if text.isascii():
+        return hyphens_as_spaces(text.lower())
+    return hyphens_as_spaces(text.translate({ord(char): _fold_char(char) for char in set(text)}))
 
 
 def index_expression(query: str, glossary: Glossary | None = None) -> str | None:

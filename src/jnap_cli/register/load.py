@@ -7,9 +7,10 @@ never a traceback. Lines are found only for registers that have findings (`locat
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from jnap_cli.errors import InputUnreadable, RegisterInvalid
 from jnap_cli.model.finding import Finding
@@ -18,8 +19,10 @@ from jnap_cli.model.vocab import Severity, Status
 from jnap_cli.register.paths import resolve_path
 
 if TYPE_CHECKING:
+    from jnap_cli.model.schema import RegisterPart
     from jnap_cli.register.cache import Store
 
+T = TypeVar("T")
 
 _REGISTER_KEYS = {"title", "source", "plans", "actions"}
 
@@ -99,14 +102,27 @@ def load_text(text: str, origin: str) -> Register:
     return register
 
 
+def load_part(text: str, origin: str) -> RegisterPart:
+    """One file of a directory register (`register.directory`), parsed and checked on its own: every
+    key is optional, and the integrity rules wait for the whole directory."""
+    from jnap_cli.model import validation
+    from jnap_cli.register import tomlfile
+
+    return _checked(validation.register_part, tomlfile.parse(text, origin), origin, text)
+
+
 def validate(raw: dict[str, Any], origin: str, text: str) -> Register:
     """`Register.model_validate`, with pydantic's errors turned into located findings."""
-    from pydantic import ValidationError
-
     from jnap_cli.model import validation
 
+    return _checked(validation.register, raw, origin, text)
+
+
+def _checked(build: Callable[[dict[str, Any]], T], raw: dict[str, Any], origin: str, text: str) -> T:
+    from pydantic import ValidationError
+
     try:
-        return validation.register(raw)
+        return build(raw)
     except ValidationError as exc:
         findings = [_schema_finding(error, raw) for error in exc.errors(include_url=False)]
         raise RegisterInvalid(locate(findings, origin, text)) from None

@@ -2,11 +2,12 @@
 
 The register to read, first rule that applies:
 
-1. `--register PATH`;
+1. `--register PATH` (a file, or a directory of `*.toml` files);
 2. `$JNAP_REGISTER`;
 3. in a git work tree (the nearest directory above the current one with a `.git` entry), the file
-   that `register = "path"` names in the top's `jnap.toml`, else in `[tool.jnap]` of its
-   `pyproject.toml` (read only when there is no `jnap.toml`), else the top's `data/actions.toml`;
+   (or directory: `register.directory`) that `register = "path"` names in the top's `jnap.toml`,
+   else in `[tool.jnap]` of its `pyproject.toml` (read only when there is no `jnap.toml`), else the
+   top's `data/actions.toml`;
 4. the bundled register.
 
 Finding the register costs a few `stat` calls; the settings files are read only when they exist.
@@ -137,7 +138,8 @@ def _setting(origin: Path, table: dict[str, Any], prefix: str) -> Path | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise InputUnreadable(
-            f"{origin}: {prefix}register: should be the path of the register file (got {value!r})", SETTING_HINT
+            f"{origin}: {prefix}register: should be the path of the register file or directory (got {value!r})",
+            SETTING_HINT,
         )
     path = origin.parent / value
     try:

@@ -19,7 +19,7 @@ import os
 import tempfile
 import time
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,12 @@ from jnap_cli.register.load import load_text
 from jnap_cli.register.sourcemap import SourceMap, scan
 
 LOCK_SECONDS = 5.0  # how long a writer waits for another jnap writer's lock
+
+Check = Callable[[str, str], object]
+"""Validates a file's text (`text, origin`) as (part of) its register; raises what loading raises.
+
+A register file is checked alone (`load_text`, the default); a file of a directory register with the
+directory's other files (`register.source.Target.check`), so that ids stay unique across them."""
 
 
 @dataclass(frozen=True)
@@ -70,18 +76,19 @@ class Change:
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out)
 
 
-def plan(path: Path, edits: Sequence[Edit]) -> Change:
-    """The change `edits` make to the register at `path`, verified; nothing is written."""
+def plan(path: Path, edits: Sequence[Edit], *, check: Check = load_text) -> Change:
+    """The change `edits` make to the register file at `path`, verified; nothing is written."""
     data = tomlfile.read_bytes(path)
     text = tomlfile.decode(data, str(path))
     try:
-        register = load_text(text, str(path))
+        check(text, str(path))
     except (InputUnreadable, RegisterInvalid) as exc:
         raise WriteRefused(f"{path}: the register must be valid before it is edited", _first_line(exc)) from None
+    ids = [entry.get("id") for entry in tomllib.loads(text).get("actions", [])]
     new = text
     for edit in edits:
-        new = _splice(new, edit, [a.id for a in register.actions], str(path))
-    _verify(text, new, edits, str(path))
+        new = _splice(new, edit, ids, str(path))
+    _verify(text, new, edits, str(path), check)
     return Change(path, data, new.encode("utf-8"))
 
 
@@ -111,7 +118,7 @@ def block(path: Path, action_id: str) -> str:
     return "\n".join(line.removesuffix("\r") for line in lines[start:end]) + "\n"
 
 
-def plan_block(path: Path, action_id: str, new_block: str) -> Change:
+def plan_block(path: Path, action_id: str, new_block: str, *, check: Check = load_text) -> Change:
     """The change that replaces one action's table by `new_block` (its `[[actions]]` text); verified."""
     data = tomlfile.read_bytes(path)
     text = tomlfile.decode(data, str(path))
@@ -123,11 +130,11 @@ def plan_block(path: Path, action_id: str, new_block: str) -> Change:
     before = tomllib.loads(text)
     index = [a.get("id") for a in before["actions"]].index(action_id)
     expected = {**before, "actions": [*before["actions"][:index], entry, *before["actions"][index + 1 :]]}
-    _verify_document(new, expected, str(path))
+    _verify_document(new, expected, str(path), check)
     return Change(path, data, new.encode("utf-8"))
 
 
-def plan_insert(path: Path, after_id: str | None, new_block: str) -> Change:
+def plan_insert(path: Path, after_id: str | None, new_block: str, *, check: Check = load_text) -> Change:
     """The change that adds an action (its `[[actions]]` text) after action `after_id`, or at the end."""
     data = tomlfile.read_bytes(path)
     text = tomlfile.decode(data, str(path))
@@ -146,7 +153,7 @@ def plan_insert(path: Path, after_id: str | None, new_block: str) -> Change:
     new = "\n".join(lines[:at] + [line + "\r" if crlf else line for line in block_lines] + lines[at:])
     entry = _one_action(new_block)
     expected = {**before, "actions": [*before.get("actions", [])[:index], entry, *before.get("actions", [])[index:]]}
-    _verify_document(new, expected, str(path))
+    _verify_document(new, expected, str(path), check)
     return Change(path, data, new.encode("utf-8"))
 
 
@@ -182,10 +189,10 @@ def _one_action(block_text: str) -> dict[str, Any]:
     return dict(actions[0])
 
 
-def _verify_document(new: str, expected: dict[str, Any], origin: str) -> None:
+def _verify_document(new: str, expected: dict[str, Any], origin: str, check: Check) -> None:
     """The new text validates and parses to exactly the `expected` document."""
     try:
-        load_text(new, origin)
+        check(new, origin)
     except RegisterInvalid as invalid:
         raise WriteRefused(f"{origin}: the edit would make the register invalid", _first_line(invalid)) from None
     except InputUnreadable as unreadable:
@@ -197,7 +204,7 @@ def _verify_document(new: str, expected: dict[str, Any], origin: str) -> None:
 # --- splicing ------------------------------------------------------------------------------------
 
 
-def _splice(text: str, edit: Edit, ids: list[str], origin: str) -> str:
+def _splice(text: str, edit: Edit, ids: list[Any], origin: str) -> str:
     """`text` with the key `edit.field` of the action set to the new value's TOML text (or removed)."""
     if edit.action_id not in ids:
         raise WriteRefused(f"no action {edit.action_id!r} in {origin}")
@@ -270,10 +277,10 @@ def _trailing_comment(line: str) -> str:
 # --- verification --------------------------------------------------------------------------------
 
 
-def _verify(old: str, new: str, edits: Sequence[Edit], origin: str) -> None:
+def _verify(old: str, new: str, edits: Sequence[Edit], origin: str, check: Check) -> None:
     """The new text loads and validates, and differs from the old in exactly the edited keys."""
     try:
-        load_text(new, origin)
+        check(new, origin)
     except RegisterInvalid as invalid:
         raise WriteRefused(f"{origin}: the edit would make the register invalid", _first_line(invalid)) from None
     except InputUnreadable as unreadable:  # our own splice broke the TOML: never write that
