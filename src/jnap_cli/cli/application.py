@@ -48,9 +48,25 @@ def _root(
 ) -> None:
     """The register of the Police–CPS Joint National Action Plan (JNAP) on rape."""
     ctx.obj = Settings(register=register, no_color=no_color, debug=debug, cache=not no_cache)
+    _show_progress(no_color)
     if ctx.invoked_subcommand is None:  # bare `jnap`: the help, as data on stdout
         with output_errors():
             typer.echo(ctx.get_help())
+
+
+def _show_progress(no_color: bool) -> None:
+    """Steps that take over a second show a bar on stderr, when stderr is a terminal (and not a dumb one)."""
+    import os
+    import sys
+
+    from jnap_cli.render.terminal import isatty
+
+    if isatty(sys.stderr) and os.environ.get("TERM") != "dumb":
+        from jnap_cli import progress
+        from jnap_cli.render.progress import DelayedBar
+        from jnap_cli.render.terminal import use_color
+
+        progress.listen(DelayedBar(sys.stderr, color=use_color(sys.stderr, no_color)))
 
 
 # Short help is written out: Click would cut the docstrings' first lines at the terminal's width.

@@ -43,6 +43,13 @@ HINT = "give a register file, a git revision (HEAD~1, a tag) or REV:path/to/acti
 
 def compare(args: Sequence[str], current: Path, *, suggest: bool = False) -> VersionDiff | PlanDiff:
     """`jnap diff ARGS`: two plans of the current register, or two versions of it (see the module doc)."""
+    from jnap_cli.progress import step
+
+    with step("Comparing " + " and ".join(args)):
+        return _compare(args, current, suggest=suggest)
+
+
+def _compare(args: Sequence[str], current: Path, *, suggest: bool) -> VersionDiff | PlanDiff:
     two_files = len(args) == 2 and all(exists(Path(arg)) for arg in args)
     # Two files compare with each other: the current register need not even be readable.
     loaded = None if two_files else load(current) if exists(current) or len(args) != 2 else None

@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from jnap_cli import __version__
 from jnap_cli.model.schema import Action, BuildsOn, Plan, Publication, Register, RegisterPart
 from jnap_cli.model.vocab import Status, StatusBasis
+from jnap_cli.progress import step
 
 if TYPE_CHECKING:
     import sqlite3
@@ -297,7 +298,7 @@ def _fill(
         "plans": [asdict(plan) for plan in register.plans],
     }
     related = Related.of(register.actions, register.plans)
-    with connection:
+    with connection, step(f"Indexing {len(register.actions)} actions", len(register.actions) * 2) as advance:
         connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         connection.execute("INSERT INTO header VALUES (?)", (json.dumps(header),))
         connection.executemany(
@@ -310,16 +311,25 @@ def _fill(
                     json.dumps(list(related.continued_by.get(action.id, ()))),
                     json.dumps(list(related.built_on_by.get(action.id, ()))),
                 )
-                for position, action in enumerate(register.actions)
+                for position, action in _counted(register.actions, advance)
             ),
         )
         connection.executemany(
             "INSERT INTO search (rowid, theme, text, commentary) VALUES (?, ?, ?, ?)",
             (
                 (position, indexed_text(action.theme), indexed_text(action.text), indexed_text(action.commentary))
-                for position, action in enumerate(register.actions)
+                for position, action in _counted(register.actions, advance)
             ),
         )
+
+
+def _counted(actions: Sequence[Action], advance: Callable[[int], None]) -> Iterator[tuple[int, Action]]:
+    """`enumerate(actions)`, telling `advance` every thousand."""
+    for position, action in enumerate(actions):
+        if position % 1000 == 999:
+            advance(1000)
+        yield position, action
+    advance(len(actions) % 1000)
 
 
 def _document(action: Action) -> dict[str, Any]:

@@ -84,13 +84,18 @@ def member_from_text(text: str, origin: str, path: Path | None = None) -> Member
 def gather(origin: str, readers: Iterable[Callable[[], Member]]) -> Directory:
     """The register made of the files that `readers` read, in order: the schema problems of every
     file together (an unreadable file stops at once, as a register file does), then `combine`."""
+    from jnap_cli.progress import step
+
     members: list[Member] = []
     problems: list[Finding] = []
-    for read in readers:
-        try:
-            members.append(read())
-        except RegisterInvalid as invalid:
-            problems.extend(invalid.findings)
+    readers = list(readers)
+    with step(f"Reading {len(readers)} files of {origin}", len(readers)) as advance:
+        for read in readers:
+            try:
+                members.append(read())
+            except RegisterInvalid as invalid:
+                problems.extend(invalid.findings)
+            advance(1)
     if problems:
         raise RegisterInvalid(problems)
     return combine(origin, members)

@@ -86,17 +86,20 @@ def load_located(path: Path) -> tuple[Register, str]:
 def load_text(text: str, origin: str) -> Register:
     """Parse and validate register text; `origin` names it in messages (a path, or `REV:path`)."""
     from jnap_cli.checks.rules import integrity
+    from jnap_cli.progress import step
     from jnap_cli.register import tomlfile
 
-    raw = tomlfile.parse(text, origin)
-    if raw.get("actions", []) == [] and raw.get("plans", []) == [] and raw.keys() <= _REGISTER_KEYS:
-        # Another kind of TOML file (a glossary, a pyproject) has keys of its own: the schema names them.
-        # A register with plans and no actions yet is a new one (`jnap init`): valid, 0 actions checked.
-        raise InputUnreadable.at(
-            origin, "the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
-        )
-    register = validate(raw, origin, text)
-    problems = integrity(register)
+    with step(f"Reading {origin}"):
+        raw = tomlfile.parse(text, origin)
+        if raw.get("actions", []) == [] and raw.get("plans", []) == [] and raw.keys() <= _REGISTER_KEYS:
+            # Another kind of TOML file (a glossary, a pyproject) has keys of its own: the schema names them.
+            # A register with plans and no actions yet is a new one (`jnap init`): valid, 0 actions checked.
+            raise InputUnreadable.at(
+                origin, "the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
+            )
+        register = validate(raw, origin, text)
+        del raw  # the register holds what it needs: memory stays near the file's size
+        problems = integrity(register)
     if problems:
         raise RegisterInvalid(locate(problems, origin, text))
     return register
