@@ -162,6 +162,9 @@ def test_the_cache_can_be_bypassed(run: Run, tmp_path: Path, monkeypatch: pytest
     assert ids(run, *args, "list", "-r", str(path)) == ALL
     assert ids(run, *args, "search", "training", "-r", str(path)) == TRAINING
     assert not entry(path).exists()
+    from jnap_cli.query.glossary import default_path
+
+    assert not entry(default_path()).exists()  # nor the glossary's
 
 
 def test_an_invalid_register_is_never_cached(run: Run, tmp_path: Path) -> None:
@@ -258,3 +261,28 @@ def test_a_directory_whose_cached_files_disagree_is_placed_from_the_files(run: R
     result = run("list", "-r", str(folder))
     assert result.exit_code == 2
     assert f"{folder / '3-more.toml'}:" in result.stderr and "1-refresh.toml:" in result.stderr
+
+
+def test_the_glossary_is_cached_too(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jnap_cli.query import glossary
+
+    expected = run("glossary", "-f", "json").stdout
+    found = ids(run, "--no-cache", "search", "ISVA")
+    assert entry(glossary.default_path()).is_file()
+
+    def refuse(_path: Path) -> object:
+        raise AssertionError("the glossary was read")
+
+    monkeypatch.setattr(glossary, "_read_glossary", refuse)
+    assert run("glossary", "-f", "json").stdout == expected
+    assert ids(run, "search", "ISVA") == found != []
+
+
+def test_a_register_cache_is_never_taken_for_a_glossary(tmp_path: Path) -> None:
+    from jnap_cli.query.glossary import load_glossary
+
+    path = write(tmp_path / "actions.toml", small())
+    loading.load(path)  # cached as a register
+    assert cache.read_document(path, "glossary") is None
+    with pytest.raises(Exception, match="invalid glossary"):
+        load_glossary(path)

@@ -50,7 +50,7 @@ def search(
 
     chosen = settings(ctx, register=register, no_color=no_color)
     searched = DEFAULT_FIELDS if field is None else (field.value,)
-    glossary = load_glossary() if expand else None
+    glossary = load_glossary(cache=chosen.cache) if expand else None
     hits, rows = search_file(
         chosen.register_path(),
         " ".join(query),
@@ -94,5 +94,5 @@ def glossary(
     from jnap_cli.render.records import emit
 
     chosen = settings(ctx, no_color=no_color)
-    rows = [asdict(entry) for entry in entries(load_glossary(), " ".join(term) if term else None)]
+    rows = [asdict(entry) for entry in entries(load_glossary(cache=chosen.cache), " ".join(term) if term else None)]
     emit(rows, TERM, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)

@@ -8,6 +8,8 @@ the kind of quote or dash, runs of whitespace (`text.match_form`), and a hyphen 
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,14 +28,48 @@ def default_path() -> Path:
     return bundled("glossary.toml")
 
 
-def load_glossary(path: Path | None = None) -> Glossary:
-    """Read and validate a glossary (the bundled one by default); any failure is a one-line `InputUnreadable`."""
+def load_glossary(path: Path | None = None, *, cache: bool = True) -> Glossary:
+    """Read and validate a glossary (the bundled one by default), or take it from its cache while the file
+    is unchanged (`register.cache`); any failure is a one-line `InputUnreadable`."""
+    from jnap_cli.register import cache as cached
+
+    path = default_path() if path is None else path
+    if not (cache and cached.enabled()):
+        return _read_glossary(path)[0]
+    document = cached.read_document(path, "glossary")
+    if document is not None:
+        with contextlib.suppress(*cached.damage()):
+            return _from_document(document)
+    try:
+        before = cached.Stamp.of(path)
+    except OSError:
+        return _read_glossary(path)[0]  # which says why it cannot be read
+    built_ns = cached.now_ns()
+    glossary, data = _read_glossary(path)
+    cached.store_document(path, data, before, built_ns, "glossary", asdict(glossary))
+    return glossary
+
+
+def _from_document(document: dict[str, Any]) -> Glossary:
+    from jnap_cli.model.schema import Glossary, Term
+
+    return Glossary(
+        tuple(
+            Term(entry["term"], entry["expansion"], entry["description"], tuple(entry["aliases"]))
+            for entry in document["terms"]
+        )
+    )
+
+
+def _read_glossary(path: Path) -> tuple[Glossary, bytes]:
+    """The glossary at `path`, checked, and the bytes it was read from."""
     from pydantic import ValidationError
 
     from jnap_cli.model import validation
 
-    path = default_path() if path is None else path
-    text, raw = tomlfile.read(path, kind="glossary", hint="reinstall jnap, or pass the path of a glossary")
+    data = tomlfile.read_bytes(path, kind="glossary", hint="reinstall jnap, or pass the path of a glossary")
+    text = tomlfile.decode(data, str(path))
+    raw = tomlfile.parse(text, str(path))
     try:
         glossary = validation.glossary(raw)
     except ValidationError as exc:
@@ -52,7 +88,7 @@ def load_glossary(path: Path | None = None) -> Glossary:
                 "merge the two entries",
             )
         seen[key] = index
-    return glossary
+    return glossary, data
 
 
 def entries(glossary: Glossary, term: str | None) -> list[Term]:

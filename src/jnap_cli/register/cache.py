@@ -203,8 +203,11 @@ def _action(document: dict[str, Any]) -> Action:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def open_store(register: Path) -> Store | None:
-    """The register's cache, if there is one that holds the file as it is now; else None."""
+def open_store(register: Path, kind: str = "register") -> Store | None:
+    """The register's cache, if there is one that holds the file as it is now; else None.
+
+    `kind` is what the file was read as: a register (or a directory's file), or a glossary.
+    """
     import sqlite3
 
     entry = entry_path(register)
@@ -215,7 +218,7 @@ def open_store(register: Path) -> Store | None:
         return None
     try:
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
-        if _current(meta, register, stamp):
+        if meta.get("kind") == kind and _current(meta, register, stamp):
             return Store(connection)
     except sqlite3.Error:
         pass
@@ -247,18 +250,61 @@ def store(register_path: Path, data: bytes, before: Stamp, built_ns: int, regist
     Nothing is written if the file changed since (its bytes may not be `data`); any failure leaves no
     cache behind.
     """
+    _write(register_path, before, lambda db: _fill(db, register_path, data, before, built_ns, register))
+
+
+def read_document(path: Path, kind: str) -> dict[str, Any] | None:
+    """The document cached for the file at `path` read as `kind` (a glossary), if the file is unchanged."""
+    found = open_store(path, kind)
+    if found is None:
+        return None
+    try:
+        return found._header_document()
+    except damage():
+        return None
+    finally:
+        found.close()
+
+
+def store_document(path: Path, data: bytes, before: Stamp, built_ns: int, kind: str, document: dict[str, Any]) -> None:
+    """Cache `document`, checked from `data`: the bytes of the file at `path` (a glossary) with stamp `before`."""
+
+    def fill(connection: sqlite3.Connection) -> None:
+        connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        with connection:
+            connection.executemany("INSERT INTO meta VALUES (?, ?)", _meta(path, data, before, built_ns, kind).items())
+            connection.execute("INSERT INTO header VALUES (?)", (json.dumps(document),))
+
+    _write(path, before, fill)
+
+
+def _meta(path: Path, data: bytes, stamp: Stamp, built_ns: int, kind: str) -> dict[str, str]:
+    return {
+        "format": FORMAT,
+        "jnap": __version__,
+        "kind": kind,
+        "path": os.path.realpath(path),
+        "stamp": stamp.text(),
+        "built_ns": str(built_ns),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None]) -> None:
+    """Make the cache of the file at `path` with `fill`, in a temporary file renamed into place; nothing
+    if the file no longer has stamp `before`, or on any failure."""
     import sqlite3
 
     try:
-        if Stamp.of(register_path) != before:
+        if Stamp.of(path) != before:
             return
-        entry = entry_path(register_path)
+        entry = entry_path(path)
         entry.parent.mkdir(parents=True, exist_ok=True)
         temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
         try:
             connection = sqlite3.connect(temporary)
             try:
-                _fill(connection, register_path, data, before, built_ns, register)
+                fill(connection)
             finally:
                 connection.close()
             os.replace(temporary, entry)
@@ -283,14 +329,7 @@ def _fill(
     from jnap_cli.query.search import indexed_text
 
     connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
-    meta = {
-        "format": FORMAT,
-        "jnap": __version__,
-        "path": os.path.realpath(path),
-        "stamp": stamp.text(),
-        "built_ns": str(built_ns),
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
+    meta = _meta(path, data, stamp, built_ns, "register")
     header = {
         "title": register.title,
         "source": register.source,
