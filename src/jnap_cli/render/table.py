@@ -8,11 +8,12 @@ sit side by side, every record becomes a labelled block, as `jnap show` prints o
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from jnap_cli.render.cells import flat
-from jnap_cli.render.terminal import console_width, print_renderables
+from jnap_cli.render.terminal import console_width, print_renderables, write_lines
 from jnap_cli.render.views import View
 from jnap_cli.text import defuse_ci, escape_unsafe
 
@@ -47,6 +48,17 @@ def styled(value: Any, spans: Spans | None = None, separator: str = ", ") -> Tex
         position = end
     text.append(_shown(raw, position, len(raw)))
     return text
+
+
+class _Plain(NamedTuple):
+    """A cell's text as shown, without styles: what `_blocks` reads of a `Text` (its `plain`)."""
+
+    plain: str
+
+
+def _shown_whole(value: Any) -> str:
+    raw = flat(value, ", ")
+    return _shown(raw, 0, len(raw))
 
 
 def _shown(raw: str, start: int, end: int) -> str:
@@ -89,13 +101,16 @@ def blocks(
     rows: Sequence[Mapping[str, Any]], fields: Sequence[str], view: View, stream: IO[str], *, color: bool
 ) -> None:
     """One labelled block per record, a line per field: `jnap show` on a terminal."""
-    cells = [[styled(row.get(name)) for name in fields] for row in rows]
+    # Without colour, the text as it is shown is all a block needs: no Rich `Text` (slow on a long commentary).
+    cells = [
+        [styled(row.get(name)) if color else _Plain(_shown_whole(row.get(name))) for name in fields] for row in rows
+    ]
     _blocks(fields, cells, view, stream, color=color, width=console_width(stream))
 
 
 def _blocks(
     fields: Sequence[str],
-    cells: Sequence[Sequence[Text]],
+    cells: Sequence[Sequence[Text | _Plain]],
     view: View,
     stream: IO[str],
     *,
@@ -103,29 +118,52 @@ def _blocks(
     width: int,
 ) -> None:
     """A block per record, a line per field; when the value column beside the labels is narrower than a
-    record's longest word, that record's values go under their labels, indented."""
-    from rich.table import Table
-    from rich.text import Text
+    record's longest word, that record's values go under their labels, indented.
 
+    Laid out line by line here, not as a Rich grid: a 5 MB commentary is some 60,000 lines, which Rich
+    measures and wraps one by one (6 s) where this writes them (under a second).
+    """
     label = max(len(name) for name in fields)
     value = width - label - LABEL_GAP
     separators = [ITEMS if name in view.atomic else " " for name in fields]
-    renderables: list[Any] = []
-    for row in cells:
-        if value >= max(_longest_word(cell, sep) for cell, sep in zip(row, separators, strict=True)):
-            grid = Table.grid(padding=(0, LABEL_GAP, 0, 0))
-            grid.add_column(style="bold", no_wrap=True, width=label)
-            grid.add_column(no_wrap=True, width=value, overflow="fold")
-            for name, cell, sep in zip(fields, row, separators, strict=True):
-                grid.add_row(name, wrap(cell, value, sep))
-            renderables.append(grid)
-            continue
-        lines: list[Text] = []
+    lines: list[tuple[str, str, Any]] = []  # the label (bold), the gap, and a line of the value
+    for number, row in enumerate(cells):
+        if number:
+            lines.append(("", "", ""))
+        beside = value >= max(_longest_word(cell, sep) for cell, sep in zip(row, separators, strict=True))
         for name, cell, sep in zip(fields, row, separators, strict=True):
-            lines.append(Text(name, style="bold"))
-            lines.extend(Text("  ") + line for line in wrap(cell, max(width - 2, 1), sep).split("\n") if line.plain)
-        renderables.append(Text("\n").join(lines))
-    print_renderables(stream, color, *renderables, separate=True, width=width)
+            if beside:
+                for index, line in enumerate(_wrapped(cell, value, sep, color)):
+                    lines.append((name.ljust(label) if index == 0 else " " * label, " " * LABEL_GAP, line))
+            else:
+                lines.append((name, "", ""))
+                lines.extend(("", "  ", line) for line in _wrapped(cell, max(width - 2, 1), sep, color) if line)
+    if not color:
+        stream.write("".join(f"{head}{gap}{line}".rstrip() + "\n" for head, gap, line in lines))
+        return
+    write_lines(stream, [_styled_line(head, gap, line) for head, gap, line in lines], color=color, width=width)
+
+
+def _styled_line(head: str, gap: str, line: Any) -> Text:
+    from rich.text import Text
+
+    text = Text(head)
+    text.stylize("bold")  # the label only: a base style would embolden the whole line
+    text.append(gap)
+    text.append(line)
+    return text
+
+
+def _wrapped(cell: Text | _Plain, width: int, separator: str, color: bool) -> list[Any]:
+    """`wrap_lines`; as plain strings when there is no colour (the styles are not needed, and strings
+    are much quicker than Rich `Text`s on a long commentary)."""
+    if not isinstance(cell, _Plain):
+        return wrap_lines(cell, width, separator)
+    lines: list[str] = []
+    for paragraph in cell.plain.split("\n"):
+        starts = [0, *line_breaks(paragraph, width, separator), len(paragraph)]
+        lines.extend(paragraph[a:b].rstrip() for a, b in itertools.pairwise(starts) if b > a or a == 0)
+    return lines
 
 
 def layout(
@@ -168,10 +206,17 @@ def _share(widths: list[int], natural: Sequence[int], group: Sequence[int], room
     return room
 
 
-def wrap(text: Text, width: int, separator: str = " ") -> Text:
-    """`text` broken into lines of at most `width` cells at `separator`s; a word longer than a line is folded."""
-    from rich.text import Text
+def wrap(text: Text, width: int, separator: str = " ") -> Any:
+    """`text` broken into lines of at most `width` cells at `separator`s (a word longer than a line is
+    folded), as a Rich `Group` of one `Text` per line: Rich splits a single long text at its newlines
+    in time quadratic in its length (38 s for a 5 MB commentary), a line at a time in linear time."""
+    from rich.console import Group
 
+    return Group(*wrap_lines(text, width, separator))
+
+
+def wrap_lines(text: Text, width: int, separator: str = " ") -> list[Text]:
+    """The lines of `wrap`."""
     lines: list[Text] = []
     for paragraph in text.split("\n", allow_blank=True):
         offsets = line_breaks(paragraph.plain, width, separator)
@@ -179,23 +224,27 @@ def wrap(text: Text, width: int, separator: str = " ") -> Text:
         for piece in pieces:
             piece.rstrip()  # the space a line was broken at
             lines.append(piece)
-    return Text("\n").join(lines)
+    return lines
 
 
 def line_breaks(plain: str, width: int, separator: str = " ", first_width: int | None = None) -> list[int]:
     """Where lines start, after the first, when `plain` is wrapped at `separator`s to `width` cells
     (`first_width` for the first line, when it differs)."""
-    from rich.cells import cell_len
+    from rich.cells import cell_len as rich_cell_len
+
+    def cell_len(text: str) -> int:
+        return len(text) if text.isascii() else rich_cell_len(text)  # an ASCII character is one cell
 
     offsets: list[int] = []
     line_start, used, position = 0, 0, 0
     room = width if first_width is None else first_width
+    end_of_text = len(plain)
     gap = cell_len(separator)
     residue = cell_len(separator.rstrip())  # what a line broken after a word keeps of the separator: ","
     for word in plain.split(separator):
         end = position + len(word)
         needed = used + gap + cell_len(word) if position > line_start else cell_len(word)
-        while needed + (residue if end < len(plain) else 0) > room:
+        while needed + (residue if end < end_of_text else 0) > room:
             if position > line_start or (not offsets and room < width and needed <= width):
                 # Start the word on a line of its own (also the first word, when only the first line,
                 # shortened by a prefix, is too short for it).
@@ -225,12 +274,12 @@ def _longest_line(text: Text) -> int:
     return max((cell_len(line) for line in text.plain.split("\n")), default=0)
 
 
-def _longest_word(text: Text, separator: str = " ") -> int:
+def _longest_word(text: Text | _Plain, separator: str = " ") -> int:
     """The widest unbreakable piece: a word, or an item with the separator's "," that follows it."""
     from rich.cells import cell_len
 
     residue = cell_len(separator.rstrip())
-    return max(
-        (cell_len(word.strip()) + residue for line in text.plain.split("\n") for word in line.split(separator)),
-        default=0,
-    )
+    words = [word.strip() for line in text.plain.split("\n") for word in line.split(separator)]
+    # A character is at most two cells wide: only words at least half as long as the longest can be widest.
+    longest = max(map(len, words), default=0)
+    return max((cell_len(word) for word in words if 2 * len(word) >= longest), default=0) + residue

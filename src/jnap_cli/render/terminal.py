@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import IO, Any, Literal
 
 MIN_WIDTH = 20  # narrower than this, even a record per block cannot show a word a line
@@ -70,3 +71,23 @@ def print_renderables(
     if not color:
         text = "\n".join(line.rstrip() for line in text.split("\n"))
     stream.write(text)
+
+
+def write_lines(stream: IO[str], lines: Sequence[Any], *, color: bool, width: int) -> None:
+    """Rich `Text` lines, already laid out to fit, written as they are: styled on a colour terminal,
+    trailing spaces trimmed otherwise (as `print_renderables` does)."""
+    if not color:
+        stream.write("".join(line.plain.rstrip() + "\n" for line in lines))
+        return
+    from rich.console import COLOR_SYSTEMS
+
+    term = console(stream, color, width)
+    system = COLOR_SYSTEMS.get(term.color_system or "standard")
+    parts: list[str] = []
+    for line in lines:
+        base = term.get_style(line.style) if line.style else None
+        for segment in line.render(term):
+            style = base + segment.style if base and segment.style else base or segment.style
+            parts.append(style.render(segment.text, color_system=system) if style else segment.text)
+        parts.append("\n")
+    stream.write("".join(parts))
