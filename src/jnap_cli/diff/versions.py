@@ -6,6 +6,9 @@ Pure: no I/O, no printing. Actions match by id; an action whose id changed but w
 
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -94,20 +97,23 @@ def _changes(old: Action, new: Action) -> dict[str, FieldChange]:
     return changes
 
 
-def _renames(removed: Sequence[Action], added: Sequence[Action]) -> list[tuple[Action, Action, float]]:
-    """Pairs (removed, added) whose texts are ≥ RENAME_THRESHOLD similar, best first, each used once."""
+def _renames(
+    removed: Sequence[Action], added: Sequence[Action], context: Sequence[Action] = ()
+) -> list[tuple[Action, Action, float]]:
+    """Pairs (removed, added) whose texts are ≥ RENAME_THRESHOLD similar, best first, each used once.
+
+    `context` (the actions of both versions) tells which words are rare; by default, `removed` and `added`.
+    """
     from difflib import SequenceMatcher
 
     candidates: list[tuple[float, int, int]] = []
-    for i, old in enumerate(removed):
-        if not old.text.strip():
+    for i, js in enumerate(_rename_candidates(removed, added, context)):
+        if not js:
             continue
         matcher = SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(old.text)  # difflib caches what it learns about the second sequence
-        for j, new in enumerate(added):
-            if not new.text.strip():
-                continue
-            matcher.set_seq1(new.text)
+        matcher.set_seq2(removed[i].text)  # difflib caches what it learns about the second sequence
+        for j in js:
+            matcher.set_seq1(added[j].text)
             # The cheap upper bounds first: most pairs are far apart.
             if matcher.real_quick_ratio() < RENAME_THRESHOLD or matcher.quick_ratio() < RENAME_THRESHOLD:
                 continue
@@ -127,6 +133,56 @@ def _renames(removed: Sequence[Action], added: Sequence[Action]) -> list[tuple[A
     return pairs
 
 
+SIGNATURE_SHARE = 0.3
+SIGNATURE_MIN = 8
+"""A text's signature is its rarest words: this share of its distinct words, and at least this many."""
+
+
+def _rename_candidates(
+    removed: Sequence[Action], added: Sequence[Action], context: Sequence[Action] = ()
+) -> list[list[int]]:
+    """For each removed action, the indices of the added actions worth scoring as its rename, ascending.
+
+    Blocking instead of all pairs: a pair is a candidate when the two texts' signatures share a word
+    (a signature is a text's rarest words, by how many texts of `context`, or of these, have them).
+    Texts that are ≥ 90% the same have nearly the same words, so nearly the same rarest ones: they
+    miss each other only when nearly every word was retyped. A text with no word at all is
+    compared with every other; blank texts never pair.
+    """
+
+    def words(action: Action) -> set[str]:
+        return set(re.findall(r"\w+", action.text.casefold())) if action.text.strip() else set()
+
+    old_words = [words(action) for action in removed]
+    new_words = [words(action) for action in added]
+    documents: Counter[str] = Counter()
+    for found in [words(action) for action in context] if context else (*old_words, *new_words):
+        documents.update(found)
+
+    def signature(found: set[str]) -> list[str]:
+        size = max(SIGNATURE_MIN, math.ceil(SIGNATURE_SHARE * len(found)))
+        return sorted(found, key=lambda word: (documents[word], word))[:size]
+
+    new_index: dict[str, list[int]] = {}
+    for j, found in enumerate(new_words):
+        for word in signature(found):
+            new_index.setdefault(word, []).append(j)
+    # Texts of symbols only have no signature: rare enough to compare with everything.
+    wordless_old = [i for i, action in enumerate(removed) if action.text.strip() and not old_words[i]]
+    wordless_new = [j for j, action in enumerate(added) if action.text.strip() and not new_words[j]]
+    every_new = [j for j, found in enumerate(new_words) if found]
+    pairs: list[set[int]] = [set() for _ in removed]
+    for i, found in enumerate(old_words):
+        if not found:
+            continue
+        pairs[i].update(wordless_new)
+        for word in signature(found):
+            pairs[i].update(new_index.get(word, ()))
+    for i in wordless_old:
+        pairs[i].update(every_new, wordless_new)
+    return [sorted(js) for js in pairs]
+
+
 def diff_versions(old: Register, new: Register) -> VersionDiff:
     """Added, removed, renamed and changed actions (matched by id) and the status transitions."""
     old_by_id = {action.id: action for action in old.actions}
@@ -134,7 +190,7 @@ def diff_versions(old: Register, new: Register) -> VersionDiff:
     only_old = [action for action in old.actions if action.id not in new_ids]
     only_new = [action for action in new.actions if action.id not in old_by_id]
 
-    pairs = _renames(only_old, only_new)
+    pairs = _renames(only_old, only_new, (*old.actions, *new.actions)) if only_old and only_new else []
     renamed_old = {old_action.id for old_action, _, _ in pairs}
     rename_of = {new_action.id: (old_action, score) for old_action, new_action, score in pairs}
 
