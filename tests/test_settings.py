@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from jnap_cli.register import load as loading
+from jnap_cli.register import sourcemap
 
 from .conftest import ROOT, Run
 from .registers import set_field, small, write
@@ -57,7 +57,7 @@ def test_the_source_map_is_scanned_only_when_a_finding_needs_a_line(
     def refuse(_: str) -> None:
         raise AssertionError("scanned")
 
-    monkeypatch.setattr(loading, "scan", refuse)
+    monkeypatch.setattr(sourcemap, "scan", refuse)  # load.py imports it when a finding needs a line
     path = write(tmp_path / "actions.toml", small())
     assert run("list", "-r", str(path), "--format", "json").exit_code == 0
     assert run("check", "-r", str(path)).exit_code == 0  # a clean register has no finding to place
