@@ -273,7 +273,7 @@ def test_the_glossary_is_cached_too(run: Run, tmp_path: Path, monkeypatch: pytes
     def refuse(_path: Path) -> object:
         raise AssertionError("the glossary was read")
 
-    monkeypatch.setattr(glossary, "_read_glossary", refuse)
+    monkeypatch.setattr(glossary, "_read_bytes", refuse)
     assert run("glossary", "-f", "json").stdout == expected
     assert ids(run, "search", "ISVA") == found != []
 

@@ -35,18 +35,14 @@ def load_glossary(path: Path | None = None, *, cache: bool = True) -> Glossary:
 
     path = default_path() if path is None else path
     if not (cache and cached.enabled()):
-        return _read_glossary(path)[0]
+        return _checked(path, _read_bytes(path))
     document = cached.read_document(path, "glossary")
     if document is not None:
         with contextlib.suppress(*cached.damage()):
             return _from_document(document)
-    try:
-        before = cached.Stamp.of(path)
-    except OSError:
-        return _read_glossary(path)[0]  # which says why it cannot be read
-    built_ns = cached.now_ns()
-    glossary, data = _read_glossary(path)
-    cached.store_document(path, data, before, built_ns, "glossary", asdict(glossary))
+    data, source = cached.read(path, _read_bytes)
+    glossary = _checked(path, data)
+    cached.store_document(path, source, "glossary", asdict(glossary))
     return glossary
 
 
@@ -61,13 +57,16 @@ def _from_document(document: dict[str, Any]) -> Glossary:
     )
 
 
-def _read_glossary(path: Path) -> tuple[Glossary, bytes]:
-    """The glossary at `path`, checked, and the bytes it was read from."""
+def _read_bytes(path: Path) -> bytes:
+    return tomlfile.read_bytes(path, kind="glossary", hint="reinstall jnap, or pass the path of a glossary")
+
+
+def _checked(path: Path, data: bytes) -> Glossary:
+    """The glossary read from `data`, the bytes of the file at `path`, checked."""
     from pydantic import ValidationError
 
     from jnap_cli.model import validation
 
-    data = tomlfile.read_bytes(path, kind="glossary", hint="reinstall jnap, or pass the path of a glossary")
     text = tomlfile.decode(data, str(path))
     raw = tomlfile.parse(text, str(path))
     try:
@@ -88,7 +87,7 @@ def _read_glossary(path: Path) -> tuple[Glossary, bytes]:
                 "merge the two entries",
             )
         seen[key] = index
-    return glossary, data
+    return glossary
 
 
 def entries(glossary: Glossary, term: str | None) -> list[Term]:

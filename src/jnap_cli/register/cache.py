@@ -243,14 +243,35 @@ def _current(meta: dict[str, str], register: Path, stamp: Stamp) -> bool:
 # --- writing ---------------------------------------------------------------------------------------
 
 
-def store(register_path: Path, data: bytes, before: Stamp, built_ns: int, register: Register | RegisterPart) -> None:
-    """Cache `register` (or one file's part of one), validated from `data`, the bytes of `register_path`
-    when it had stamp `before`.
+@dataclass(frozen=True)
+class Source:
+    """What a cache records of the file it was made from: its stamp before it was read, when the read
+    began, and the SHA-256 of the bytes read."""
 
-    Nothing is written if the file changed since (its bytes may not be `data`); any failure leaves no
-    cache behind.
+    stamp: Stamp
+    built_ns: int
+    sha256: str
+
+
+def read(path: Path, read_bytes: Callable[[Path], bytes]) -> tuple[bytes, Source | None]:
+    """The file's bytes (`read_bytes` says why it cannot be read), and what its cache would record;
+    None when the file cannot even be looked at."""
+    try:
+        stamp = Stamp.of(path)
+    except OSError:
+        stamp = None
+    built_ns = time.time_ns()
+    data = read_bytes(path)
+    return data, Source(stamp, built_ns, hashlib.sha256(data).hexdigest()) if stamp is not None else None
+
+
+def store(path: Path, source: Source | None, register: Register | RegisterPart) -> None:
+    """Cache `register` (or one file's part of one), validated from the file at `path` as `source` says.
+
+    Nothing is written if the file changed since it was read; any failure leaves no cache behind.
     """
-    _write(register_path, before, lambda db: _fill(db, register_path, data, before, built_ns, register))
+    if source is not None:
+        _write(path, source.stamp, lambda db: _fill(db, path, source, register))
 
 
 def read_document(path: Path, kind: str) -> dict[str, Any] | None:
@@ -266,27 +287,29 @@ def read_document(path: Path, kind: str) -> dict[str, Any] | None:
         found.close()
 
 
-def store_document(path: Path, data: bytes, before: Stamp, built_ns: int, kind: str, document: dict[str, Any]) -> None:
-    """Cache `document`, checked from `data`: the bytes of the file at `path` (a glossary) with stamp `before`."""
+def store_document(path: Path, source: Source | None, kind: str, document: dict[str, Any]) -> None:
+    """Cache `document`, checked from the file at `path` (a glossary) as `source` says."""
 
     def fill(connection: sqlite3.Connection) -> None:
+        assert source is not None
         connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
         with connection:
-            connection.executemany("INSERT INTO meta VALUES (?, ?)", _meta(path, data, before, built_ns, kind).items())
+            connection.executemany("INSERT INTO meta VALUES (?, ?)", _meta(path, source, kind).items())
             connection.execute("INSERT INTO header VALUES (?)", (json.dumps(document),))
 
-    _write(path, before, fill)
+    if source is not None:
+        _write(path, source.stamp, fill)
 
 
-def _meta(path: Path, data: bytes, stamp: Stamp, built_ns: int, kind: str) -> dict[str, str]:
+def _meta(path: Path, source: Source, kind: str) -> dict[str, str]:
     return {
         "format": FORMAT,
         "jnap": __version__,
         "kind": kind,
         "path": os.path.realpath(path),
-        "stamp": stamp.text(),
-        "built_ns": str(built_ns),
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "stamp": source.stamp.text(),
+        "built_ns": str(source.built_ns),
+        "sha256": source.sha256,
     }
 
 
@@ -315,21 +338,14 @@ def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None]
         return
 
 
-def _fill(
-    connection: sqlite3.Connection,
-    path: Path,
-    data: bytes,
-    stamp: Stamp,
-    built_ns: int,
-    register: Register | RegisterPart,
-) -> None:
+def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: Register | RegisterPart) -> None:
     from dataclasses import asdict
 
     from jnap_cli.query.records import Related
     from jnap_cli.query.search import indexed_text
 
     connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
-    meta = _meta(path, data, stamp, built_ns, "register")
+    meta = _meta(path, source, "register")
     header = {
         "title": register.title,
         "source": register.source,
@@ -394,7 +410,3 @@ def forget(register: Path) -> None:
     """Remove the register's cache (after jnap rewrote the register)."""
     with contextlib.suppress(OSError, ValueError):
         entry_path(register).unlink(missing_ok=True)
-
-
-def now_ns() -> int:
-    return time.time_ns()

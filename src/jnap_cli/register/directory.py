@@ -129,14 +129,9 @@ def _cached_member(path: Path) -> Member:
             pass
         finally:
             store.close()
-    try:
-        before = cache.Stamp.of(path)
-    except OSError:
-        return read_member(path)  # which says why it cannot be read
-    built_ns = cache.now_ns()
-    data = tomlfile.read_bytes(path)
+    data, source = cache.read(path, tomlfile.read_bytes)
     member = member_from_text(tomlfile.decode(data, str(path)), str(path), path)
-    cache.store(path, data, before, built_ns, member.part)
+    cache.store(path, source, member.part)
     return member
 
 

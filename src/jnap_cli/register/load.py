@@ -62,16 +62,14 @@ def indexed(path: Path) -> Store | Register | None:
     store = cache.open_store(path)
     if store is not None:
         return store
-    try:
-        before = cache.Stamp.of(path)
-    except OSError:
-        return None  # `load_located` says why
     from jnap_cli.register import tomlfile
 
-    built_ns = cache.now_ns()
-    data = tomlfile.read_bytes(path)
-    register = load_text(tomlfile.decode(data, str(path)), str(path))
-    cache.store(path, data, before, built_ns, register)
+    data, source = cache.read(path, tomlfile.read_bytes)
+    text = tomlfile.decode(data, str(path))
+    del data  # memory stays near the file's size: the text, then the register
+    register = load_text(text, str(path))
+    del text
+    cache.store(path, source, register)
     return cache.open_store(path) or register
 
 
