@@ -235,6 +235,10 @@ def _finish(chosen: Settings, path: Path, make: Callable[[], tuple[Change, str]]
         chosen.out.write(change.diff())
         note(f"{summary} (dry run: {shown(change.path)} unchanged)")
         return
+    # The schema's models take longer to build than an edit takes to plan: built before the lock is
+    # taken, not while other writers wait for it.
+    import jnap_cli.model.validation  # noqa: F401
+
     with writer.locked(path):
         change, summary = make()
         writer.write(change, holding_lock=True)

@@ -29,7 +29,7 @@ from jnap_cli.register import cache, tomlfile
 from jnap_cli.register.load import load_text
 from jnap_cli.register.sourcemap import SourceMap, scan
 
-LOCK_SECONDS = 5.0  # how long a writer waits for another jnap writer's lock
+LOCK_SECONDS = 15.0  # how long a writer waits for other jnap writers (20 at once take 3-6 s on 2 busy cores)
 
 Check = Callable[[str, str], object]
 """Validates a file's text (`text, origin`) as (part of) its register; raises what loading raises.
