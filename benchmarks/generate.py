@@ -351,7 +351,7 @@ def main(argv: list[str] | None = None) -> None:
 
     corpus = load_corpus(seed=args.seed)
     document = generate(args.actions, args.seed, args.plans, corpus)
-    stem = f"actions-{args.actions}-s{args.seed}"
+    stem = f"actions-{args.actions}-s{args.seed}" + (f"-p{args.plans}" if args.plans else "")
     if args.big_commentary:
         big = with_big_commentary(document, args.big_commentary, args.seed, corpus)
         stem += f"-big{args.big_commentary:g}"

@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -42,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REFERENCE = HERE / "reference"
 SHIPPED = ROOT / "data" / "actions.toml"
-SCENARIOS = ("show", "list", "search", "diff", "big")
+SCENARIOS = ("show", "list", "search", "diff", "plandiff", "big")
 # GNU time reports the peak memory of the command alone (a child's ru_maxrss also counts the memory
 # of the process it was forked from, up to its exec).
 TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
@@ -305,6 +306,21 @@ def diff_rows(args: argparse.Namespace, jnap: str) -> list[Row]:
     ]
 
 
+def plan_diff_rows(args: argparse.Namespace, jnap: str) -> list[Row]:
+    """`jnap diff` between the two plans of a generated register (continuation pairing), against loading it."""
+    register = args.out / f"actions-{args.diff_size}-s{args.seed}-p2.toml"
+    if not register.exists():
+        _generate(str(args.diff_size), "--seed", str(args.seed), "--out", str(args.out), "--plans", "2")
+    old, new = (plan for plan, _prefix in generate.plan_ids(2))
+    name = f"plan diff {size_name(args.diff_size)}"
+    load = [[jnap, "list", "--format", "ids", "--limit", "1", "-r", str(register)]]
+    diff = [[jnap, "diff", old, new, "--stat", "-r", str(register)]]
+    return [
+        row("plandiff/load", name, load, "jnap list --limit 1 (load), cold", "cold"),
+        row("plandiff/diff", name, diff, f"jnap diff {old} {new} --stat, cold", "cold", "plandiff/load"),
+    ]
+
+
 def big_rows(args: argparse.Namespace, jnap: str) -> list[Row]:
     """`jnap show` of an action whose commentary is 5 MB, as a table and as JSON."""
     big = args.out / f"actions-44-s{args.seed}-big5.toml"
@@ -333,6 +349,8 @@ def plan_rows(args: argparse.Namespace, jnap: str) -> list[Row]:
     rows = [r for size in args.sizes for r in size_rows(size, args, jnap)]
     if "diff" in args.only:
         rows += diff_rows(args, jnap)
+    if "plandiff" in args.only:
+        rows += plan_diff_rows(args, jnap)
     if "big" in args.only:
         rows += big_rows(args, jnap)
     return rows
@@ -360,7 +378,9 @@ def measure(rows: list[Row], args: argparse.Namespace) -> None:
                     continue
                 bad = [code for code in sample.codes if code not in row.command.ok]
                 if bad and not row.failure:
-                    row.failure = f"exit {bad[0]}: {sample.stderr.splitlines()[-1] if sample.stderr else ''}"[:160]
+                    said = sample.stderr.splitlines()[-1] if sample.stderr else ""
+                    said = re.sub(r"/\S*/", "", said.removeprefix("jnap: error: "))  # file names without directories
+                    row.failure = f"exit {bad[0]}: {said}"[:160]
                 row.walls.append(sample.wall)
                 row.peaks.append(sample.peak)
                 if args.verbose:
@@ -383,7 +403,7 @@ def table(rows: list[Row]) -> Iterator[str]:
         wall, peak = median(row.walls), median(row.peaks)
         ratio = ""
         reference = by_key.get(row.reference or "")
-        if wall is not None and reference is not None and (base := median(reference.walls)):
+        if wall is not None and not row.failure and reference is not None and (base := median(reference.walls)):
             ratio = f"{wall / base:.2f}× {reference.key}"
         targets, verdicts = [], []
         for target in row.targets:
@@ -422,7 +442,7 @@ def machine(jnap: str) -> Iterator[str]:
     commit = subprocess.run(git, capture_output=True, text=True, check=False)
     yield f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     yield f"- machine: `{' '.join(platform.uname())}`"
-    yield f"- CPU: {cpu}, {os.cpu_count()} logical cores"
+    yield f"- CPU: {cpu}, {os.cpu_count()} logical cores; load average at the end {os.getloadavg()[0]:.2f}"
     yield f"- Python {platform.python_version()}; {version or 'jnap'} at commit {commit.stdout.strip() or '?'}"
     for tool in ("jq", "sqlite3"):
         found = shutil.which(tool)
@@ -456,8 +476,10 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
 
     rows = plan_rows(args, jnap)
+    load = os.getloadavg()[0]
     measure(rows, args)
     print("\n".join(machine(jnap)))
+    print(f"- load average at the start {load:.2f} (other work on the machine inflates medians more than minimums)")
     print(f"- {args.runs} interleaved runs; word {args.word!r}; seed {args.seed}\n")
     print("\n".join(table(rows)))
 
