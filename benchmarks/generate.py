@@ -45,6 +45,7 @@ AREAS = (
     "London North", "London South", "South East", "South West", "Thames and Chiltern", "Wessex", "Mersey-Cheshire",
     "Cymru-Wales",
 )  # fmt: skip
+TOPICAL = 0.8  # how often an action's next word comes from its model action's own bigrams
 RARE_PROBABILITY = 0.0015  # per word: a rare word lands in about one action in 15
 START = "<s>"
 
@@ -56,6 +57,7 @@ class Corpus:
     """What the shipped register offers the generator: sentence bigrams, lengths and themes."""
 
     following: dict[str, list[str]]
+    local: list[dict[str, list[str]]]  # each real action's own bigrams: generated actions keep to a topic
     text_words: list[int]
     commentary_paragraphs: list[list[int]]
     themes: list[str]
@@ -71,18 +73,23 @@ def load_corpus(path: Path = SHIPPED, rare_words: int = 400, seed: int = 1) -> C
     with path.open("rb") as handle:
         actions = tomllib.load(handle)["actions"]
     following: dict[str, list[str]] = defaultdict(list)
+    local: list[dict[str, list[str]]] = []
     for action in actions:
+        own: dict[str, list[str]] = defaultdict(list)
         for paragraph in (action["text"], *action["commentary"].split("\n\n")):
             for sentence in re.split(r"(?<=[.!?])\s+", paragraph.strip()):
                 words = _words(sentence)
                 for before, after in zip([START, *words], [*words, ""], strict=True):
                     following[before].append(after)  # "" ends a sentence
+                    own[before].append(after)
+        local.append(dict(own))
     themes = sorted({action["theme"] for action in actions})
     rng = random.Random(f"rare-{seed}")
     syllables = ("ka", "lo", "mer", "vin", "tas", "qu", "zor", "bel", "dra", "nix", "ul", "pem", "ost", "rith")
     rare = sorted({"".join(rng.choice(syllables) for _ in range(4)) for _ in range(rare_words)})
     return Corpus(
         following=dict(following),
+        local=local,
         text_words=[len(_words(action["text"])) for action in actions],
         commentary_paragraphs=[
             [len(_words(paragraph)) for paragraph in action["commentary"].split("\n\n")] for action in actions
@@ -92,12 +99,18 @@ def load_corpus(path: Path = SHIPPED, rare_words: int = 400, seed: int = 1) -> C
     )
 
 
-def prose(rng: random.Random, corpus: Corpus, words: int) -> str:
-    """About `words` words of sentences from the bigram chain, with the odd rare word."""
+def prose(rng: random.Random, corpus: Corpus, words: int, topic: int | None = None) -> str:
+    """About `words` words of sentences from the bigram chain, with the odd rare word.
+
+    With a `topic` (the index of a real action), the next word comes from that action's own bigrams
+    when it has some (`TOPICAL` of the time), so that an action's words cluster as a real one's do.
+    """
     out: list[str] = []
     previous = START
+    own = corpus.local[topic] if topic is not None else {}
     while len(out) < words:
-        word = rng.choice(corpus.following.get(previous) or corpus.following[START])
+        choices = own.get(previous) if rng.random() < TOPICAL else None
+        word = rng.choice(choices or corpus.following.get(previous) or corpus.following[START])
         if not word:  # the end of a sentence: start another
             previous = START
             continue
@@ -184,14 +197,14 @@ def generate(actions: int, seed: int = 1, plans: int | None = None, corpus: Corp
 
 def _action(rng: random.Random, corpus: Corpus, plan: str, prefix: str, number: int, theme: str) -> Document:
     model = rng.randrange(len(corpus.text_words))  # the real action whose lengths this one copies
-    commentary = "\n\n".join(prose(rng, corpus, words) for words in corpus.commentary_paragraphs[model])
+    commentary = "\n\n".join(prose(rng, corpus, words, model) for words in corpus.commentary_paragraphs[model])
     status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
     action: Document = {
         "id": f"{prefix}{number}",
         "plan": plan,
         "number": number,
         "theme": theme,
-        "text": prose(rng, corpus, corpus.text_words[model]),
+        "text": prose(rng, corpus, corpus.text_words[model], model),
         "commentary": commentary,
         "status": status,
         "status_basis": "stated" if rng.random() < 0.27 else "inferred",
