@@ -180,13 +180,13 @@ def show_id(size: int) -> str:
     return generate.plan_ids(generate.default_plans(size))[-1][1] + "1"
 
 
-def prepare_export(jnap: str, register: Path, out: Path, label: str) -> Path:
+def prepare_export(jnap: list[str], register: Path, out: Path, label: str) -> Path:
     """`jnap list --format json` of the register, made once; from tomllib when jnap cannot read it."""
     export = out / f"export-{label}.json"
     if export.exists() and export.stat().st_mtime >= register.stat().st_mtime:
         return export
     with export.open("wb") as handle:
-        made = subprocess.run([jnap, "list", "--format", "json", "-r", str(register)], stdout=handle, check=False)
+        made = subprocess.run([*jnap, "list", "--format", "json", "-r", str(register)], stdout=handle, check=False)
     if made.returncode != 0:
         print(f"jnap cannot export {register.name} (exit {made.returncode}): exported with tomllib", file=sys.stderr)
         code = "import json, sys, tomllib; json.dump(tomllib.load(open(sys.argv[1], 'rb'))['actions'], sys.stdout)"
@@ -217,7 +217,7 @@ def row(
     return Row(key, scenario, Command(argvs, label, cache, env or {}, ok), reference, list(targets))
 
 
-def size_rows(size: int, args: argparse.Namespace, jnap: str) -> list[Row]:
+def size_rows(size: int, args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     """show, list and search on a register of `size` actions, with their references and targets."""
     python, s, name = sys.executable, str(size), size_name(size)
     register = prepare_register(size, args.seed, args.out)
@@ -228,13 +228,13 @@ def size_rows(size: int, args: argparse.Namespace, jnap: str) -> list[Row]:
         floor = [python, str(REFERENCE / "framework_floor.py"), "show", ident, *r]
         rows.append(row(f"{s}/floor", name, [floor], "framework floor"))
     if "show" in args.only:
-        show = [jnap, "show", ident, "--format", "json", *r]
+        show = [*jnap, "show", ident, "--format", "json", *r]
         label = f"jnap show {ident} --format json"
         rows.append(row(f"{s}/show-cold", name, [show], f"{label}, cold", "cold", f"{s}/floor"))
         targets = [Target(1.0, f"{s}/floor", "≤ 1.0× framework floor")] if size == 44 else []
         rows.append(row(f"{s}/show-warm", name, [show], f"{label}, warm", "warm", f"{s}/floor", *targets))
     if "list" in args.only and (size == 44 or args.list_all_sizes):
-        listing = [jnap, "list", "--format", "table", *r]
+        listing = [*jnap, "list", "--format", "table", *r]
         targets = [Target(1.2, f"{s}/floor", "≤ 1.2× framework floor")] if size == 44 else []
         label = "jnap list --format table (120 columns), warm"
         rows.append(
@@ -245,7 +245,7 @@ def size_rows(size: int, args: argparse.Namespace, jnap: str) -> list[Row]:
     return rows
 
 
-def search_rows(size: int, register: Path, args: argparse.Namespace, jnap: str) -> list[Row]:
+def search_rows(size: int, register: Path, args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     """`jnap search` first and repeated, against the parse floor, jq and FTS5."""
     python, s, name, word = sys.executable, str(size), size_name(size), args.word
     found = (0, 1)  # 1: no match, as grep
@@ -265,7 +265,7 @@ def search_rows(size: int, register: Path, args: argparse.Namespace, jnap: str) 
         query = f"SELECT id FROM actions WHERE actions MATCH '\"{word}\"*' ORDER BY rank"
         sql = [["sqlite3", "-readonly", str(index), query]]
         rows.append(row(f"{s}/fts5-cli", name, sql, "FTS5 prebuilt index (sqlite3 CLI)", "none", f"{s}/parse"))
-    search = [[jnap, "search", word, "--format", "ids", "-r", str(register)]]
+    search = [[*jnap, "search", word, "--format", "ids", "-r", str(register)]]
     label = f"jnap search {word} --format ids"
     if size == 44:
         today = f"{label}, cold (today's)"
@@ -283,15 +283,15 @@ def search_rows(size: int, register: Path, args: argparse.Namespace, jnap: str) 
     return rows
 
 
-def diff_rows(args: argparse.Namespace, jnap: str) -> list[Row]:
+def diff_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     """`jnap diff` of two versions of a generated register, against loading both."""
     old = prepare_register(args.diff_size, args.seed, args.out)
     new = old.with_name(old.stem + "-next.toml")
     if not new.exists() or new.stat().st_mtime < old.stat().st_mtime:
         _generate(str(args.diff_size), "--seed", str(args.seed), "--out", str(args.out), "--next")
     name = f"diff {size_name(args.diff_size)}"
-    load = [[jnap, "list", "--format", "ids", "--limit", "1", "-r", str(path)] for path in (old, new)]
-    diff = [[jnap, "diff", str(old), str(new), "--stat"]]
+    load = [[*jnap, "list", "--format", "ids", "--limit", "1", "-r", str(path)] for path in (old, new)]
+    diff = [[*jnap, "diff", str(old), str(new), "--stat"]]
     return [
         row("diff/load", name, load, "jnap list --limit 1 of each version (load both), cold", "cold"),
         row(
@@ -306,28 +306,28 @@ def diff_rows(args: argparse.Namespace, jnap: str) -> list[Row]:
     ]
 
 
-def plan_diff_rows(args: argparse.Namespace, jnap: str) -> list[Row]:
+def plan_diff_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     """`jnap diff` between the two plans of a generated register (continuation pairing), against loading it."""
     register = args.out / f"actions-{args.diff_size}-s{args.seed}-p2.toml"
     if not register.exists():
         _generate(str(args.diff_size), "--seed", str(args.seed), "--out", str(args.out), "--plans", "2")
     old, new = (plan for plan, _prefix in generate.plan_ids(2))
     name = f"plan diff {size_name(args.diff_size)}"
-    load = [[jnap, "list", "--format", "ids", "--limit", "1", "-r", str(register)]]
-    diff = [[jnap, "diff", old, new, "--stat", "-r", str(register)]]
+    load = [[*jnap, "list", "--format", "ids", "--limit", "1", "-r", str(register)]]
+    diff = [[*jnap, "diff", old, new, "--stat", "-r", str(register)]]
     return [
         row("plandiff/load", name, load, "jnap list --limit 1 (load), cold", "cold"),
         row("plandiff/diff", name, diff, f"jnap diff {old} {new} --stat, cold", "cold", "plandiff/load"),
     ]
 
 
-def big_rows(args: argparse.Namespace, jnap: str) -> list[Row]:
+def big_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     """`jnap show` of an action whose commentary is 5 MB, as a table and as JSON."""
     big = args.out / f"actions-44-s{args.seed}-big5.toml"
     if not big.exists():
         _generate("44", "--seed", str(args.seed), "--out", str(args.out), "--big-commentary", "5")
     ident = generate.plan_ids(1)[0][1] + "1"  # the first action: the one with the big commentary
-    show = [jnap, "show", ident, "-r", str(big)]
+    show = [*jnap, "show", ident, "-r", str(big)]
     name, label = "5 MB commentary", f"jnap show {ident}"
     return [
         row("big/json", name, [[*show, "--format", "json"]], f"{label} --format json, cold", "cold"),
@@ -344,7 +344,7 @@ def big_rows(args: argparse.Namespace, jnap: str) -> list[Row]:
     ]
 
 
-def plan_rows(args: argparse.Namespace, jnap: str) -> list[Row]:
+def plan_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     """Every (scenario, command) pair the options select, in table order."""
     rows = [r for size in args.sizes for r in size_rows(size, args, jnap)]
     if "diff" in args.only:
@@ -430,14 +430,14 @@ def table(rows: list[Row]) -> Iterator[str]:
         yield "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
-def machine(jnap: str) -> Iterator[str]:
+def machine(jnap: list[str]) -> Iterator[str]:
     cpu = "unknown CPU"
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    version = subprocess.run([jnap, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    version = subprocess.run([*jnap, "--version"], capture_output=True, text=True, check=False).stdout.strip()
     git = ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]
     commit = subprocess.run(git, capture_output=True, text=True, check=False)
     yield f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
@@ -464,15 +464,17 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300, help="seconds before a run is killed [300]")
     parser.add_argument("--out", type=Path, default=generate.DEFAULT_OUT, help="generated files [benchmarks/out]")
     parser.add_argument("--jnap", help="the jnap executable [the one beside this Python, else on PATH]")
+    parser.add_argument("--uncapped", action="store_true", help="run jnap with its 16 MiB file-size cap lifted")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every run on stderr")
     args = parser.parse_args()
     args.sizes = [int(size) for size in args.sizes.split(",") if size]
     args.only = {name.strip() for name in args.only.split(",") if name.strip()}
     if unknown := args.only - set(SCENARIOS):
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}; choose from {', '.join(SCENARIOS)}")
-    jnap = args.jnap or shutil.which("jnap", path=str(Path(sys.executable).parent)) or shutil.which("jnap")
-    if not jnap:
+    found = args.jnap or shutil.which("jnap", path=str(Path(sys.executable).parent)) or shutil.which("jnap")
+    if not found:
         sys.exit("benchmarks/run.py: install jnap first (pip install -e .)")
+    jnap = [sys.executable, str(REFERENCE / "jnap_uncapped.py")] if args.uncapped else [found]
     args.out.mkdir(parents=True, exist_ok=True)
 
     rows = plan_rows(args, jnap)
@@ -480,7 +482,8 @@ def main() -> None:
     measure(rows, args)
     print("\n".join(machine(jnap)))
     print(f"- load average at the start {load:.2f} (other work on the machine inflates medians more than minimums)")
-    print(f"- {args.runs} interleaved runs; word {args.word!r}; seed {args.seed}\n")
+    uncapped = "; jnap with its file-size cap lifted (reference/jnap_uncapped.py)" if args.uncapped else ""
+    print(f"- {args.runs} interleaved runs; word {args.word!r}; seed {args.seed}{uncapped}\n")
     print("\n".join(table(rows)))
 
 
