@@ -6,13 +6,13 @@
     python benchmarks/generate.py 44 --big-commentary 5        # one action with a 5 MB commentary
 
 Text and commentary follow the shipped register (data/actions.toml): each generated action copies the
-word counts (and paragraph breaks) of a real action picked at random, and its words come from a
-bigram chain over the real register's sentences, so searches for its words and phrases hit as often as
-they would in a real register; a pool of rare invented words (`RARE_WORDS`-style, seeded) makes
-searches that hit a handful of actions. Plans are one per area, with themes from the real register,
-statuses from the vocabulary, `status_basis`, `status_evidence` quoted from the commentary, `continues`
-and `builds_on` links to earlier plans and `action N under THEME` references. Same arguments, same
-seed: the same bytes.
+word counts (and paragraph breaks) of a real action picked at random, and its words come from a bigram
+chain over the real register's sentences, mostly (`TOPICAL`) that real action's own, so that words
+cluster by topic and searches for words and phrases hit about as often as in a real register; a seeded
+pool of rare invented words (`Corpus.rare`) makes searches that hit a handful of actions. Plans are
+one per area, with themes from the real register, statuses from the vocabulary, `status_basis`,
+`status_evidence` quoted from the commentary, `continues` and `builds_on` links to earlier plans and
+`action N under THEME` references. Same arguments, same seed: the same bytes.
 
 A register written here passes `jnap check` with no error (exit 0). `--next` writes a later version of it
 for `jnap diff`: a few percent of statuses changed, some texts and commentaries edited, some actions
