@@ -464,7 +464,6 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300, help="seconds before a run is killed [300]")
     parser.add_argument("--out", type=Path, default=generate.DEFAULT_OUT, help="generated files [benchmarks/out]")
     parser.add_argument("--jnap", help="the jnap executable [the one beside this Python, else on PATH]")
-    parser.add_argument("--uncapped", action="store_true", help="run jnap with its 16 MiB file-size cap lifted")
     parser.add_argument("--verbose", "-v", action="store_true", help="print every run on stderr")
     args = parser.parse_args()
     args.sizes = [int(size) for size in args.sizes.split(",") if size]
@@ -474,7 +473,7 @@ def main() -> None:
     found = args.jnap or shutil.which("jnap", path=str(Path(sys.executable).parent)) or shutil.which("jnap")
     if not found:
         sys.exit("benchmarks/run.py: install jnap first (pip install -e .)")
-    jnap = [sys.executable, str(REFERENCE / "jnap_uncapped.py")] if args.uncapped else [found]
+    jnap = [found]
     args.out.mkdir(parents=True, exist_ok=True)
 
     rows = plan_rows(args, jnap)
@@ -482,8 +481,7 @@ def main() -> None:
     measure(rows, args)
     print("\n".join(machine(jnap)))
     print(f"- load average at the start {load:.2f} (other work on the machine inflates medians more than minimums)")
-    uncapped = "; jnap with its file-size cap lifted (reference/jnap_uncapped.py)" if args.uncapped else ""
-    print(f"- {args.runs} interleaved runs; word {args.word!r}; seed {args.seed}{uncapped}\n")
+    print(f"- {args.runs} interleaved runs; word {args.word!r}; seed {args.seed}\n")
     print("\n".join(table(rows)))
 
 
