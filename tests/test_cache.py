@@ -286,3 +286,61 @@ def test_a_register_cache_is_never_taken_for_a_glossary(tmp_path: Path) -> None:
     assert cache.read_document(path, "glossary") is None
     with pytest.raises(Exception, match="invalid glossary"):
         load_glossary(path)
+
+
+# --- found by a second reader ---------------------------------------------------------------------
+
+
+def test_a_cached_file_of_a_directory_is_not_a_valid_register_on_its_own(run: Run, tmp_path: Path) -> None:
+    folder = split(small(), tmp_path / "register")
+    alone = folder / "1-refresh.toml"  # no title or source, and R2 continues O2, in another file
+    refused = run("list", "-r", str(alone))
+    assert refused.exit_code == 2
+    assert run("list", "-r", str(folder)).exit_code == 0  # caches each file as part of the directory
+    result = run("list", "-r", str(alone))
+    assert (result.exit_code, result.stderr) == (2, refused.stderr)
+
+
+@pytest.mark.parametrize(("key", "value"), [("built_ns", "x"), ("stamp", ""), ("sha256", "0")])
+def test_a_cache_with_bad_bookkeeping_is_ignored(run: Run, tmp_path: Path, key: str, value: str) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    assert ids(run, "list", "-r", str(path)) == ALL
+    with sqlite3.connect(entry(path)) as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
+    assert ids(run, "list", "-r", str(path)) == ALL
+    assert ids(run, "search", "training", "-r", str(path)) == TRAINING
+
+
+def test_a_fifo_in_place_of_a_cache_does_not_block(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    entry(path).parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(entry(path))
+    assert ids(run, "list", "-r", str(path)) == ALL
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("abc", "jnap: error: JNAP_MAX_BYTES='abc' is not a size; give bytes, or a size such as 512M or 2G\n"),
+        ("1K", "larger than 1 KiB; not a"),  # the register, or for a search the glossary, read first
+    ],
+)
+def test_the_size_guard_holds_with_a_warm_cache(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, message: str
+) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    assert ids(run, "list", "-r", str(path)) == ALL  # cached
+    monkeypatch.setenv("JNAP_MAX_BYTES", setting)
+    for args in (("list",), ("show", "R1"), ("search", "training")):
+        result = run(*args, "-r", str(path))
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr
+
+
+def test_a_glossary_too_large_is_called_a_glossary(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jnap_cli.query.glossary import default_path
+
+    monkeypatch.setenv("JNAP_MAX_BYTES", str(default_path().stat().st_size - 1))
+    result = run("glossary")
+    assert result.exit_code == 2
+    assert "; not a glossary;" in result.stderr

@@ -61,6 +61,9 @@ WORDS = [
     "rape and serious sexual offences",
     "Operation Soteria",
     "\ue000private",
+    "Pilot🥰Soteria",  # an emoji SQLite's tokenizer takes for a letter
+    "icon\U000f0001Bluestone",  # a supplementary private-use character, the same
+    "bluestone",
     "co-operate",
     "re-examine",
     "O'Brien",
@@ -70,7 +73,21 @@ WORDS = [
     "the",
 ]
 TEXTS = st.lists(st.sampled_from(WORDS), min_size=1, max_size=12).map(" ".join)
-QUERY_WORDS = [*WORDS, "vict", "prosec", "thi", "resu", "stra", "nai", "fil", "indep", "independent sexual violence"]
+QUERY_WORDS = [
+    *WORDS,
+    "soteria",
+    "pilot",
+    "icon",
+    "vict",
+    "prosec",
+    "thi",
+    "resu",
+    "stra",
+    "nai",
+    "fil",
+    "indep",
+    "independent sexual violence",
+]
 
 
 def make_register(folder: Path, texts: list[tuple[str, str, str]]) -> Path:
@@ -133,6 +150,15 @@ def test_phrases_from_the_text_itself() -> None:
                 query = '"' + " ".join(words[start : start + size]) + '"'
                 through_index, in_memory = both(path, query)
                 assert through_index == in_memory, query
+
+
+def test_characters_sqlite_takes_for_letters_do_not_hide_words() -> None:
+    texts = [("t", "Pilot🥰Soteria rollout, icon\U000f0001Bluestone", "c"), ("t", "Soteria and Bluestone", "c")]
+    with tempfile.TemporaryDirectory() as folder:
+        path = make_register(Path(folder), texts)
+        for query in ("soteria", "bluestone", "pilot", "icon", '"rollout icon"'):
+            through_index, in_memory = both(path, query)
+            assert through_index == in_memory, query
 
 
 def test_the_index_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

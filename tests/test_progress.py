@@ -89,3 +89,11 @@ def test_a_slow_step_draws_a_bar_and_clears_it() -> None:
     assert "Indexing 9000 actions" in drawn
     assert "3000/9000" in drawn
     assert "\x1b[31m" not in drawn and "[bold]x" in drawn  # the text literally, never a control sequence
+
+
+def test_a_step_inside_another_is_part_of_it(recorder: Recorder) -> None:
+    with progress.step("Reading 3 files", 3) as outer:
+        with progress.step("Indexing 12000 actions", 24000) as inner:
+            inner(1000)
+        outer(1)
+    assert recorder.events == [("begin", ("Reading 3 files", 3)), ("advance", 1), ("end", None)]

@@ -23,6 +23,7 @@ class Listener(Protocol):
 
 
 _listener: Listener | None = None
+_depth = 0  # steps under way: only the outermost is told (one bar, never one bar replacing another)
 
 
 def listen(listener: Listener | None) -> None:
@@ -37,13 +38,22 @@ def _ignore(_amount: int) -> None:
 
 @contextlib.contextmanager
 def step(what: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
-    """A long step: `with step("Indexing", len(actions)) as advance: … advance(1) …`."""
-    listener = _listener
-    if listener is None:
-        yield _ignore
-        return
-    listener.begin(what, total)
+    """A long step: `with step("Indexing", len(actions)) as advance: … advance(1) …`.
+
+    A step inside another (indexing each file of a directory being read) is part of the outer one:
+    only the outer step is told to the listener.
+    """
+    global _depth  # noqa: PLW0603 (see _listener)
+    listener = _listener if _depth == 0 else None
+    _depth += 1
     try:
-        yield listener.advance
+        if listener is None:
+            yield _ignore
+            return
+        listener.begin(what, total)
+        try:
+            yield listener.advance
+        finally:
+            listener.end()
     finally:
-        listener.end()
+        _depth -= 1

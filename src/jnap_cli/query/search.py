@@ -400,11 +400,15 @@ _TOKEN = re.compile(r"[^\W_]+")  # what the index's tokenizer makes a token of: 
 
 
 def indexed_text(text: str) -> str:
-    """A field as the search index stores it: folded as the search matches it (`_prepare`, without the map
-    back to the original, which the index does not need; runs of whitespace are all one to its tokenizer)."""
-    if text.isascii():
-        return hyphens_as_spaces(text.lower())
-    return hyphens_as_spaces(text.translate({ord(char): _fold_char(char) for char in set(text)}))
+    r"""A field as the search index stores it: folded as the search matches it (`_prepare`, without the map
+    back to the original), then its tokens (`_TOKEN`, as for the query) one space apart.
+
+    Python, not SQLite, says where a token ends: SQLite's tokenizer, on Unicode tables of its own, takes
+    some characters that `\w` does not (newer emoji, supplementary private-use characters) for letters,
+    which would glue "Pilot🥰Soteria" into one token that "soteria" cannot find.
+    """
+    folded = text.lower() if text.isascii() else text.translate({ord(char): _fold_char(char) for char in set(text)})
+    return " ".join(_TOKEN.findall(hyphens_as_spaces(folded)))
 
 
 def index_expression(query: str, glossary: Glossary | None = None) -> str | None:

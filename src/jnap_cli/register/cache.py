@@ -45,7 +45,7 @@ NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 # The FTS5 tokenizer: letters and digits make tokens, as `\w` does in the search's patterns; the text
 # indexed is already folded (lower case, no accents), as the search matches it.
-TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N*'"
+TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N*'"  # on text of Python's tokens (`indexed_text`)
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE header (document TEXT NOT NULL);
@@ -110,24 +110,19 @@ class Store:
 
     def register(self) -> Register:
         """The whole register, as it was validated."""
-        rows = self._db.execute("SELECT document FROM actions ORDER BY ord")
-        return self._header(tuple(_action(json.loads(document)) for (document,) in rows))
+        return Register(**self._header(), actions=self._all_actions())
 
     def part(self) -> RegisterPart:
-        """The whole file as one part of a directory register (`register.directory`)."""
-        header = self._header_document()
-        rows = self._db.execute("SELECT document FROM actions ORDER BY ord")
-        return RegisterPart(
-            title=header["title"],
-            source=header["source"],
-            publication=_publication(header["publication"]),
-            plans=tuple(Plan(**plan) for plan in header["plans"]),
-            actions=tuple(_action(json.loads(document)) for (document,) in rows),
-        )
+        """The whole file as one part of a directory register (`register.directory`; opened as a "part")."""
+        return RegisterPart(**self._header(), actions=self._all_actions())
 
     def plans_only(self) -> Register:
         """The register's metadata and plans, without its actions."""
-        return self._header(())
+        return Register(**self._header())
+
+    def _all_actions(self) -> tuple[Action, ...]:
+        rows = self._db.execute("SELECT document FROM actions ORDER BY ord")
+        return tuple(_action(json.loads(document)) for (document,) in rows)
 
     def actions(self, positions: Sequence[int]) -> tuple[tuple[Action, ...], Related]:
         """The actions at `positions` (in register order), and their links in reverse."""
@@ -159,21 +154,16 @@ class Store:
         header: dict[str, Any] = json.loads(self._db.execute("SELECT document FROM header").fetchone()[0])
         return header
 
-    def _header(self, actions: tuple[Action, ...]) -> Register:
+    def _header(self) -> dict[str, Any]:
+        """The register's (or part's) title, source, publication and plans, as keyword arguments."""
         header = self._header_document()
-        if not isinstance(header["title"], str) or not isinstance(header["source"], str):
-            raise TypeError("the cache holds part of a register, not a register")
-        return Register(
-            title=header["title"],
-            source=header["source"],
-            publication=_publication(header["publication"]),
-            plans=tuple(Plan(**plan) for plan in header["plans"]),
-            actions=actions,
-        )
-
-
-def _publication(document: dict[str, Any] | None) -> Publication | None:
-    return Publication(**document) if document is not None else None
+        publication = header["publication"]
+        return {
+            "title": header["title"],
+            "source": header["source"],
+            "publication": Publication(**publication) if publication is not None else None,
+            "plans": tuple(Plan(**plan) for plan in header["plans"]),
+        }
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
@@ -206,13 +196,21 @@ def _action(document: dict[str, Any]) -> Action:
 def open_store(register: Path, kind: str = "register") -> Store | None:
     """The register's cache, if there is one that holds the file as it is now; else None.
 
-    `kind` is what the file was read as: a register (or a directory's file), or a glossary.
+    `kind` is what the file was read as: a "register", a "part" of a directory register (which is
+    checked only with the other files), or a "glossary". A file larger than the size guard allows
+    (`tomlfile.max_bytes`, which raises `UsageError` for a malformed `JNAP_MAX_BYTES`) has no cache:
+    reading it says why it is refused.
     """
     import sqlite3
 
+    from jnap_cli.register.tomlfile import max_bytes
+
+    limit = max_bytes()
     entry = entry_path(register)
     try:
         stamp = Stamp.of(register)
+        if stamp.size > limit or not entry.is_file():  # a FIFO put there would block the read
+            return None
         connection = sqlite3.connect(f"{entry.as_uri()}?mode=ro", uri=True)
     except (OSError, ValueError, sqlite3.Error):
         return None
@@ -220,7 +218,7 @@ def open_store(register: Path, kind: str = "register") -> Store | None:
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("kind") == kind and _current(meta, register, stamp):
             return Store(connection)
-    except sqlite3.Error:
+    except damage():
         pass
     connection.close()
     return None
@@ -231,7 +229,7 @@ def _current(meta: dict[str, str], register: Path, stamp: Stamp) -> bool:
         return False
     if meta.get("stamp") != stamp.text():
         return False
-    if stamp.mtime_ns < int(meta.get("built_ns", "0")) - RACY_NS:
+    if stamp.mtime_ns < int(meta["built_ns"]) - RACY_NS:
         return True
     # Modified too close to when the cache was built for the time to tell: compare the bytes.
     try:
@@ -274,6 +272,22 @@ def store(path: Path, source: Source | None, register: Register | RegisterPart) 
         _write(path, source.stamp, lambda db: _fill(db, path, source, register))
 
 
+def _begin(connection: sqlite3.Connection, path: Path, source: Source, kind: str, header: dict[str, Any]) -> None:
+    """A new cache's tables, what it records of its file, and its header (in the caller's transaction)."""
+    connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+    meta = {
+        "format": FORMAT,
+        "jnap": __version__,
+        "kind": kind,
+        "path": os.path.realpath(path),
+        "stamp": source.stamp.text(),
+        "built_ns": str(source.built_ns),
+        "sha256": source.sha256,
+    }
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    connection.execute("INSERT INTO header VALUES (?)", (json.dumps(header),))
+
+
 def read_document(path: Path, kind: str) -> dict[str, Any] | None:
     """The document cached for the file at `path` read as `kind` (a glossary), if the file is unchanged."""
     found = open_store(path, kind)
@@ -292,25 +306,11 @@ def store_document(path: Path, source: Source | None, kind: str, document: dict[
 
     def fill(connection: sqlite3.Connection) -> None:
         assert source is not None
-        connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
         with connection:
-            connection.executemany("INSERT INTO meta VALUES (?, ?)", _meta(path, source, kind).items())
-            connection.execute("INSERT INTO header VALUES (?)", (json.dumps(document),))
+            _begin(connection, path, source, kind, document)
 
     if source is not None:
         _write(path, source.stamp, fill)
-
-
-def _meta(path: Path, source: Source, kind: str) -> dict[str, str]:
-    return {
-        "format": FORMAT,
-        "jnap": __version__,
-        "kind": kind,
-        "path": os.path.realpath(path),
-        "stamp": source.stamp.text(),
-        "built_ns": str(source.built_ns),
-        "sha256": source.sha256,
-    }
 
 
 def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None]) -> None:
@@ -344,8 +344,6 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
     from jnap_cli.query.records import Related
     from jnap_cli.query.search import indexed_text
 
-    connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
-    meta = _meta(path, source, "register")
     header = {
         "title": register.title,
         "source": register.source,
@@ -353,9 +351,9 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
         "plans": [asdict(plan) for plan in register.plans],
     }
     related = Related.of(register.actions, register.plans)
+    kind = "part" if isinstance(register, RegisterPart) else "register"
     with connection, step(f"Indexing {len(register.actions)} actions", len(register.actions) * 2) as advance:
-        connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        connection.execute("INSERT INTO header VALUES (?)", (json.dumps(header),))
+        _begin(connection, path, source, kind, header)
         connection.executemany(
             "INSERT INTO actions VALUES (?, ?, ?, ?, ?)",
             (

@@ -121,7 +121,7 @@ def _cached_member(path: Path) -> Member:
     """`read_member`, through the file's cache: a cached file's `Member` has no text (it is not read)."""
     from jnap_cli.register import cache
 
-    store = cache.open_store(path)
+    store = cache.open_store(path, "part")
     if store is not None:
         try:
             return Member(str(path), "", store.part(), path)

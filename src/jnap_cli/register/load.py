@@ -33,7 +33,7 @@ def load(path: Path | None = None, *, cache: bool = True) -> Register:
     Raises `InputUnreadable` or `RegisterInvalid`.
     """
     resolved = resolve_path(path)
-    found = indexed(resolved) if cache else None
+    found = indexed(resolved, store=False) if cache else None
     if found is None:
         return load_located(resolved)[0]
     if isinstance(found, Register):
@@ -48,20 +48,20 @@ def load(path: Path | None = None, *, cache: bool = True) -> Register:
         found.close()
 
 
-def indexed(path: Path) -> Store | Register | None:
-    """The register's cache, with its search index, built first when it is missing or stale.
+def indexed(path: Path, *, store: bool = True) -> Store | Register | None:
+    """The register's cache while the file is unchanged; else the register, read, validated and cached
+    (and with `store`, its new cache, search index and all, for a search to use).
 
-    The register itself when it had to be read and no cache can be written (an unwritable cache
-    directory); None when the cache is turned off (`JNAP_NO_CACHE`). Raises as `load` does when the
-    register cannot be read or is invalid.
+    None when the cache is turned off (`JNAP_NO_CACHE`). Raises as `load` does when the register
+    cannot be read or is invalid.
     """
     from jnap_cli.register import cache
 
     if not cache.enabled():
         return None
-    store = cache.open_store(path)
-    if store is not None:
-        return store
+    found = cache.open_store(path)
+    if found is not None:
+        return found
     from jnap_cli.register import tomlfile
 
     data, source = cache.read(path, tomlfile.read_bytes)
@@ -70,7 +70,7 @@ def indexed(path: Path) -> Store | Register | None:
     register = load_text(text, str(path))
     del text
     cache.store(path, source, register)
-    return cache.open_store(path) or register
+    return (cache.open_store(path) if store else None) or register
 
 
 def load_located(path: Path) -> tuple[Register, str]:

@@ -10,7 +10,6 @@ import os
 import re
 import stat
 import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +48,9 @@ def shown_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def _too_large(origin: str, limit: int) -> InputUnreadable:
+def _too_large(origin: str, limit: int, kind: str = "register") -> InputUnreadable:
     return InputUnreadable.at(
-        origin, f"larger than {shown_size(limit)}; not a register", f"set {MAX_BYTES_VARIABLE} higher to read it"
+        origin, f"larger than {shown_size(limit)}; not a {kind}", f"set {MAX_BYTES_VARIABLE} higher to read it"
     )
 
 
@@ -68,7 +67,7 @@ def read_bytes(
     info = _stat(path, kind, hint)
     limit = max_bytes()
     if info.st_size > limit:
-        raise _too_large(str(path), limit)
+        raise _too_large(str(path), limit, kind)
     previous: bytes | None = None
     for _ in range(READ_TRIES):
         try:
@@ -78,7 +77,7 @@ def read_bytes(
             raise InputUnreadable.at(str(path), f"cannot read: {exc.strerror or exc}") from None
         after = _stat(path, kind, hint)
         if len(data) > limit:
-            raise _too_large(str(path), limit)
+            raise _too_large(str(path), limit, kind)
         # The same bytes twice from an unchanged file whose size is not what it holds (a /proc or FUSE
         # file) are what it holds.
         if _identity(after) == _identity(info) and (len(data) == after.st_size or data == previous):
@@ -166,6 +165,8 @@ def end_position(text: str) -> tuple[int, int]:
 
 def parse(text: str, origin: str) -> dict[str, Any]:
     """Parsed TOML, or `InputUnreadable` with the line and column tomllib reports."""
+    import tomllib  # here: a run answered from the cache parses no TOML
+
     try:
         return tomllib.loads(text)
     except RecursionError:

@@ -199,7 +199,7 @@ def contents(register: Register) -> Contents:
     )
     older_first = sorted(register.plans, key=lambda plan: plan.year)  # stable: equal years keep file order
     placed = layout.graph(
-        [(plan.id, column_label(plan.id, plan.title, plan.year)) for plan in older_first],
+        column_labels([(plan.id, plan.title, plan.year) for plan in older_first]),
         [layout.NodeInput(a.id, a.plan, a.theme, a.status.value) for a in register.actions],
         found,
     )
@@ -218,9 +218,14 @@ def contents(register: Register) -> Contents:
     )
 
 
-def column_label(plan_id: str, title: str, year: int) -> str:
-    """A graph column's heading: the plan's title when short enough to fit above its column, else its id."""
-    return f"{title if len(title) <= 22 else plan_id} ({year})"
+COLUMN_TITLE = 22  # characters of a plan's title that fit above its column of the graph
+
+
+def column_labels(plans: list[tuple[str, str, int]]) -> list[tuple[str, str]]:
+    """Each graph column's heading, by plan id: every plan's title when all fit above their columns, else
+    every plan's id (one kind of name for all columns), with its year."""
+    short = all(len(title) <= COLUMN_TITLE for _id, title, _year in plans)
+    return [(plan_id, f"{title if short else plan_id} ({year})") for plan_id, title, year in plans]
 
 
 def _action_view(record: dict[str, Any], slug: str) -> ActionView:
