@@ -75,7 +75,11 @@ def action_record(action: Action, related: Related | None = None) -> Record:
         "built_on_by": list(related.built_on_by.get(action.id, ())),
         "provenance": PROVENANCE,
     }
-    return {field.value: {**stored, **derived}[field.value] for field in ActionField}
+    merged = {**stored, **derived}
+    return {name: merged[name] for name in _FIELD_ORDER}
+
+
+_FIELD_ORDER = tuple(field.value for field in ActionField)  # the documented order of a record's keys
 
 
 def records(register: Register, actions: Iterable[Action], related: Related | None = None) -> list[Record]:
