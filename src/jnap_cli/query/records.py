@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from jnap_cli.model.vocab import DERIVED, FROM_ANNEX, JUDGED, ActionField
 from jnap_cli.query.select import check_plan
-from jnap_cli.query.stats import status_counts
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Action, Plan, Register
@@ -91,6 +90,8 @@ def records(register: Register, actions: Iterable[Action], related: Related | No
 def plan_records(register: Register) -> list[Record]:
     """Each plan with its action count, how many actions are in each status, and as of when (the year its
     commentary speaks for: a status is the status then)."""
+    from jnap_cli.query.stats import status_counts  # only `plans` needs it: not on every command's path
+
     rows = []
     for plan in register.plans:
         counts = status_counts(a for a in register.actions if a.plan == plan.id)

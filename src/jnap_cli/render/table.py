@@ -75,12 +75,17 @@ def table(
     color: bool,
     highlights: Sequence[Mapping[str, Spans]] | None = None,
 ) -> None:
-    """One row per record, every requested column, wrapped to the terminal; blocks when they cannot fit."""
-    from rich import box
-    from rich.table import Table
+    """One row per record, every requested column, wrapped to the terminal; blocks when they cannot fit.
 
-    cells = [
-        [styled(row[f], (highlights[n] if highlights else {}).get(f)) for f in fields] for n, row in enumerate(rows)
+    Without colour the table is written by jnap as plain lines (the same as Rich draws them), and Rich
+    is not imported at all; with colour Rich draws it.
+    """
+    cells: list[list[Any]] = [
+        [
+            styled(row[f], (highlights[n] if highlights else {}).get(f)) if color else _Plain(_shown_whole(row[f]))
+            for f in fields
+        ]
+        for n, row in enumerate(rows)
     ]
     width = console_width(stream)
     separators = [ITEMS if name in view.atomic else " " for name in fields]
@@ -88,6 +93,12 @@ def table(
     if widths is None:
         _blocks(fields, cells, view, stream, color=color, width=width)
         return
+    if not color:
+        stream.write(_plain_table(fields, cells, widths, separators))
+        return
+    from rich import box
+    from rich.table import Table
+
     grid = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
     for name, column in zip(fields, widths, strict=True):
         grid.add_column(name, width=column, no_wrap=True, overflow="fold")  # fold, never crop, if ever too wide
@@ -95,6 +106,33 @@ def table(
         wrapped = [wrap(cell, column, sep) for cell, column, sep in zip(row, widths, separators, strict=True)]
         grid.add_row(*wrapped)
     print_renderables(stream, color, grid, width=width)
+
+
+def _plain_table(
+    fields: Sequence[str], cells: Sequence[Sequence[_Plain]], widths: Sequence[int], separators: Sequence[str]
+) -> str:
+    """The table as Rich's SIMPLE_HEAD box draws it without an edge: the header, a rule as wide as the
+    table, then each row's wrapped lines; columns `GAP` apart, trailing spaces trimmed."""
+    gap = " " * GAP
+    lines = [gap.join(_padded(name, column) for name, column in zip(fields, widths, strict=True)).rstrip()]
+    lines.append("─" * (sum(widths) + GAP * (len(widths) - 1)))
+    for row in cells:
+        columns = [
+            _wrapped(cell, column, sep, False) for cell, column, sep in zip(row, widths, separators, strict=True)
+        ]
+        for index in range(max(map(len, columns))):
+            parts = (col[index] if index < len(col) else "" for col in columns)
+            lines.append(gap.join(_padded(part, column) for part, column in zip(parts, widths, strict=True)).rstrip())
+    return "".join(line + "\n" for line in lines)
+
+
+def _padded(text: str, width: int) -> str:
+    """`text` followed by spaces to fill `width` cells (a wide character is two)."""
+    if text.isascii():
+        return text.ljust(width)
+    from rich.cells import cell_len
+
+    return text + " " * max(width - cell_len(text), 0)
 
 
 def blocks(
@@ -110,7 +148,7 @@ def blocks(
 
 def _blocks(
     fields: Sequence[str],
-    cells: Sequence[Sequence[Text | _Plain]],
+    cells: Sequence[Sequence[Any]],
     view: View,
     stream: IO[str],
     *,
@@ -167,7 +205,7 @@ def _wrapped(cell: Text | _Plain, width: int, separator: str, color: bool) -> li
 
 
 def layout(
-    fields: Sequence[str], cells: Sequence[Sequence[Text]], view: View, width: int, separators: Sequence[str]
+    fields: Sequence[str], cells: Sequence[Sequence[Any]], view: View, width: int, separators: Sequence[str]
 ) -> list[int] | None:
     """Column widths that fit `width` with no word cut, or None when the longest words alone do not fit.
 

@@ -30,11 +30,25 @@ def use_color(stream: IO[str], no_color_flag: bool) -> bool:
 
 
 def console_width(stream: IO[str]) -> int:
-    """The terminal's width (or $COLUMNS), at least `MIN_WIDTH`; 80 when it cannot be known."""
-    from rich.console import Console
+    """The terminal's width (or $COLUMNS), at least `MIN_WIDTH`; 80 when it cannot be known.
 
-    width = Console(file=stream).width
-    return width if width >= MIN_WIDTH else (DEFAULT_WIDTH if width <= 0 else MIN_WIDTH)
+    As Rich's `Console(file=stream).width` finds it (the first of stdin, stdout and stderr that is a
+    terminal, then $COLUMNS), without importing Rich.
+    """
+    if os.environ.get("TERM", "").lower() in ("dumb", "unknown") and isatty(stream):
+        return DEFAULT_WIDTH
+    width = 0
+    for descriptor in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(descriptor).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        break
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        width = int(columns)
+    width = width or DEFAULT_WIDTH
+    return width if width >= MIN_WIDTH else MIN_WIDTH
 
 
 def console(stream: IO[str], color: bool, width: int | None = None) -> Any:
