@@ -407,7 +407,9 @@ def indexed_text(text: str) -> str:
     some characters that `\w` does not (newer emoji, supplementary private-use characters) for letters,
     which would glue "Pilot🥰Soteria" into one token that "soteria" cannot find.
     """
-    folded = text.lower() if text.isascii() else text.translate({ord(char): _fold_char(char) for char in set(text)})
+    if text.isascii():  # where SQLite and Python agree on every character: no need to split here
+        return hyphens_as_spaces(text.lower())
+    folded = text.translate({ord(char): _fold_char(char) for char in set(text)})
     return " ".join(_TOKEN.findall(hyphens_as_spaces(folded)))
 
 
