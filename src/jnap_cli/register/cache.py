@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from jnap_cli.query.records import Related
 
-FORMAT = "1"  # the shape of what is stored; a cache of another format is ignored
+FORMAT = "2"  # the shape of what is stored (2: kinds, Python's tokens in the index); another is ignored
 NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 # The FTS5 tokenizer: letters and digits make tokens, as `\w` does in the search's patterns; the text
