@@ -232,3 +232,16 @@ def test_hostile_text_is_inert_in_dot(run: Run, hostile: Path) -> None:
         found.extend(strings)
     assert f"refresh: {escape_unsafe(squash(HOSTILE))}" in found
     assert {expected["R2"], expected["end"], "end", "o5"} <= set(found)
+
+
+def test_depth_without_around_is_a_usage_error(run: Run) -> None:
+    result = run("graph", "--depth", "2")
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "jnap: error: --depth counts links from --around ID; add --around ID, or leave --depth out\n"
+    )
+    assert (
+        run("graph", "--around", "R4", "-f", "ids").exit_code
+        == run("graph", "--around", "R4", "--depth", "1", "-f", "ids").exit_code
+        == 0
+    )

@@ -20,7 +20,7 @@ from jnap_cli.cli.options import (
     complete_words,
 )
 from jnap_cli.cli.settings import settings
-from jnap_cli.errors import NoMatch
+from jnap_cli.errors import NoMatch, UsageError
 from jnap_cli.model.vocab import GraphFormat, RecordFormat
 from jnap_cli.render.views import EDGE
 
@@ -42,7 +42,9 @@ def graph(
             autocompletion=complete_from_register("id"),
         ),
     ] = None,
-    depth: Annotated[int, typer.Option("--depth", metavar="N", min=0, help="Links to follow from --around.")] = 1,
+    depth: Annotated[
+        int | None, typer.Option("--depth", metavar="N", min=0, help="Links to follow from --around [default: 1].")
+    ] = None,
     fmt: Annotated[
         GraphFormat | None,
         typer.Option(
@@ -75,6 +77,8 @@ def graph(
     from jnap_cli.query.graph import around, edge_records, edges
     from jnap_cli.query.select import select
 
+    if depth is not None and around_id is None:
+        raise UsageError("--depth counts links from --around ID", "add --around ID, or leave --depth out")
     chosen = settings(ctx, register=register, no_color=no_color)
     loaded = chosen.load()
     ids = {
@@ -89,7 +93,7 @@ def graph(
         )
     }
     if around_id is not None:
-        ids &= around(loaded, around_id, depth)
+        ids &= around(loaded, around_id, 1 if depth is None else depth)
     found = edges(loaded, ids)
     if not found:
         raise NoMatch("no relations match")
