@@ -344,3 +344,20 @@ def test_a_glossary_too_large_is_called_a_glossary(run: Run, monkeypatch: pytest
     result = run("glossary")
     assert result.exit_code == 2
     assert "; not a glossary;" in result.stderr
+
+
+def test_validation_builds_every_field_of_an_action() -> None:
+    """`model.validation` builds the dataclasses field by field: none may be left out as fields are added."""
+    import tomllib
+    from dataclasses import asdict, fields
+
+    from jnap_cli.model import validation
+    from jnap_cli.model.schema import Action
+
+    from .conftest import DATA
+
+    assert {field.name for field in fields(Action)} == set(validation.Action.model_fields)
+    raw = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    checked = validation.Register.model_validate(raw)
+    built = validation.register(raw)
+    assert [asdict(action) for action in built.actions] == [action.model_dump() for action in checked.actions]
