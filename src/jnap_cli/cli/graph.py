@@ -87,9 +87,9 @@ def graph(
             loaded,
             plan=plan,
             theme=theme,
-            statuses=status or [],
-            not_statuses=not_status or [],
-            basis=basis.value if basis else None,
+            statuses=status,
+            not_statuses=not_status,
+            basis=basis,
         )
     }
     if around_id is not None:

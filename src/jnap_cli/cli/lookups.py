@@ -129,7 +129,7 @@ def _list_actions(
                 theme=theme,
                 statuses=statuses,
                 not_statuses=not_statuses,
-                basis=basis.value if basis else None,
+                basis=basis,
             ),
         ),
         sort,

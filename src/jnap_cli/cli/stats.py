@@ -66,9 +66,9 @@ def stats(
         loaded,
         plan=plan,
         theme=theme,
-        statuses=status or [],
-        not_statuses=not_status or [],
-        basis=basis.value if basis else None,
+        statuses=status,
+        not_statuses=not_status,
+        basis=basis,
     )
     if since is not None:
         from jnap_cli.diff.revisions import read_version

@@ -39,15 +39,16 @@ def select(
     *,
     plan: str | None = None,
     theme: str | None = None,
-    statuses: Sequence[str] = (),
-    not_statuses: Sequence[str] = (),
+    statuses: Sequence[str] | None = None,
+    not_statuses: Sequence[str] | None = None,
     basis: str | None = None,
 ) -> list[Action]:
     """Actions in register order that match every filter given: plan, theme substring, any of `statuses`,
-    none of `not_statuses`, and the status `basis` (stated, inferred)."""
+    none of `not_statuses`, and the status `basis` (stated, inferred). Filters left out (None or empty)
+    keep every action: the options of `list` go in as they are."""
     plan_id = check_plan(register, plan)
-    wanted = set(check_statuses(statuses))
-    unwanted = set(check_statuses(not_statuses))
+    wanted = set(check_statuses(statuses or ()))
+    unwanted = set(check_statuses(not_statuses or ()))
     needle = theme.casefold() if theme else None
     return [
         a
