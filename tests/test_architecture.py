@@ -13,7 +13,7 @@ from jnap_cli.model.vocab import DiffFormat, FindingFormat, RecordFormat
 from .conftest import ROOT
 
 PACKAGE = ROOT / "src" / "jnap_cli"
-CORE = ("model", "register", "query", "diff", "checks", "errors", "text")
+CORE = ("model", "register", "query", "diff", "checks", "errors", "text", "files")
 LAYERS = {"cli": 2, "render": 1, **dict.fromkeys(CORE, 0)}
 
 

@@ -326,24 +326,18 @@ def opened() -> list[Path]:
 
 
 def serve(monkeypatch: pytest.MonkeyPatch, target: Path, reads: list[Read], calls: list[Path]) -> None:
-    """Answer the n-th binary read of `target` with what the n-th of `reads` returns (the last one
-    answers every later read); None lets the file itself answer. Inside a read, files are real."""
-    real = Path.open
-    busy = False
+    """Answer the n-th read of `target` with what the n-th of `reads` returns (the last one answers
+    every later read); None lets the file itself answer. Inside a read, files are real."""
+    real = tomlfile._read_limited
 
-    def fake_open(self: Path, *args: Any, **kwargs: Any) -> Any:
-        nonlocal busy
-        if busy or self != target or (args[0] if args else kwargs.get("mode", "r")) != "rb":
-            return real(self, *args, **kwargs)
-        calls.append(self)
-        busy = True
-        try:
-            answer = reads[min(len(calls), len(reads)) - 1]()
-        finally:
-            busy = False
-        return real(self, *args, **kwargs) if answer is None else io.BytesIO(answer)
+    def fake_read(path: Path, expected: int, limit: int) -> bytes:
+        if path != target:
+            return real(path, expected, limit)
+        calls.append(path)
+        answer = reads[min(len(calls), len(reads)) - 1]()
+        return real(path, expected, limit) if answer is None else answer
 
-    monkeypatch.setattr(Path, "open", fake_open)
+    monkeypatch.setattr(tomlfile, "_read_limited", fake_read)
 
 
 def test_a_register_rewritten_during_the_read_is_read_again(

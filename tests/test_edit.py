@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jnap_cli.errors import WriteRefused
-from jnap_cli.register import writer
-from jnap_cli.register.writer import Edit
+from jnap_cli.files import lock
+from jnap_cli.register import splice, writer
+from jnap_cli.register.splice import Change, Edit
 
 from .conftest import DATA, Run
 from .registers import set_field, small, write
@@ -124,40 +125,45 @@ def test_a_refused_write_leaves_the_file(run: Run, copy: Path) -> None:
     assert copy.read_bytes() == before
 
 
-@pytest.mark.parametrize("step", ["fdopen", "fsync", "replace", "chmod"])
+def write_change(path: Path, change: Change) -> list[str]:
+    """Write a change planned earlier, as the editing commands do (under the register's lock)."""
+    return writer.apply(path, lambda: (change, None))[2]
+
+
+@pytest.mark.parametrize("step", ["write", "fsync", "replace", "fchmod"])
 def test_a_failure_at_any_step_leaves_the_original_and_no_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
     path = write(tmp_path / "actions.toml", small())
     before = path.read_bytes()
-    change = writer.plan(path, [Edit("R1", "status", "deferred")])
+    change = splice.plan(splice.read(path), [Edit("R1", "status", "deferred")])
 
     def fail(*_args: object, **_kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, step, fail)  # the writer calls os.fsync, os.replace, os.chmod
+    monkeypatch.setattr(os, step, fail)  # the writer calls os.write, os.fsync, os.replace, os.fchmod
     with pytest.raises(WriteRefused, match="cannot write"):
-        writer.write(change)
+        write_change(path, change)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["actions.toml"]
 
 
 def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> None:
     path = write(tmp_path / "actions.toml", small())
-    change = writer.plan(path, [Edit("R1", "status", "deferred")])
+    change = splice.plan(splice.read(path), [Edit("R1", "status", "deferred")])
     write(path, set_field(small(), "R2", "theme", "Someone else's edit"))
     edited = path.read_bytes()
     with pytest.raises(WriteRefused, match="changed on disk since it was read"):
-        writer.write(change)
+        write_change(path, change)
     assert path.read_bytes() == edited
 
 
 def test_a_held_lock_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path / "actions.toml", small())
-    (tmp_path / "actions.toml.lock").write_text("123\n", encoding="utf-8")
-    monkeypatch.setattr(writer, "LOCK_SECONDS", 0.1)
-    with pytest.raises(WriteRefused, match=r"actions\.toml\.lock: another jnap is writing the register"):
-        writer.write(writer.plan(path, [Edit("R1", "status", "deferred")]))
+    monkeypatch.setattr(lock, "WAIT_SECONDS", 0.1)
+    change = splice.plan(splice.read(path), [Edit("R1", "status", "deferred")])
+    with lock.held(path), pytest.raises(WriteRefused, match=r"actions\.toml\.lock: another jnap \(pid \d+, since "):
+        write_change(path, change)
 
 
 def test_a_symlinked_register_stays_a_link(run: Run, tmp_path: Path) -> None:
@@ -202,8 +208,8 @@ def test_an_edit_changes_only_its_value(field: str, value: str, multiline: bool,
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "actions.toml"
         path.write_bytes(text.encode("utf-8"))
-        change = writer.plan(path, [Edit("R1", field, value)])
-        writer.write(change)
+        change = splice.plan(splice.read(path), [Edit("R1", field, value)])
+        write_change(path, change)
         after = path.read_bytes()
     expected = set_field(data, "R1", field, value)
     assert tomllib.loads(after.decode("utf-8")) == tomllib.loads(tomli_w.dumps(expected))

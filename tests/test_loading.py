@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,14 +53,14 @@ def test_fifo_and_devices_are_refused_without_blocking(run: Run, tmp_path: Path)
 def test_unreadable_file(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path / "actions.toml", small())
     # chmod cannot stop root, so make the open itself fail as it would for another user.
-    real_open = Path.open
+    real_open = os.open
 
-    def refuse(self: Path, *args: object, **kwargs: object) -> object:
-        if self == path:
+    def refuse(name: object, *args: Any, **kwargs: Any) -> int:
+        if name == path:
             raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(name, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     result = run("check", "-r", str(path))
     assert result.exit_code == 2
     assert result.stderr == f"jnap: error: {path}: cannot read: Permission denied\n"

@@ -301,16 +301,17 @@ def test_a_failed_write_is_one_line_and_leaves_the_file(
     monkeypatch.setattr(os, "replace", full)
     result = run("report", "-r", str(DATA), "-f", "markdown", "-o", str(target))
     assert result.exit_code == 2
-    assert result.stderr == f"jnap: error: cannot write {target}: No space left on device; nothing was written\n"
+    assert result.stderr == f"jnap: error: {target}: cannot write: No space left on device; nothing was written\n"
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
 
 
 def test_an_unwritable_directory_is_exit_2(run: Run, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("", encoding="utf-8")
-    result = run("report", "-r", str(DATA), "-o", str(tmp_path / "file" / "report.html"))
+    target = tmp_path / "file" / "report.html"
+    result = run("report", "-r", str(DATA), "-o", str(target))
     assert result.exit_code == 2
-    assert result.stderr.startswith("jnap: error: cannot write ") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"jnap: error: {target}: cannot write") and result.stderr.count("\n") == 1
 
 
 def test_the_report_is_the_same_every_time(run: Run, page: str) -> None:

@@ -35,6 +35,16 @@ class JnapError(Exception):
         return [f"error: {self.message}" if self.hint is None else f"error: {self.message}; {self.hint}"]
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP (a CI cancel, `timeout`, a closed terminal): like Ctrl-C's KeyboardInterrupt, it
+    unwinds the command, so that temporary files are removed and locks let go, before jnap dies of the
+    signal as if it had not caught it (a shell shows exit 143 or 129)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class UsageError(JnapError):
     """The command line asks for something that cannot be done (unknown id, field, status...)."""
 

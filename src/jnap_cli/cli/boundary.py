@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from jnap_cli.cli import completion
 from jnap_cli.cli.settings import GuardedOutput, Settings, output_errors
-from jnap_cli.errors import ExitCode, JnapError
+from jnap_cli.errors import ExitCode, JnapError, Terminated
 from jnap_cli.text import escape_unsafe
 
 
@@ -31,8 +31,8 @@ class JnapGroup(TyperGroup):
         if sys.stdout is None:  # started with stdout closed (jnap list >&-)
             _error("standard output is closed; redirect it to a file or /dev/null")
             sys.exit(ExitCode.USAGE)
+        previous = _signals_raise()
         try:
-            _interrupts_raise()  # from here on, Ctrl-C is a KeyboardInterrupt this boundary turns into 130
             code = super().main(*args, **kwargs)
             GuardedOutput(sys.stdout).flush()  # a closed pipe or a full disk shows here for small output
         except (_PipeClosed, BrokenPipeError):
@@ -41,6 +41,9 @@ class JnapGroup(TyperGroup):
             code = _usage_failure(exc)
         except (typer.Abort, KeyboardInterrupt):
             code = ExitCode.INTERRUPTED
+        except Terminated as stop:
+            _die_of(stop.signum)
+            code = 128 + stop.signum  # where a signal cannot end the process (not the main thread)
         except JnapError as exc:
             for line in exc.lines():
                 note(line)
@@ -49,6 +52,8 @@ class JnapGroup(TyperGroup):
             code = _internal(internal.error, internal.debug)
         except Exception as exc:  # noqa: BLE001 - the boundary: anything else is our bug
             code = _internal(exc, debug=False)
+        finally:
+            _restore(previous)
         sys.exit(int(code or 0))
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
@@ -138,7 +143,39 @@ def _tolerate_unencodable_output() -> None:
             reconfigure(errors="backslashreplace")
 
 
-def _interrupts_raise() -> None:
-    """Python's own SIGINT handling again, after the script's quiet start-up handler (`entry`)."""
+_TERMINATING = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _signals_raise() -> dict[int, Any]:
+    """From here on, Ctrl-C is a KeyboardInterrupt this boundary turns into 130 (Python's own SIGINT
+    handling, after the script's quiet start-up handler in `entry`), and SIGTERM and SIGHUP are a
+    `Terminated` that unwinds the command before jnap dies of the signal. The handlers it replaced."""
+    previous: dict[int, Any] = {}
     with contextlib.suppress(ValueError):  # not the main thread: signals are not ours to set
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
+        for signum in _TERMINATING:
+            previous[signum] = signal.signal(signum, _terminated)
+    return previous
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _restore(previous: dict[int, Any]) -> None:
+    """Put back the handlers `_signals_raise` replaced (for callers that run jnap in their own process)."""
+    with contextlib.suppress(ValueError, TypeError):
+        for signum, handler in previous.items():
+            if signum != signal.SIGINT:
+                signal.signal(signum, handler)
+
+
+def _die_of(signum: int) -> None:
+    """End the process by the signal it was sent, with its default action, as git does after cleaning up:
+    whoever waits for jnap sees it killed by that signal, not an exit code jnap chose."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()
+    with contextlib.suppress(ValueError, OSError):
+        signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
+        os.kill(os.getpid(), signum)

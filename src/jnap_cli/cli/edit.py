@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -19,7 +19,7 @@ from jnap_cli.model.vocab import Status
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Register
     from jnap_cli.register.edits import Planned
-    from jnap_cli.register.writer import Change
+    from jnap_cli.register.splice import Change, FileText
 
 IdArg = Annotated[
     str,
@@ -69,9 +69,16 @@ def comment(
     from jnap_cli.register import edits
 
     chosen = settings(ctx, register=register)
+    path = _writable(chosen)
+    # $EDITOR is opened before the lock is taken: a person typing never holds other writers up. What
+    # they replace must still be what they saw when the write comes.
+    words, seen = _commentary(path, action_id, text, file, append)
 
     def planned(loaded: Register) -> Planned:
-        words = _commentary(loaded, action_id, text, file, append)
+        from jnap_cli.query.select import resolve
+
+        if seen is not None and resolve(loaded, [action_id])[0].commentary != seen:
+            _changed_meanwhile(action_id, "commentary", words, ".txt", f"jnap comment {action_id} --file")
         value = status.value if status is not None else None
         return edits.set_commentary(loaded, action_id, words, append=append, status=value, evidence=evidence)
 
@@ -127,7 +134,7 @@ def add(
 ) -> None:
     """Add an action to a plan, after its last one, with the next free number and id."""
     from jnap_cli.query.select import check_plan
-    from jnap_cli.register import edits, writer
+    from jnap_cli.register import edits, splice
     from jnap_cli.register.source import open_for_edit
 
     chosen = settings(ctx, register=register)
@@ -141,7 +148,7 @@ def add(
         )  # fmt: skip
         target, after = opened.home_of(check_plan(opened.register, plan) or plan, file, made.after)
         _writable_file(target.path)
-        return writer.plan_insert(target.path, after, made.block, check=target.check), made.summary
+        return splice.plan_insert(target, after, made.block), made.summary
 
     _finish(chosen, path, make, dry_run)
 
@@ -149,37 +156,85 @@ def add(
 def edit(
     ctx: typer.Context,
     action_id: IdArg,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", metavar="PATH", help="Take the edited table from PATH ('-': stdin) instead of $EDITOR."),
+    ] = None,
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Open one action's TOML table in $EDITOR; write it back when it is valid."""
+    """Open one action's TOML table in $EDITOR (or take it from --file); write it back when it is valid."""
     from jnap_cli.query.select import resolve
-    from jnap_cli.register import writer
+    from jnap_cli.register import splice
     from jnap_cli.register.source import open_for_edit
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
-    if not _on_terminal():
-        raise UsageError("jnap edit needs a terminal for $EDITOR", "use set-status, comment or link in scripts")
+    if file is None and not _on_terminal():
+        raise UsageError(
+            "jnap edit needs a terminal for $EDITOR", "give --file PATH, or use set-status, comment or link"
+        )
     opened = open_for_edit(path)
     action = resolve(opened.register, [action_id])[0]
-    target = opened.holding(action.id)
-    _writable_file(target.path)
-    original = writer.block(target.path, action.id)
+    base = opened.holding(action.id)
+    _writable_file(base.path)
+    original = splice.block(base, action.id)
+    text = _edited_table(base, action.id, original, file)
+
+    def make() -> tuple[Change, str]:
+        # Under the lock, against the file as it is now: another writer's change since `base` was read
+        # is kept when it touched other keys; a clash keeps the user's text in a file and refuses.
+        current = open_for_edit(path).holding(action.id) if not dry_run else base
+        if current.text == base.text:
+            return splice.plan_block(current, action.id, text), f"{action.id}: table edited"
+        try:
+            kept = "another writer's change made meanwhile kept"
+            return splice.merge_block(base, current, action.id, text), f"{action.id}: table edited ({kept})"
+        except splice.Conflict as conflict:
+            what = ", ".join(conflict.keys) or "its table"
+            _changed_meanwhile(action.id, what, text, ".toml", f"jnap edit {action.id} --file")
+
+    _finish(chosen, path, make, dry_run)
+
+
+def _edited_table(base: FileText, action_id: str, original: str, file: Path | None) -> str:
+    """The table as the user edited it: from --file, or from $EDITOR, re-opened with the problem at its
+    top until it is a valid edit (an unchanged or emptied table changes nothing: exit 3)."""
+    from jnap_cli.register import splice
+
+    if file is not None:
+        text = _read_input(file)
+        if text == original:
+            raise WriteRefused(f"{action_id}: nothing changed", "the register is unchanged")
+        splice.plan_block(base, action_id, text)  # a problem is a refusal here: no one to ask
+        return text
     text, problem = original, ""
     while True:
         shown_text = f"# jnap: error: {problem}\n# Fix it, or empty the file to give up.\n{text}" if problem else text
         text = _strip_notes(_in_editor(shown_text))
         if not text.strip() or text == original:
-            raise WriteRefused(f"{action.id}: nothing changed", "the register is unchanged")
+            raise WriteRefused(f"{action_id}: nothing changed", "the register is unchanged")
         try:
-            change = writer.plan_block(target.path, action.id, text, check=target.check)
+            splice.plan_block(base, action_id, text)
         except WriteRefused as refused:
             problem = refused.lines()[0].removeprefix("error: ")
             continue
-        break
-    # Edited at leisure, outside the lock: the write still refuses a file that changed meanwhile.
-    _finish(chosen, path, lambda: (change, f"{action.id}: table edited"), dry_run)
+        return text
+
+
+def _changed_meanwhile(action_id: str, what: str, text: str, suffix: str, again: str) -> NoReturn:
+    """Refuse a write whose action another writer changed while the user was editing it, keeping the
+    user's text in a file they are told about."""
+    import os
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix=f"jnap-{action_id}-", suffix=suffix)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    raise WriteRefused(
+        f"{action_id}: {what} changed by another writer while you were editing it; your text is kept in {name}",
+        f"compare with `jnap show {action_id}`, then `{again} {name}`",
+    )
 
 
 def _strip_notes(text: str) -> str:
@@ -239,16 +294,16 @@ def _finish(chosen: Settings, path: Path, make: Callable[[], tuple[Change, str]]
     # taken, not while other writers wait for it.
     import jnap_cli.model.validation  # noqa: F401
 
-    with writer.locked(path):
-        change, summary = make()
-        writer.write(change, holding_lock=True)
+    change, summary, warnings = writer.apply(path, make)
+    for warning in warnings:
+        note(f"warning: {warning}")
     note(f"{summary} ({shown(change.path)})")
 
 
 def _write(chosen: Settings, dry_run: bool, plan_for: Callable[[Register], Planned]) -> None:
     """Load, plan the edits and check them, under the lock; then print the diff or write the file (in a
     directory register, the one file that holds the action)."""
-    from jnap_cli.register import writer
+    from jnap_cli.register import splice
     from jnap_cli.register.source import open_for_edit
 
     path = _writable(chosen)
@@ -258,31 +313,54 @@ def _write(chosen: Settings, dry_run: bool, plan_for: Callable[[Register], Plann
         planned = plan_for(opened.register)
         target = opened.holding(planned.edits[0].action_id)
         _writable_file(target.path)
-        return writer.plan(target.path, planned.edits, check=target.check), planned.summary
+        return splice.plan(target, planned.edits), planned.summary
 
     _finish(chosen, path, make, dry_run)
 
 
-def _commentary(loaded: Register, action_id: str, text: str | None, file: Path | None, append: bool) -> str:
-    """The new commentary from --text, --file (or '-' for stdin), or $EDITOR on a terminal."""
+def _commentary(
+    path: Path, action_id: str, text: str | None, file: Path | None, append: bool
+) -> tuple[str, str | None]:
+    """The new commentary from --text, --file (or '-' for stdin), or $EDITOR on a terminal; and, when it
+    was edited in $EDITOR, the commentary the editor started from (None otherwise)."""
     if text is not None and file is not None:
         raise UsageError("give --text or --file, not both")
     if text is not None:
-        return text
+        return text, None
     if file is not None:
-        try:
-            return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputUnreadable(f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+        return _read_input(file), None
     if not _on_terminal():
         raise UsageError("no commentary given", "use --text TEXT, --file PATH, or --file - for stdin")
     from jnap_cli.query.select import resolve
+    from jnap_cli.register.source import load
 
-    current = "" if append else resolve(loaded, [action_id])[0].commentary
+    current = "" if append else resolve(load(path), [action_id])[0].commentary
     edited = _in_editor(current)
     if not edited.strip():
         raise WriteRefused("the editor was closed without a commentary", "the register is unchanged")
-    return edited
+    return edited, None if append else current
+
+
+def _read_input(file: Path) -> str:
+    """The UTF-8 text of --file PATH, or of stdin for '-' (a pipe or a FIFO is fine), up to the size
+    guard (`JNAP_MAX_BYTES`)."""
+    from jnap_cli.register.tomlfile import max_bytes, shown_size
+
+    limit = max_bytes()
+    try:
+        if str(file) == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with file.open("rb") as stream:
+                data = stream.read(limit + 1)
+    except (OSError, ValueError) as exc:
+        raise InputUnreadable(f"{file}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    if len(data) > limit:
+        raise InputUnreadable(f"{file}: larger than {shown_size(limit)}", "set JNAP_MAX_BYTES higher to read it")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputUnreadable(f"{file}: not valid UTF-8 (byte 0x{data[exc.start]:02x})", "save it as UTF-8") from None
 
 
 def _value(member: object) -> str | None:

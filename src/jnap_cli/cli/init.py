@@ -46,5 +46,6 @@ def init(
         chosen.out.write(text)
         note(f"would write {path}: {counts} (dry run: nothing written)")
         return
-    write_atomically(path, text, force)
+    for warning in write_atomically(path, text, force):
+        note(f"warning: {warning}")
     note(f"wrote {path}: {counts}")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +22,7 @@ def report(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the report to FILE (replaced all at once) instead of standard output.",
+            help="Write the report to FILE (a file is replaced all at once; a FIFO or terminal is written into).",
             dir_okay=False,
         ),
     ] = None,
@@ -56,40 +53,8 @@ def report(
     if output is None:
         chosen.out.write(text)
         return
-    write_replacing(output, text)
+    from jnap_cli.files.atomic import write_output
+
+    for warning in write_output(output, text.encode("utf-8"), OutputFailed):
+        note(f"warning: {warning}")
     note(f"wrote {output}: {fmt.value} report of {len(loaded.actions)} actions")
-
-
-def write_replacing(path: Path, text: str) -> None:
-    """Write `text` to `path` all at once: a temporary file beside it, synced, then renamed onto it.
-
-    A failure (a missing directory, no permission, a full disk) is `OutputFailed` (exit 2) and leaves
-    `path` as it was.
-    """
-    try:
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputFailed(f"cannot write {path}: {exc.strerror or exc}", "nothing was written") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(temporary, _mode(path))
-        os.replace(temporary, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise OutputFailed(f"cannot write {path}: {exc.strerror or exc}", "nothing was written") from None
-        raise
-
-
-def _mode(path: Path) -> int:
-    """The replaced file's permissions, else what the umask gives a new file (mkstemp makes it 0600)."""
-    with contextlib.suppress(OSError):
-        return path.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask

@@ -30,13 +30,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from jnap_cli.errors import InputUnreadable, RegisterInvalid, UsageError
 from jnap_cli.model.finding import Finding
 from jnap_cli.model.schema import Publication, Register, RegisterPart
 from jnap_cli.model.vocab import Severity
 from jnap_cli.register import tomlfile
-from jnap_cli.register.load import load_part, locate
+from jnap_cli.register.load import load_part, locate, part_from_document
 
 SUFFIX = ".toml"
 NO_FILES_HINT = "put the register's *.toml files in it, or pass a register file"
@@ -222,11 +223,12 @@ class Directory:
         in_file = [action.id for action in self.members[index].part.actions if action.plan == plan_id]
         return index, in_file[-1] if in_file else None
 
-    def with_text(self, index: int, text: str) -> Directory:
-        """The register with the text of its `index`-th file replaced, validated as a whole."""
+    def with_document(self, index: int, document: dict[str, Any], text: str) -> Directory:
+        """The register with its `index`-th file's text replaced by `text` (parsed: `document`),
+        validated as a whole."""
         member = self.members[index]
         members = list(self.members)
-        members[index] = member_from_text(text, member.origin, member.path)
+        members[index] = Member(member.origin, text, part_from_document(document, text, member.origin), member.path)
         return combine(self.origin, members)
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from jnap_cli.errors import UsageError, WriteRefused
 from jnap_cli.model.schema import Action, Register
-from jnap_cli.register.writer import Edit
-from jnap_cli.text import squash
+from jnap_cli.register.splice import Edit
+from jnap_cli.text import squash, unsafe_characters
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,28 @@ class Planned:
     summary: str
 
 
+def text_argument(label: str, value: str) -> str:
+    """`value` (given as `label`: `--evidence`, "the commentary") as it may go into the register: UTF-8,
+    lines ended by LF, and no character that `jnap check` refuses in a register; else a usage error.
+
+    One rule for every writer: `register.splice` applies the same to whatever an edit adds."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, as Python keeps them from the command line
+        raise UsageError(f"{label} is not valid UTF-8", "give the text in UTF-8") from None
+    value = value.replace("\r\n", "\n")  # a Windows line end: the register's own line ends are kept
+    found = unsafe_characters(value)
+    if found:
+        raise UsageError(
+            f"{label} contains {found[0]}",
+            "the register's text may not hold control, bidirectional or zero-width characters",
+        )
+    return value
+
+
 def set_status(register: Register, action_id: str, status: str, evidence: str, basis: str | None) -> Planned:
     """`status` with its `evidence`, which must be words of the commentary."""
+    evidence = text_argument("--evidence", evidence)
     action = _action(register, action_id)
     _check_evidence(action.commentary, evidence, action.id)
     edits = [Edit(action.id, "status", status), Edit(action.id, "status_evidence", evidence)]
@@ -44,6 +64,8 @@ def set_commentary(
 ) -> Planned:
     """The commentary replaced by `text`, or `text` added as a new paragraph; the status evidence must
     still be in it, unless a new `status`/`evidence` comes with it."""
+    text = text_argument("the commentary", text)
+    evidence = text_argument("--evidence", evidence) if evidence is not None else None
     action = _action(register, action_id)
     if not text.strip():
         raise UsageError("the new commentary is empty", "give the words of the commentary")
@@ -68,6 +90,7 @@ def set_link(
     register: Register, action_id: str, target_id: str, relation: str, reason: str, *, remove: bool = False
 ) -> Planned:
     """A `continues` or `builds_on` link from `action_id` to `target_id` added, or removed."""
+    reason = text_argument("--reason", reason)
     action = _action(register, action_id)
     target = _action(register, target_id)
     if relation == "continues":
@@ -137,6 +160,8 @@ def new_action(
 
     plan_id = check_plan(register, plan)
     assert plan_id is not None
+    theme, text = text_argument("--theme", theme), text_argument("--text", text)
+    commentary, evidence = text_argument("--commentary", commentary), text_argument("--evidence", evidence)
     if not text.strip() or not theme.strip():
         raise UsageError("an action needs its --theme and --text", "copy them word for word from the plan")
     ours = [action for action in register.actions if action.plan == plan_id]

@@ -8,10 +8,8 @@ temporary file behind, and never touches an existing one.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,49 +138,11 @@ def refuse_unwritable(path: Path, force: bool = False) -> None:
         raise WriteRefused(f"{directory}: directory is not writable", "choose a directory you can write to")
 
 
-def write_atomically(path: Path, text: str, force: bool = False) -> None:
-    """Write `text` to `path` all at once: a temporary file beside it, flushed and synced, then renamed
-    onto it. Any failure raises `WriteRefused`, leaves `path` as it was and removes the temporary file."""
+def write_atomically(path: Path, text: str, force: bool = False) -> list[str]:
+    """Write `text` to `path` all at once (`files.atomic`): a temporary file beside it, synced, then
+    renamed onto it; without `force`, never onto a file that appeared meanwhile. Any failure raises
+    `WriteRefused`, leaves `path` as it was and removes the temporary file. Returns warnings."""
+    from jnap_cli.files import atomic
+
     refuse_unwritable(path, force)
-    directory = path.parent
-    data = text.encode("utf-8")
-    try:
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise WriteRefused(f"{path}: cannot write: {exc.strerror or exc}", "nothing was written") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, _mode(path))  # mkstemp makes it 0600; a register is as readable as any file
-        if not force and os.path.lexists(path):  # created since the first look: never replace it unasked
-            raise WriteRefused(f"{path}: already exists", "give --force to replace it, or choose another path")
-        os.replace(temporary, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise WriteRefused(f"{path}: cannot write: {exc.strerror or exc}", "nothing was written") from None
-        raise
-    _sync_directory(directory)
-
-
-def _mode(path: Path) -> int:
-    """The existing file's permissions when replacing it, else what the umask gives a new file."""
-    with contextlib.suppress(OSError):
-        return path.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the rename durable. Best effort: the file is already in place, and some systems (Windows,
-    some network file systems) cannot open or sync a directory."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    return atomic.replace(path, text.encode("utf-8"), WriteRefused, new=not os.path.lexists(path))

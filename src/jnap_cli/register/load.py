@@ -83,21 +83,26 @@ def load_located(path: Path) -> tuple[Register, str]:
 
 def load_text(text: str, origin: str) -> Register:
     """Parse and validate register text; `origin` names it in messages (a path, or `REV:path`)."""
-    from jnap_cli.checks.rules import integrity
     from jnap_cli.progress import step
     from jnap_cli.register import tomlfile
 
     with step(f"Reading {origin}"):
-        raw = tomlfile.parse(text, origin)
-        if raw.get("actions", []) == [] and raw.get("plans", []) == [] and raw.keys() <= _REGISTER_KEYS:
-            # Another kind of TOML file (a glossary, a pyproject) has keys of its own: the schema names them.
-            # A register with plans and no actions yet is a new one (`jnap init`): valid, 0 actions checked.
-            raise InputUnreadable.at(
-                origin, "the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
-            )
-        register = validate(raw, origin, text)
-        del raw  # the register holds what it needs: memory stays near the file's size
-        problems = integrity(register)
+        return load_document(tomlfile.parse(text, origin), text, origin)
+
+
+def load_document(raw: dict[str, Any], text: str, origin: str) -> Register:
+    """Validate a parsed register file (`raw`, parsed from `text`, which places its findings)."""
+    from jnap_cli.checks.rules import integrity
+
+    if raw.get("actions", []) == [] and raw.get("plans", []) == [] and raw.keys() <= _REGISTER_KEYS:
+        # Another kind of TOML file (a glossary, a pyproject) has keys of its own: the schema names them.
+        # A register with plans and no actions yet is a new one (`jnap init`): valid, 0 actions checked.
+        raise InputUnreadable.at(
+            origin, "the register is empty: it has no [[actions]]", "add at least one [[actions]] table"
+        )
+    register = validate(raw, origin, text)
+    del raw  # the register holds what it needs: memory stays near the file's size
+    problems = integrity(register)
     if problems:
         raise RegisterInvalid(locate(problems, origin, text))
     return register
@@ -106,10 +111,16 @@ def load_text(text: str, origin: str) -> Register:
 def load_part(text: str, origin: str) -> RegisterPart:
     """One file of a directory register (`register.directory`), parsed and checked on its own: every
     key is optional, and the integrity rules wait for the whole directory."""
-    from jnap_cli.model import validation
     from jnap_cli.register import tomlfile
 
-    return _checked(validation.register_part, tomlfile.parse(text, origin), origin, text)
+    return part_from_document(tomlfile.parse(text, origin), text, origin)
+
+
+def part_from_document(raw: dict[str, Any], text: str, origin: str) -> RegisterPart:
+    """`load_part` of a file already parsed (`raw`, from `text`)."""
+    from jnap_cli.model import validation
+
+    return _checked(validation.register_part, raw, origin, text)
 
 
 def validate(raw: dict[str, Any], origin: str, text: str) -> Register:

@@ -6,19 +6,16 @@ to write through `open_for_edit`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jnap_cli.register.paths import resolve_path
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Register
     from jnap_cli.register.directory import Directory
-
-Check = Callable[[str, str], object]
-"""Validates a file's new text (`text, origin`) as part of its register; raises what loading raises."""
+    from jnap_cli.register.splice import FileText
 
 
 def is_directory(path: Path) -> bool:
@@ -46,28 +43,21 @@ def load(path: Path | None = None, *, cache: bool = True) -> Register:
 
 
 @dataclass(frozen=True)
-class Target:
-    """The one file an edit writes, and how its new text is validated with the rest of its register."""
-
-    path: Path
-    check: Check
-
-
-@dataclass(frozen=True)
 class Opened:
     """A register read for an edit: the register, and where each of its actions is written."""
 
     register: Register
     path: Path
     directory: Directory | None = None
+    file: FileText | None = None  # a register file, as read (parsed once)
 
-    def holding(self, action_id: str) -> Target:
+    def holding(self, action_id: str) -> FileText:
         """The file that holds action `action_id`."""
         if self.directory is None:
             return self._whole()
         return self._member(self.directory.member_holding(action_id))
 
-    def home_of(self, plan_id: str, file: str | None, after: str | None) -> tuple[Target, str | None]:
+    def home_of(self, plan_id: str, file: str | None, after: str | None) -> tuple[FileText, str | None]:
         """Where a new action of `plan_id` goes, and the action it follows there: in a register file,
         the file and `after`; in a directory, the file `file` names, else the one `Directory.home_of` picks."""
         if self.directory is None:
@@ -79,17 +69,23 @@ class Opened:
         index, last = self.directory.home_of(plan_id, file)
         return self._member(index), last
 
-    def _whole(self) -> Target:
-        from jnap_cli.register.load import load_text
+    def _whole(self) -> FileText:
+        assert self.file is not None
+        return self.file
 
-        return Target(self.path, load_text)
+    def _member(self, index: int) -> FileText:
+        from jnap_cli.register import tomlfile
+        from jnap_cli.register.splice import FileText
 
-    def _member(self, index: int) -> Target:
         directory = self.directory
         assert directory is not None
         member = directory.members[index]
         assert member.path is not None
-        return Target(member.path, lambda text, origin: directory.with_text(index, text))
+
+        def check(document: dict[str, Any], text: str, origin: str) -> object:
+            return directory.with_document(index, document, text)
+
+        return FileText(member.path, member.text, tomlfile.parse(member.text, member.origin), check)
 
 
 def open_for_edit(path: Path) -> Opened:
@@ -99,6 +95,11 @@ def open_for_edit(path: Path) -> Opened:
 
         directory = load_directory(path)
         return Opened(directory.register, path, directory)
-    from jnap_cli.register.load import load_located
+    from jnap_cli.register import tomlfile
+    from jnap_cli.register.load import load_document
+    from jnap_cli.register.splice import FileText
 
-    return Opened(load_located(path)[0], path)
+    text = tomlfile.decode(tomlfile.read_bytes(path), str(path))
+    document = tomlfile.parse(text, str(path))
+    register = load_document(document, text, str(path))
+    return Opened(register, path, file=FileText(path, text, document, load_document))

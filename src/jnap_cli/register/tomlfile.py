@@ -54,15 +54,27 @@ def _too_large(origin: str, limit: int, kind: str = "register") -> InputUnreadab
     )
 
 
+class ChangedWhileRead(InputUnreadable):
+    """A file that kept changing while it was read (another program is writing it)."""
+
+
 def read_bytes(
     path: Path, *, kind: str = "register", hint: str = "give the path of an existing register file"
 ) -> bytes:
-    """The file's bytes, or a one-line `InputUnreadable` saying why they cannot be had.
+    """The file's bytes, or a one-line `InputUnreadable` saying why they cannot be had (`read_stable`)."""
+    return read_stable(path, kind=kind, hint=hint)[0]
+
+
+def read_stable(
+    path: Path, *, kind: str = "register", hint: str = "give the path of an existing register file"
+) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and its status as they were read, or a one-line `InputUnreadable`.
 
     `kind` names what the file should be (register, glossary); `hint` what to do when it is missing.
     A file rewritten while it is read (its size, mtime or inode differ after the read, or the bytes
     read are not its size, or it changes within `SETTLE_NS` of its last modification) is read again,
-    up to `READ_TRIES` times, so that a half-written file is not taken for a whole one.
+    up to `READ_TRIES` times, so that a half-written file is not taken for a whole one; one that keeps
+    changing is `ChangedWhileRead`. Memory follows the file's size, never the size guard's.
     """
     info = _stat(path, kind, hint)
     limit = max_bytes()
@@ -70,11 +82,7 @@ def read_bytes(
         raise _too_large(str(path), limit, kind)
     previous: bytes | None = None
     for _ in range(READ_TRIES):
-        try:
-            with path.open("rb") as handle:
-                data = handle.read(limit + 1)
-        except OSError as exc:
-            raise InputUnreadable.at(str(path), f"cannot read: {exc.strerror or exc}") from None
+        data = _read_limited(path, info.st_size, limit)
         after = _stat(path, kind, hint)
         if len(data) > limit:
             raise _too_large(str(path), limit, kind)
@@ -83,10 +91,42 @@ def read_bytes(
         if _identity(after) == _identity(info) and (len(data) == after.st_size or data == previous):
             settled = _settled(path, after, kind, hint)
             if _identity(settled) == _identity(after):
-                return data
+                return data, settled
             after = settled
         info, previous = after, data
-    raise InputUnreadable.at(str(path), "changed while being read; try again")
+    raise ChangedWhileRead.at(str(path), "changed while being read; try again")
+
+
+_CHUNK = 1 << 20
+
+
+def _read_limited(path: Path, expected: int, limit: int) -> bytes:
+    """At most `limit + 1` bytes of the file, in a buffer sized by what the file says it holds (a
+    file of size 0 under /proc is read in chunks). Opened without blocking: a file that would make a
+    read wait (a kernel log, a FIFO put in its place) is refused rather than waited for."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise InputUnreadable.at(str(path), f"cannot read: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):  # replaced by something else since its stat
+            raise InputUnreadable.at(str(path), "not a regular file", "pass the path of a .toml file")
+        chunks: list[bytes] = []
+        total = 0
+        want = min(expected, limit) + 1
+        while total <= limit:
+            chunk = os.read(handle, want - total if total < want else min(_CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks)
+    except BlockingIOError:
+        raise InputUnreadable.at(str(path), "cannot read: it would wait for data", "pass a register file") from None
+    except OSError as exc:
+        raise InputUnreadable.at(str(path), f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(handle)
 
 
 def _settled(path: Path, info: os.stat_result, kind: str, hint: str) -> os.stat_result:
@@ -120,9 +160,17 @@ def _stat(path: Path, kind: str, hint: str) -> os.stat_result:
     return info
 
 
-def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
-    """What changes when a file is rewritten in place (size, mtime) or replaced (device, inode)."""
-    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+def _identity(info: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What changes when a file is rewritten in place (size, mtime, ctime) or replaced (device, inode)."""
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
+def same_file_state(one: os.stat_result, other: os.stat_result) -> bool:
+    """Whether two looks at a file saw it in the same state: nothing rewrote, replaced or touched it.
+
+    The change time is compared as git compares it: a rewrite that restores the size and the
+    modification time (`touch -d`) still moves it."""
+    return _identity(one) == _identity(other)
 
 
 def decode(data: bytes, origin: str) -> str:

@@ -1,0 +1,1 @@
+"""Files written safely: atomic replacement, writing into special files, and the writers' lock."""
