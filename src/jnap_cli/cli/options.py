@@ -68,20 +68,26 @@ def complete_versions(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def _git_refs() -> list[str]:
+    """The branches and tags of the repository here; nothing when git is absent, fails or is slow.
+
+    git runs as every jnap git call does (`diff.git.git_command`): no program the repository names."""
     import subprocess
 
+    from jnap_cli.diff.git import git_command
+
+    command = git_command(["for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/tags"])
+    if command is None:
+        return []
+    argv, environment = command
     try:
         done = subprocess.run(
-            ["git", "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/tags"],
-            capture_output=True,
-            text=True,
-            timeout=2,
-            check=False,
+            argv, env=environment, stdin=subprocess.DEVNULL, capture_output=True, timeout=2, check=False
         )
     except (OSError, subprocess.SubprocessError):
         return []
-    refs = done.stdout.split() if done.returncode == 0 else []
-    return ["HEAD", "HEAD~1", *refs] if done.returncode == 0 else []
+    if done.returncode != 0:
+        return []
+    return ["HEAD", "HEAD~1", *done.stdout.decode("utf-8", "replace").split()]
 
 
 def _register_of(ctx: typer.Context) -> Path | None:

@@ -1,8 +1,9 @@
 """One action's history: every commit that changed it, newest first, read from git.
 
 git lists the commits that touched the register file (`git log --follow`, so a moved register keeps
-its history), or its directory; each version is read as `jnap diff` reads a revision (`git show REV:path`)
-and consecutive versions are compared with `diff_versions`. The action is followed through the renames
+its history), or its directory; each version is read as `jnap diff` reads a revision (`read_version`:
+git runs no program the repository names, and a blob over the size guard is refused unread) and
+consecutive versions are compared with `diff_versions`. The action is followed through the renames
 that the diff reports. A version that cannot be read or does not validate is skipped: its commit gets
 one `skipped` record whose `note` says why, and the versions on either side are compared instead.
 """
@@ -134,7 +135,7 @@ def log(register: Path) -> list[Commit]:
     folder = path.is_dir()
     follow = [] if folder else ["--follow"]
     out = _git(
-        ["-c", "core.quotePath=false", "log", "-z", f"--format={_FORMAT}", "--name-only", *follow, "--", path.name],
+        ["log", "-z", f"--format={_FORMAT}", "--name-only", *follow, "--", path.name],
         path.parent,
         str(register),
     )

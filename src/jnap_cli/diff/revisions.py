@@ -1,7 +1,9 @@
 """The arguments of `jnap diff` → what to compare: two plans, or two versions of the register.
 
 A version is a register file, or a git revision of the register read with git itself
-(`git show REV:path`, no git library). How an argument is read, first rule that applies:
+(`git cat-file blob`, no git library; see `diff.git` for what git is kept from running). A blob
+larger than `max_bytes()` is refused by its size, before it is read. How an argument is read, first
+rule that applies:
 
 1. Two arguments that are both plan ids of the current register compare the plans
    (`jnap diff original refresh`). Write `./original` for a file of that name.
@@ -20,6 +22,7 @@ so a revision is looked up in the repository that holds the register.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -32,7 +35,7 @@ from jnap_cli.model.schema import Register
 from jnap_cli.register.load import load_text
 from jnap_cli.register.paths import exists
 from jnap_cli.register.source import load
-from jnap_cli.register.tomlfile import decode
+from jnap_cli.register.tomlfile import _too_large, decode, max_bytes
 from jnap_cli.text import one_line
 
 if TYPE_CHECKING:
@@ -124,16 +127,40 @@ def read_version(arg: str, current: Path) -> Register:
     else:
         prefix = _git(["rev-parse", "--show-prefix"], where, arg).decode("utf-8", "replace").strip()
         spec = f"{arg}:{prefix}{current.resolve().name}"
-    # `git show` takes an odd argument for a path and prints nothing: check the object first, which
-    # also words git's message precisely (unknown revision, or no such path in it).
-    kind = _git(["cat-file", "-t", spec], where, arg).decode("ascii", "replace").strip()
+    kind, object_id, size = _object(spec, where, arg)
     if kind == "tree":
         return _read_tree(spec, where, arg)
     if kind != "blob":
-        what = "a directory" if kind == "tree" else f"a {kind}"
-        raise InputUnreadable(f"{one_line(spec)}: is {what} in git", "name the register file: REV:path/to/actions.toml")
-    data = _git(["show", spec, "--"], where, arg)
-    return load_text(decode(data, one_line(spec)), spec)
+        hint = "name the register file: REV:path/to/actions.toml"
+        raise InputUnreadable(f"{one_line(spec)}: is a {kind} in git", hint)
+    return load_text(decode(_blob(object_id, size, spec, where, arg), one_line(spec)), spec)
+
+
+_BATCH_FORMAT = "%(objecttype) %(objectname) %(objectsize)"
+_FOUND = re.compile(r"(?P<kind>[a-z]+) (?P<id>[0-9a-f]{40,64}) (?P<size>\d+)\n")
+
+
+def _object(spec: str, where: Path, arg: str) -> tuple[str, str, int]:
+    """The type, id and size of the object that `spec` names, from its header: nothing is read yet."""
+    if "\n" not in spec:  # batch-check takes one name a line
+        answer = _git(["cat-file", f"--batch-check={_BATCH_FORMAT}"], where, arg, stdin=f"{spec}\n".encode())
+        found = _FOUND.fullmatch(answer.decode("utf-8", "replace"))
+        if found:
+            return found["kind"], found["id"], int(found["size"])
+    # batch-check says only "missing": git's own words (unknown revision, no such path in it) from -t,
+    # else the object's id, which batch-check takes.
+    _git(["cat-file", "-t", spec], where, arg)
+    object_id = _git(["rev-parse", "--verify", spec], where, arg).decode("ascii", "replace").strip()
+    if object_id != spec and re.fullmatch(r"[0-9a-f]{40,64}", object_id):
+        return _object(object_id, where, arg)
+    raise InputUnreadable(f"{one_line(spec)}: not a file, and git cannot read it", HINT)
+
+
+def _blob(object_id: str, size: int, origin: str, where: Path, arg: str) -> bytes:
+    """The blob's bytes; one larger than `max_bytes()` is refused before git reads it (as a file is)."""
+    if size > (limit := max_bytes()):
+        raise _too_large(one_line(origin), limit)
+    return _git(["cat-file", "blob", object_id], where, arg)
 
 
 def _read_tree(spec: str, where: Path, arg: str) -> Register:
@@ -143,27 +170,29 @@ def _read_tree(spec: str, where: Path, arg: str) -> Register:
     from jnap_cli.register.directory import gather, is_member_name, member_from_text
 
     revision, _, folder = spec.partition(":")
-    entries: list[tuple[str, str, str]] = []
-    for record in _git(["ls-tree", "--full-tree", "-z", spec], where, arg).split(b"\0"):
+    entries: list[tuple[str, str, str, int]] = []
+    # -l: each blob's size too, from its header, so that none is read before its size is checked.
+    for record in _git(["ls-tree", "-l", "--full-tree", "-z", spec], where, arg).split(b"\0"):
         meta, tab, name_bytes = record.partition(b"\t")
-        mode, kind, object_id = [*meta.decode("ascii", "replace").split(" "), "", "", ""][:3]
+        mode, kind, object_id, size = [*meta.decode("ascii", "replace").split(), "", "", "", ""][:4]
         name = name_bytes.decode("utf-8", "replace")
-        if tab and kind == "blob" and is_member_name(name):
-            entries.append((name, mode, object_id))
+        if tab and kind == "blob" and size.isdigit() and is_member_name(name):
+            entries.append((name, mode, object_id, int(size)))
     if not entries:
         hint = "that revision has no register there; give a register file, or another revision"
         raise InputUnreadable.at(one_line(spec), "no *.toml files in this directory", hint)
 
-    def reader(name: str, mode: str, object_id: str) -> Callable[[], Member]:
+    def reader(name: str, mode: str, object_id: str, size: int) -> Callable[[], Member]:
         origin = f"{spec.rstrip('/')}/{name}"
 
         def read() -> Member:
+            data = _blob(object_id, size, origin, where, arg)
             if mode == "120000":  # a symlink: git keeps its target, which is followed inside the revision
-                target = _git(["cat-file", "blob", object_id], where, arg).decode("utf-8", "replace")
-                followed = posixpath.normpath(posixpath.join(folder, target))
-                data = _git(["cat-file", "blob", f"{revision}:{followed}"], where, arg)
-            else:
-                data = _git(["cat-file", "blob", object_id], where, arg)
+                followed = posixpath.normpath(posixpath.join(folder, data.decode("utf-8", "replace")))
+                kind, target_id, target_size = _object(f"{revision}:{followed}", where, arg)
+                if kind != "blob":
+                    raise InputUnreadable(f"{one_line(origin)}: links to a {kind} in git", "link to a .toml file")
+                data = _blob(target_id, target_size, origin, where, arg)
             return member_from_text(decode(data, one_line(origin)), origin)
 
         return read
@@ -171,10 +200,11 @@ def _read_tree(spec: str, where: Path, arg: str) -> Register:
     return gather(spec, [reader(*entry) for entry in sorted(entries)]).register
 
 
-def _git(args: list[str], where: Path, arg: str) -> bytes:
+def _git(args: list[str], where: Path, arg: str, stdin: bytes | None = None) -> bytes:
     """git's stdout for reading `arg`, or a one-line error."""
     missing = (
         f"git is not installed; '{one_line(arg)}' is not a file, so it can only be a git revision",
         "install git or give a register file",
     )
-    return run_git(args, where, arg, missing=missing, failure="not a file, and git cannot read it", hint=HINT)
+    failure = "not a file, and git cannot read it"
+    return run_git(args, where, arg, missing=missing, failure=failure, hint=HINT, stdin=stdin)
