@@ -24,11 +24,13 @@ from .registers import find, small, write
 
 SVG = "{http://www.w3.org/2000/svg}"
 
-# Markup, script, attribute breakers, URLs, Rich markup, an ANSI sequence, bidi and zero-width characters.
+# Markup, script, attribute breakers, URLs, Rich markup, an ANSI sequence, bidi and zero-width characters,
+# a line that would be a Markdown heading, GitHub mentions and issue references.
 HOSTILE = (
     "</script><script>alert(1)</script><img src=x onerror=alert(1)> </style><style>*{}</style> "
-    '"\' onmouseover="alert(2)" ]]> <!-- --> <svg onload=alert(3)> javascript:alert(4) '
+    '"\' onmouseover="alert(2)" ]]> <!-- --> <svg onload=alert(3)> javascript:alert(4) [x](javascript:alert(5)) '
     "[bold red]alarm[/] \x1b[31mred\x1b[0m \u202eevil\u202c zero\u200bwidth | pipe `tick` *star* "
+    "\n# Injected @octocat #123 org/repo#45 GH-7 "
 )
 
 
@@ -215,6 +217,11 @@ def test_hostile_text_is_inert(run: Run, page: str, hostile_register: Path) -> N
     shown = shown.replace("\u200b", "<U+200B>")
     assert shown.strip() in visible
     assert visible.count("</script><script>alert(1)</script>") >= 8  # title, source, plan, theme, text…
+    # A newline in a title or a theme stays inside its heading.
+    headings = {tag: ["".join(h.itertext()) for h in root.iter(tag)] for tag in ("h1", "h2", "h3")}
+    assert headings["h1"] == [f"{shown}title"]
+    assert [h for h in headings["h2"] if "Injected" in h] == [f"{shown}plan (2022)"]
+    assert [h for h in headings["h3"] if "Injected" in h] == [f"{shown}theme"]
     # An attribute value (the chart's data-theme) keeps the text, escaped, and breaks nothing.
     themes = [g.get("data-theme") for g in root.iter(f"{SVG}g") if g.get("data-theme")]
     assert any(str(t).startswith("</script>") for t in themes)

@@ -128,3 +128,18 @@ def defuse_ci(text: str, after_space: bool = True) -> str:
 def squash(text: str) -> str:
     """`text` with every run of whitespace one space: how a quote is found in a commentary."""
     return " ".join(text.split())
+
+
+# What GitHub links or notifies in rendered Markdown: `@user`, `@org/team` (a name starts with a letter or a
+# digit), `#123`, `user#123`, `org/repo#123` and `GH-123` (GitHub's own filters as published in
+# gjtorikian/html-pipeline: MentionFilter, IssueMentionFilter). Matched more widely than GitHub does (any `@`
+# before a name, any `#` before a digit), never more narrowly. One pass, so no inserted entity is read again.
+_GITHUB_REFERENCE = re.compile(r"@(?=[A-Za-z0-9])|#(?=[0-9])|(?<![A-Za-z0-9_])gh-(?=[0-9])", re.IGNORECASE)
+
+
+def defuse_mentions(markdown: str) -> str:
+    """Markdown in which GitHub sees no mention or issue reference: `@&#8203;octocat`, `#&#8203;123`,
+    `GH-&#8203;123`. The zero-width space leaves GitHub nothing to match and the reader sees the text
+    unchanged; written as an entity, the Markdown source stays visible ASCII. Renovate's technique for the
+    release notes it quotes in pull requests (renovatebot/renovate lib/util/markdown.ts, `sanitizeMarkdown`)."""
+    return _GITHUB_REFERENCE.sub(lambda match: match.group() + "&#8203;", markdown)

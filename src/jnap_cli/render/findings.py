@@ -11,7 +11,7 @@ from jnap_cli.model.vocab import FindingFormat, RecordFormat
 from jnap_cli.render.cells import to_json
 from jnap_cli.render.records import choose_fields, emit
 from jnap_cli.render.views import FINDING
-from jnap_cli.text import escape_unsafe
+from jnap_cli.text import defuse_ci, escape_unsafe, one_line
 
 
 def emit_findings(
@@ -27,7 +27,7 @@ def emit_findings(
     or one record per finding in any other record format."""
     stream = out if out is not None else sys.stdout
     if fmt is FindingFormat.TEXT:
-        stream.writelines(escape_unsafe(f.describe()) + "\n" for f in findings)
+        stream.writelines(compiler_line(f) + "\n" for f in findings)
     elif fmt is FindingFormat.GITHUB:
         stream.writelines(github_annotation(f) + "\n" for f in findings)
     elif fmt is FindingFormat.JSON:
@@ -50,22 +50,32 @@ def emit_findings(
         )
 
 
+def compiler_line(finding: Finding) -> str:
+    """`path:line: action ID: field: severity: message [code]` on one line, whatever the path or message hold:
+    newlines and tabs as `\\n` and `\\t`, unsafe characters as escapes, no word a CI log would run (`defuse_ci`)."""
+    return defuse_ci(one_line(finding.describe()))
+
+
+# GitHub's own escaping for workflow commands (actions/toolkit, packages/core/src/command.ts: escapeData and
+# escapeProperty); the runner decodes exactly these (actions/runner, src/Runner.Common/ActionCommand.cs).
+_DATA = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
+_PROPERTY = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
+
+
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # The runner decodes no escape for ESC or U+202E: they (and CR) are shown as `\x1b`, `<U+202E>` instead.
+    return escape_unsafe(text).translate(_DATA)
 
 
 def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape_unsafe(text).translate(_PROPERTY)
 
 
 def github_annotation(finding: Finding) -> str:
-    """`::error file=…,line=…,title=…::message`, escaped as GitHub's workflow commands require."""
-    properties = []
-    if finding.path:
-        properties.append(f"file={_escape_property(finding.path)}")
-    if finding.line:
-        properties.append(f"line={finding.line}")
-    properties.append(f"title={_escape_property(finding.code)}")
+    """`::error file=…,line=…,title=…::message`, escaped as GitHub's workflow commands require, with control,
+    bidi and zero-width characters shown as escapes (a path that holds them names no file GitHub could find)."""
+    properties = {"file": finding.path, "line": finding.line, "title": finding.code}
+    listed = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items() if value)
     subject = ": ".join(p for p in (f"action {finding.action_id}" if finding.action_id else "", finding.field) if p)
     message = f"{subject}: {finding.message}" if subject else finding.message
-    return f"::{finding.severity} {','.join(properties)}::{_escape_data(escape_unsafe(message))}"
+    return f"::{finding.severity} {listed}::{_escape_data(message)}"

@@ -3,7 +3,8 @@
 The page's content is worked out once (`contents`: header, tallies, actions with their links both ways,
 the graph) and drawn by two Jinja2 templates. Jinja2 is imported inside `html` and `markdown` only.
 Register text is untrusted: the HTML template escapes everything (autoescape), the Markdown one
-escapes through `md_text` and `md_cell`; both show control, bidi and zero-width characters as
+escapes through `md_text`, `md_line` and `md_cell`, which also leave GitHub no mention or issue
+reference to link (`text.defuse_mentions`); both show control, bidi and zero-width characters as
 visible escapes first (`text.escape_unsafe`).
 """
 
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from jnap_cli.model.vocab import STATUSES
 from jnap_cli.render import report_layout as layout
 from jnap_cli.render.cells import markdown_cell
-from jnap_cli.text import escape_unsafe
+from jnap_cli.text import defuse_mentions, escape_unsafe
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Register
@@ -145,19 +146,20 @@ def contents(register: Register) -> Contents:
     by_id = {row["id"]: row for row in rows}
     found = [layout.EdgeInput(e.source, e.target, str(e.kind), e.reason) for e in edges(register)]
     slugs = Slugs()
-    for fixed in (escape_unsafe(register.title), "Summary", "Relations"):  # the Markdown's headings before the plans
+    # The Markdown's headings before the plans; every heading on one line, as the template writes it.
+    for fixed in (escape_unsafe(unwrap(register.title)), "Summary", "Relations"):
         slugs(fixed)
     plans: list[PlanView] = []
     for plan in register.plans:
         themes: dict[str, list[ActionView]] = {}
         plan_heading = f"{plan.title} ({plan.year})"
-        plan_slug = slugs(escape_unsafe(plan_heading))
+        plan_slug = slugs(escape_unsafe(unwrap(plan_heading)))
         theme_slugs: dict[str, str] = {}
         for action in register.actions:
             if action.plan != plan.id:
                 continue
             if action.theme not in theme_slugs:
-                theme_slugs[action.theme] = slugs(escape_unsafe(action.theme))
+                theme_slugs[action.theme] = slugs(escape_unsafe(unwrap(action.theme)))
             themes.setdefault(action.theme, []).append(_action_view(by_id[action.id], slugs(f"Action {action.id}")))
         plans.append(
             PlanView(
@@ -286,7 +288,8 @@ def _environment() -> Any:
     environment.filters.update(
         safe_text=escape_unsafe,
         md_text=md_text,
-        md_cell=markdown_cell,
+        md_line=md_line,
+        md_cell=md_cell,
         percent=lambda share: f"{round(share * 100)}%",
     )
     environment.globals.update(STATUS_LABELS=STATUS_LABELS)
@@ -333,15 +336,32 @@ def markdown(register: Register, generator: str = "jnap") -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~|#!])")
 _LIST_MARK = re.compile(r"^([-+=])", re.MULTILINE)  # a list item, a setext heading's underline
 _NUMBERED = re.compile(r"^(\d+)([.)])", re.MULTILINE)  # a numbered list item
+_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
 
 
 def md_text(value: Any) -> str:
     """Register text as Markdown prose that shows the text and nothing else: no emphasis, link, HTML,
-    heading, list or code block can come of it."""
+    heading, list or code block can come of it, and no mention or issue reference for GitHub to link."""
     text = escape_unsafe("" if value is None else str(value)).replace("&", "&amp;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = "\n".join(line.strip() for line in text.split("\n"))  # four spaces would start a code block
-    return _NUMBERED.sub(r"\1\\\2", _LIST_MARK.sub(r"\\\1", text))
+    return defuse_mentions(_NUMBERED.sub(r"\1\\\2", _LIST_MARK.sub(r"\\\1", text)))
+
+
+def unwrap(text: str) -> str:
+    """`text` with each line break a space: how a heading shows it, as HTML and GitHub render a soft break."""
+    return _LINE_BREAK.sub(" ", text)
+
+
+def md_line(value: Any) -> str:
+    """`md_text` on one line: a heading, a list item or a quote inside a sentence, which a newline would end."""
+    return md_text(unwrap("" if value is None else str(value)))
+
+
+def md_cell(value: Any) -> str:
+    """A table cell (`cells.markdown_cell`: pipes escaped, newlines as `<br>`) with no mention or reference,
+    trimmed as GitHub trims a cell: a space inside `** plan **` would leave the asterisks showing."""
+    return defuse_mentions(markdown_cell(value.strip() if isinstance(value, str) else value))
 
 
 def status_names(statuses: Sequence[str]) -> list[str]:
