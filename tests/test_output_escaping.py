@@ -222,3 +222,12 @@ def test_md_line_and_defuse_mentions() -> None:
     # Not a mention or a reference: left alone. An entity in the register stays text, its `#` defused.
     assert defuse_mentions("@ # x#y high-5 ugh-6") == "@ # x#y high-5 ugh-6"
     assert md_text("&#64;me") == "&amp;\\#&#8203;64;me"  # shown as the text &#64;me, not as @me
+
+
+def test_markdown_records_have_no_live_mention_or_issue_reference(run: Run, tmp_path: Path) -> None:
+    """`jnap list --format markdown` is pasted into pull requests as often as the report."""
+    result = run("list", "-r", str(hostile_register(tmp_path, MD_HOSTILE)), "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    shown = result.stdout.replace("&#8203;", "\u200b")
+    assert "@\u200boctocat" in shown and "org/repo#\u200b45" in shown
+    assert GITHUB_MENTION.findall(shown) == [] and GITHUB_ISSUE.findall(shown) == []

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from jnap_cli.text import UNSAFE, defuse_ci, escape_unsafe
+from jnap_cli.text import UNSAFE, defuse_ci, defuse_mentions, escape_unsafe
 
 
 def flat(value: Any, separator: str = ",") -> str:
@@ -44,10 +44,12 @@ def csv_cell(value: Any) -> str:
 
 
 def markdown_cell(value: Any) -> str:
+    """A Markdown table cell: markup escaped, newlines as `<br>`, and no live GitHub mention or issue
+    reference (`text.defuse_mentions`), since tables are pasted into pull requests."""
     text = escape_unsafe(flat(value, ", ")).replace("&", "&amp;")
     for ch in "\\|`*_[]<>~":
         text = text.replace(ch, "\\" + ch)
-    return text.replace("\n\n", "<br><br>").replace("\n", "<br>")
+    return defuse_mentions(text.replace("\n\n", "<br><br>").replace("\n", "<br>"))
 
 
 def to_json(value: Any, indent: int | None = None) -> str:

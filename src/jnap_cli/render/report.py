@@ -359,9 +359,9 @@ def md_line(value: Any) -> str:
 
 
 def md_cell(value: Any) -> str:
-    """A table cell (`cells.markdown_cell`: pipes escaped, newlines as `<br>`) with no mention or reference,
+    """A table cell (`cells.markdown_cell`: pipes escaped, newlines as `<br>`, no mention or reference),
     trimmed as GitHub trims a cell: a space inside `** plan **` would leave the asterisks showing."""
-    return defuse_mentions(markdown_cell(value.strip() if isinstance(value, str) else value))
+    return markdown_cell(value.strip() if isinstance(value, str) else value)
 
 
 def status_names(statuses: Sequence[str]) -> list[str]:
