@@ -48,6 +48,22 @@ def register_copy(tmp_path: Path) -> Path:
     return target
 
 
+DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7)}
+
+
+def device(folder: Path, name: str) -> Path:
+    """The test's own character device `name` (null, zero or full) in `folder`: never the machine's own in
+    /dev, which a tool that renames over what it is given would destroy. Only root makes device nodes."""
+    import os
+    import stat
+
+    if os.geteuid() != 0:
+        pytest.skip("only root can make device nodes")
+    path = folder / name
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(*DEVICES[name]))
+    return path
+
+
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     """Replace `old` by `new` in the file, insisting that `old` is there."""
     text = path.read_text(encoding="utf-8")

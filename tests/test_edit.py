@@ -282,9 +282,10 @@ def test_edit_without_a_change_leaves_the_file(run: Run, tmp_path: Path, editor:
     assert result.exit_code == 3 and path.read_bytes() == before
 
 
-def test_only_a_register_file_is_edited(run: Run) -> None:
-    path = "/dev/null"  # a directory is a directory register (tests/test_directory.py)
-    result = run("set-status", "R1", "deferred", "--evidence", "x", "-r", path)
+def test_only_a_register_file_is_edited(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "pipe.toml"  # a directory is a directory register (tests/test_directory.py)
+    os.mkfifo(path)
+    result = run("set-status", "R1", "deferred", "--evidence", "x", "-r", str(path))
     assert (result.exit_code, result.stderr) == (
         3, f"jnap: error: {path}: not a regular file; only a register file can be edited\n",
     )  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from jnap_cli.register import init as core
 from jnap_cli.register.load import load_text
 
 from .conftest import Run
+from .test_cli import JNAP
 
 SIMPLE = ("--plan", "vawg:Tackling VAWG:2025", "--title", "VAWG register", "--source", "Tackling VAWG 2025")
 
@@ -276,8 +278,24 @@ def test_text_that_check_would_reject_is_refused(run: Run, tmp_path: Path) -> No
     result = run("init", str(tmp_path / "new.toml"), *SIMPLE[:2], "--title", "bad\x1btitle")
     assert result.exit_code == 2, result.output
     assert result.stderr == (
-        "jnap: error: title: contains U+001B control character; remove it from --title, --source or --plan\n"
+        "jnap: error: --title contains U+001B control character; the register's text may not hold control, "
+        "bidirectional or zero-width characters\n"
     )
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("option", ["--title", "--source", "--plan"])
+def test_text_that_is_not_utf8_is_a_usage_error(tmp_path: Path, option: str) -> None:
+    """Bytes that are not UTF-8 in an argument (Python keeps them as surrogates) were exit 70."""
+    target = tmp_path / "new.toml"
+    value = b"vawg:VAWG \xff:2025" if option == "--plan" else b"bad \xff"
+    plans = [b"--plan", b"vawg:VAWG:2025"] if option != "--plan" else []
+    done = subprocess.run(
+        [JNAP.encode(), b"init", bytes(target), *plans, option.encode(), value], capture_output=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (
+        2, f"jnap: error: {option} is not valid UTF-8; give the text in UTF-8\n".encode(),
+    )  # fmt: skip
     assert leftovers(tmp_path) == []
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from .conftest import Run
+from .conftest import Run, device
 from .registers import action, add_action, set_field, set_plan_field, small, write
 from .test_cli import JNAP
 
@@ -56,10 +56,10 @@ def test_csv_neutralises_a_list_cell_and_keeps_the_empty_placeholder(run: Run, t
     assert empty.splitlines()[1] == "R1,-"
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("args", ["--help", "--version", "", "list --help"])
-def test_help_into_a_full_disk_is_one_line(args: str) -> None:
-    result = subprocess.run(["bash", "-c", f"'{JNAP}' {args} > /dev/full"], capture_output=True, text=True, check=False)
+def test_help_into_a_full_disk_is_one_line(args: str, tmp_path: Path) -> None:
+    full = device(tmp_path, "full")
+    result = subprocess.run(["bash", "-c", f"'{JNAP}' {args} > '{full}'"], capture_output=True, text=True, check=False)
     assert (result.returncode, result.stderr) == (2, "jnap: error: cannot write output: No space left on device\n")
 
 

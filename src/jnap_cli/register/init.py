@@ -33,7 +33,9 @@ class NewPlan:
 def parse_plan(spec: str) -> NewPlan:
     """`ID:TITLE:YEAR` → a `NewPlan`; the title may contain colons (the id ends at the first, the year
     starts after the last). Raise `UsageError` (exit 2) saying what is wrong."""
-    plan_id, sep, rest = spec.partition(":")
+    from jnap_cli.register.edits import text_argument
+
+    plan_id, sep, rest = text_argument("--plan", spec).partition(":")
     title, sep2, year = rest.rpartition(":")
     if not sep or not sep2:
         raise UsageError(f"--plan {spec!r} is not {PLAN_FORMAT}", "e.g. --plan vawg:'VAWG Action Plan':2025")
@@ -90,8 +92,13 @@ _EXAMPLE: tuple[tuple[str, str], ...] = (
 
 def register_text(plans: list[NewPlan], title: str | None = None, source: str = "") -> str:
     """The new register's text: a header, `title` (else the plans' titles), `source`, the plans, and a
-    commented example action."""
+    commented example action. `title` and `source` are held to the rule of every writer (`text_argument`)."""
     import tomli_w
+
+    from jnap_cli.register.edits import text_argument
+
+    title = text_argument("--title", title) if title is not None else None
+    source = text_argument("--source", source)
 
     title = title if title is not None else "; ".join(plan.title for plan in plans)
     # Nothing the user gives goes into a comment: a newline in it would end the comment.
