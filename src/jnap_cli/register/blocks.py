@@ -24,7 +24,9 @@ from typing import Any
 
 from jnap_cli.errors import WriteRefused
 
-_CANDIDATE = re.compile(r"^[ \t]*\[", re.MULTILINE)
+# A line that starts with `[` (after blanks), found from its line break: a literal start is searched
+# for with memchr, several times faster than `^` in MULTILINE mode on a 10,000-action file.
+_CANDIDATE = re.compile(r"\n[ \t]*\[[^\n]*")
 # The usual spellings of a header, read without a parse: `[[actions]]`, `[plans.x]  # why`. Anything
 # else that starts with `[` is parsed alone to know what it is.
 _KEY = r"[ \t]*([A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*)[ \t]*"
@@ -70,14 +72,19 @@ def locate(text: str, actions: list[Any], index: int, origin: str) -> Span:
 def _headers(text: str) -> list[tuple[int, tuple[str, ...]]]:
     """(offset, key path) of every line that parses alone as a table header; `[[x]]` and `[x]` alike."""
     found: list[tuple[int, tuple[str, ...]]] = []
-    for match in _CANDIDATE.finditer(text):
-        start = match.start()
-        end = text.find("\n", start)
-        line = text[start : len(text) if end < 0 else end]
+    for start, line in _lines_starting_with_a_bracket(text):
         path = _header_path(line)
         if path is not None:
             found.append((start, path))
     return found
+
+
+def _lines_starting_with_a_bracket(text: str) -> list[tuple[int, str]]:
+    """(offset, text) of every line whose first character after blanks is `[`."""
+    lines = [(match.start() + 1, match.group()[1:]) for match in _CANDIDATE.finditer(text)]
+    if text.lstrip(" \t").startswith("["):
+        lines.insert(0, (0, text.split("\n", 1)[0]))
+    return lines
 
 
 def _header_path(line: str) -> tuple[str, ...] | None:
