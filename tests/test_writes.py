@@ -6,6 +6,7 @@ tool that renames over what it is given would destroy the machine's own.
 
 from __future__ import annotations
 
+import copy
 import os
 import random
 import resource
@@ -14,6 +15,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -21,6 +23,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import tomli_w
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jnap_cli.files import lock
 from jnap_cli.register import splice
@@ -638,3 +643,41 @@ def test_a_fifo_as_the_register_does_not_hang(tmp_path: Path, where: str) -> Non
     done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=20, check=False)
     message = f"jnap: error: {fifo}: not a regular file; pass the path of a .toml register file\n"
     assert (done.returncode, done.stderr) == (2, message)
+
+
+# --- the fast locator, proven against a full parse ---------------------------------------------------------
+
+LINES = st.sampled_from(
+    ["[[actions]]", "[actions.x]", "[[actions.builds_on]]", "[1]", "[plans]", '  [["actions"]]', "# [[actions]]",
+     'id = "R1"', "'''", '\\"""', "x = [", "]", "plain words", ""]
+)  # fmt: skip
+HOSTILE_TEXT = st.lists(LINES, min_size=1, max_size=6).map("\n".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    planted=HOSTILE_TEXT,
+    where=st.sampled_from(["R1", "R2", "O3"]),
+    edited=st.sampled_from(["R1", "R2", "O3"]),
+    crlf=st.booleans(),
+)
+def test_a_table_is_located_exactly_whatever_the_text_around_it(
+    planted: str, where: str, edited: str, crlf: bool
+) -> None:
+    """Header-like lines inside multi-line strings never mislead an edit: the new file parses to the old
+    one with exactly the edited key changed, and nothing before the edited action changes."""
+    data = small()
+    target = find(data, where)
+    target["commentary"] = f"{target['commentary']}\n{planted}\nend"
+    text = tomli_w.dumps(data, multiline_strings=True)
+    text = text.replace("\n", "\r\n") if crlf else text
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "actions.toml"
+        path.write_bytes(text.encode("utf-8"))
+        file = splice.read(path)
+        change = splice.plan(file, [splice.Edit(edited, "status", "deferred")])
+    expected = copy.deepcopy(tomllib.loads(text))
+    find(expected, edited)["status"] = "deferred"
+    assert tomllib.loads(change.new.decode("utf-8")) == expected
+    start = text.index(f'id = "{edited}"')
+    assert change.new.decode("utf-8")[:start] == text[:start]
