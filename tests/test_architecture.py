@@ -119,4 +119,8 @@ def test_a_run_builds_only_the_command_it_names() -> None:
     assert invoked(["--help"]) is invoked(["lst"]) is invoked([]) is None
     assert [c.name for c in build("list").registered_commands] == ["list"]
     assert build("").registered_commands == []
-    assert len(build(None).registered_commands) == len(COMMANDS)
+    everything = build(None)
+    assert len(everything.registered_commands) + len(everything.registered_groups) == len(COMMANDS)
+    assert invoked(["cache", "info", "-f", "json"]) == "cache"  # a group: its sub-commands come with it
+    only_cache = build("cache")
+    assert (only_cache.registered_commands, [g.name for g in only_cache.registered_groups]) == ([], ["cache"])

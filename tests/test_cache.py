@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from jnap_cli.register import cache, directory
+from jnap_cli.register import cache, cache_files, directory
 from jnap_cli.register import load as loading
 from jnap_cli.register.paths import resolve_path
 
@@ -361,3 +363,192 @@ def test_validation_builds_every_field_of_an_action() -> None:
     checked = validation.Register.model_validate(raw)
     built = validation.register(raw)
     assert [asdict(action) for action in built.actions] == [action.model_dump() for action in checked.actions]
+
+
+# --- the cache is no more readable than the register, and no more trusted than the file -------------
+
+
+def test_a_private_register_has_a_private_cache(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "cache-home"  # jnap makes jnap/ and jnap/registers/ in it
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    previous = os.umask(0o022)  # the usual umask, which would give 0644 files and 0755 directories
+    try:
+        path = write(tmp_path / "actions.toml", small())
+        path.chmod(0o600)
+        assert ids(run, "search", "training", "-r", str(path)) == TRAINING  # the register and the glossary
+    finally:
+        os.umask(previous)
+    from jnap_cli.query.glossary import default_path
+
+    for cached in (entry(path), entry(default_path())):
+        assert stat.S_IMODE(cached.stat().st_mode) == 0o600, cached
+    for folder in (home / "jnap", home / "jnap" / "registers"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_a_cache_is_private_while_it_is_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No window in which another user could open it: the file is 0600 before SQLite writes a byte."""
+    path = write(tmp_path / "actions.toml", small())
+    modes: list[int] = []
+    begin = cache._begin
+
+    def watching(connection: sqlite3.Connection, *args: object) -> None:
+        (name,) = (row[2] for row in connection.execute("PRAGMA database_list") if row[1] == "main")
+        modes.append(stat.S_IMODE(Path(name).stat().st_mode))
+        begin(connection, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "_begin", watching)
+    previous = os.umask(0o022)
+    try:
+        loading.load(path)
+    finally:
+        os.umask(previous)
+    assert modes == [0o600]
+    assert entry(path).is_file()
+
+
+WHOLE_REGISTER = (
+    ("list", "-f", "json"),
+    ("show", "R1", "R2", "O2", "-f", "markdown"),
+    ("plans", "-f", "tsv"),
+    ("graph", "-f", "mermaid"),
+    ("report", "-f", "markdown"),
+)
+SEARCH = (("search", "victim liaison", "-f", "json"),)  # R2 and O2, read alone through the index
+
+
+def _document(field: str, value: str, action: str = "R2") -> str:
+    return f"UPDATE actions SET document = json_set(document, '$.{field}', {value}) WHERE id = '{action}'"
+
+
+@pytest.mark.parametrize(
+    "tampering",
+    [
+        _document("id", "'R2' || char(27) || '[31m'"),
+        _document("id", "'R2 | **bold**'"),
+        _document("number", "'7'"),
+        _document("number", "json('true')"),
+        _document("number", "0"),
+        _document("status", "'done'"),
+        _document("status_basis", "'guessed'"),
+        _document("continues", "json_array('O2' || char(10) || '# heading')"),
+        _document("continues", "'O2'"),
+        _document("builds_on", "json_array(json_object('id', 'O1', 'reason', 5))"),
+        _document("theme", "json_array('Our People')"),
+        _document("text", "7"),
+        _document("references", "json_array(1)"),
+        _document("annex_marker", "json('false')"),
+        _document("plan", "'nowhere'"),  # the plan is defined nowhere: the report would look it up
+        "UPDATE actions SET continued_by = json_array('R2' || char(27) || ']8;;x') WHERE id = 'O2'",
+        "UPDATE actions SET built_on_by = '{}' WHERE id = 'O2'",
+        "UPDATE actions SET document = '[]' WHERE id = 'R2'",
+        "UPDATE header SET document = json_set(document, '$.title', 5)",
+        "UPDATE header SET document = json_set(document, '$.plans[0].id', 'refresh' || char(27) || '[2J')",
+        "UPDATE header SET document = json_set(document, '$.plans[0].year', '2022')",
+        "UPDATE header SET document = json_set(document, '$.plans[1].commentary_as_of', json('true'))",
+        "UPDATE header SET document = json_set(document, '$.plans[1].title', json_array('Original plan'))",
+        "UPDATE header SET document = json_set(document, '$.publication', json_object('title', 'x'))",
+    ],
+)
+def test_a_tampered_cache_changes_no_output(run: Run, tmp_path: Path, tampering: str) -> None:
+    """A cache edited by hand (same bookkeeping, other rows) is found out: the file is read again, and
+    every command prints exactly what it prints from the file, exit 0."""
+    _same_output(run, tmp_path, tampering, WHOLE_REGISTER + SEARCH)
+
+
+@pytest.mark.parametrize(
+    "tampering",
+    [
+        _document("continues", "json_array('Q9')"),  # a link to no action: the report would look it up
+        _document("builds_on", "json_array(json_object('id', 'Q9', 'reason', ''))"),
+        _document("id", "'R1'"),  # a duplicate
+        _document("id", "'r1'"),  # a duplicate but for case, as ids are compared
+        _document("number", "1"),  # a duplicate number in the plan
+        "UPDATE header SET document = json_set(document, '$.plans[1].id', 'REFRESH')",
+    ],
+)
+def test_a_tampered_cache_keeps_the_integrity_rules(run: Run, tmp_path: Path, tampering: str) -> None:
+    """What the integrity rules held of the whole register holds of the cached one (a search reads only
+    its hits, whose links, being ids, print as safely as any)."""
+    _same_output(run, tmp_path, tampering, WHOLE_REGISTER)
+
+
+def _same_output(run: Run, tmp_path: Path, tampering: str, commands: tuple[tuple[str, ...], ...]) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    expected = [run("--no-cache", *args, "-r", str(path)) for args in commands]
+    assert [result.exit_code for result in expected] == [0] * len(commands)
+    for args, want in zip(commands, expected, strict=True):
+        run("list", "-r", str(path))  # cached (again: a damaged cache is removed once found)
+        with sqlite3.connect(entry(path)) as db:
+            assert db.execute(tampering).rowcount == 1
+        got = run(*args, "-r", str(path))
+        assert (got.exit_code, got.stdout, got.stderr) == (0, want.stdout, want.stderr), args
+
+
+def test_a_tampered_glossary_cache_changes_no_output(run: Run) -> None:
+    from jnap_cli.query.glossary import default_path
+
+    expected = run("--no-cache", "glossary", "-f", "json").stdout
+    for value in ("5", "' '", "json_array('JNAP')", "NULL"):  # what validation refuses (any text may be escaped)
+        run("glossary")
+        with sqlite3.connect(entry(default_path())) as db:
+            db.execute(f"UPDATE header SET document = json_set(document, '$.terms[0].term', {value})")
+        result = run("glossary", "-f", "json")
+        assert (result.exit_code, result.stdout, result.stderr) == (0, expected, ""), value
+
+
+def test_a_damaged_cache_is_made_again(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    run("list", "-r", str(path))
+    with sqlite3.connect(entry(path)) as db:
+        db.execute(_document("number", "'7'"))
+    assert ids(run, "list", "-r", str(path)) == ALL
+    assert not entry(path).exists()  # removed when found damaged: the next read caches the file again
+    assert ids(run, "list", "-r", str(path)) == ALL
+    with sqlite3.connect(entry(path)) as db:
+        assert db.execute("SELECT json_extract(document, '$.number') FROM actions WHERE id = 'R2'").fetchone() == (2,)
+
+
+def test_a_rewrite_that_restores_size_and_mtime_is_seen(run: Run, tmp_path: Path) -> None:
+    """git's check: an old file rewritten in place with bytes of the same length and its mtime put back
+    (as `cp -p` or an editor might) has a new ctime."""
+    path = write(tmp_path / "actions.toml", small())
+    old_ns = time.time_ns() - 3_600 * 1_000_000_000  # an hour ago: not "racy", the stamp alone decides
+    os.utime(path, ns=(old_ns, old_ns))
+    assert ids(run, "list", "--status", "deferred", "-r", str(path)) == []  # cached
+    data = path.read_bytes()
+    swapped = data.replace(b'status = "complete"', b'status = "deferred"', 1)
+    assert len(swapped) == len(data) and swapped != data
+    with path.open("r+b") as handle:
+        handle.write(swapped)
+    os.utime(path, ns=(old_ns, old_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (len(data), old_ns)
+    assert ids(run, "list", "--status", "deferred", "-r", str(path)) == ["R1"]
+
+
+# --- interrupted builds ---------------------------------------------------------------------------
+
+
+def test_the_files_of_interrupted_builds_are_removed(run: Run, tmp_path: Path) -> None:
+    """A build killed (SIGKILL, a power cut) leaves `.{entry}.{pid}.tmp`: the next cache written removes it
+    when its process is gone or it is over an hour old; a live build's file stays."""
+    folder = cache_files.make_directory()
+    finished = subprocess.Popen([sys.executable, "-c", ""])
+    finished.wait()
+    sleeping = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        dead = folder / f".{'a' * 32}.sqlite3.{finished.pid}.tmp"
+        old = folder / f".{'b' * 32}.sqlite3.{sleeping.pid}.tmp"
+        live = folder / f".{'c' * 32}.sqlite3.{sleeping.pid}.tmp"
+        other = folder / "notes.tmp"  # not jnap's
+        for made in (dead, old, live, other):
+            made.write_bytes(b"x" * 1000)
+        two_hours_ago = time.time_ns() - 7_200 * 1_000_000_000
+        os.utime(old, ns=(two_hours_ago, two_hours_ago))
+        path = write(tmp_path / "actions.toml", small())
+        assert ids(run, "list", "-r", str(path)) == ALL  # a cold read: a cache is written
+        assert (dead.exists(), old.exists(), live.exists(), other.exists()) == (False, False, True, True)
+        assert entry(path).is_file()
+    finally:
+        sleeping.kill()
+        sleeping.wait()

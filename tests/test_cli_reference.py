@@ -17,7 +17,7 @@ REFERENCE = ROOT / "docs" / "cli.md"
 COMMANDS = [
     "", "list", "filter", "show", "search", "plans", "themes", "stats", "graph", "glossary", "check", "diff",
     "set-status", "comment", "link", "add", "edit", "history", "init",
-    "report",
+    "report", "cache", "cache dir", "cache info", "cache prune", "cache clear",
 ]  # fmt: skip
 
 
@@ -29,7 +29,7 @@ def reference() -> str:
         "(`JNAP_UPDATE_DOCS=1 pytest tests/test_cli_reference.py` rewrites it). See the README for examples.\n"
     ]
     for command in COMMANDS:
-        args = [command, "--help"] if command else ["--help"]
+        args = [*command.split(), "--help"]
         result = runner.invoke(app, args, env={"COLUMNS": "100", "TERM": "dumb"}, prog_name="jnap")
         assert result.exit_code == 0, result.output
         title = f"jnap {command}".strip()
@@ -46,4 +46,7 @@ def test_reference_is_current() -> None:
 
 def test_every_command_is_in_the_reference() -> None:
     registered = {command.name or command.callback.__name__ for command in app.registered_commands if command.callback}
+    for group in app.registered_groups:  # `jnap cache` and its sub-commands
+        commands = group.typer_instance.registered_commands if group.typer_instance else []
+        registered |= {f"{group.name}", *(f"{group.name} {command.name}" for command in commands)}
     assert registered == set(COMMANDS) - {""}

@@ -90,6 +90,7 @@ SUMMARIES = {
     "history": "Every commit that changed an action, newest first.",
     "init": "Start a new register for another action plan.",
     "report": "The register as one HTML page, or Markdown.",
+    "cache": "Where the cache is, what it holds; prune or clear it.",
 }
 # Each command's module and function, imported only when the command is built.
 COMMANDS: dict[str, str] = {
@@ -112,6 +113,7 @@ COMMANDS: dict[str, str] = {
     "history": "history:history",
     "init": "init:init",
     "report": "report:report",
+    "cache": "cache:app",  # a group: `jnap cache info`
 }
 GLOBAL_OPTIONS_WITH_VALUES = ("-r", "--register")
 
@@ -125,7 +127,10 @@ def build(only: str | None = None) -> typer.Typer:
     for name in names:
         module, function = COMMANDS[name].split(":")
         command = getattr(importlib.import_module(f"jnap_cli.cli.{module}"), function)
-        application.command(name, cls=JnapCommand, short_help=SUMMARIES[name])(command)
+        if isinstance(command, typer.Typer):
+            application.add_typer(command, name=name, short_help=SUMMARIES[name])
+        else:
+            application.command(name, cls=JnapCommand, short_help=SUMMARIES[name])(command)
     return application
 
 

@@ -4,18 +4,23 @@ A register is read, parsed and validated once; afterwards, while the file is unc
 come back from the cache without parsing TOML or running validation (no pydantic, no source map), and
 `jnap search` asks the cache's FTS5 index which actions can match instead of reading every one.
 
-Where: `platformdirs.user_cache_path("jnap")/registers/` (`$XDG_CACHE_HOME/jnap/registers` on Linux),
-one file per register, named by a hash of the register's real path.
+Where: one file per register in the cache directory (`register.cache_files`: private, bounded).
 
-Key: the file's device, inode, size and modification time (ns). A file modified within
-`RACY_NS` of the moment the cache was built may have changed again within the filesystem's timestamp
-granularity without its size or time changing (git's "racy" index entries): then the file's bytes
+Key: the file's device, inode, size, modification time and change time (ns), as git's index keeps
+them: a rewrite in place that puts the size and mtime back still changes the ctime. A file changed
+within `RACY_NS` of the moment the cache was built may have changed again within the filesystem's
+timestamp granularity without its stamp changing (git's "racy" index entries): then the file's bytes
 are read and their SHA-256 compared as well.
 
-Never an error: a cache that is missing, corrupt, stale, of another format or jnap version, or that
-cannot be written is ignored (and rebuilt when it can be). `JNAP_NO_CACHE=1` or `jnap --no-cache`
-bypasses it. A new cache is written to a temporary file and renamed into place, so that a reader
-never sees half of one. The editing commands remove a register's cache when they write the register.
+Never trusted blindly: the cache file may have been edited since jnap wrote it, so every read checks
+what validation guaranteed and the commands rely on (ids and plan ids match the id pattern, numbers
+are ints, texts are strings, statuses and bases are in their vocabularies, links are ids; a whole
+register keeps its integrity rules). Anything else is `Damaged`.
+
+Never an error: a cache that is missing, corrupt, damaged, stale, of another format or jnap version,
+or that cannot be written is ignored (and rebuilt when it can be). `JNAP_NO_CACHE=1` or `jnap
+--no-cache` bypasses it. A new cache is written to a temporary file and renamed into place, so that a
+reader never sees half of one. The editing commands remove a register's cache when they write the register.
 """
 
 from __future__ import annotations
@@ -24,23 +29,26 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from jnap_cli import __version__
 from jnap_cli.model.schema import Action, BuildsOn, Plan, Publication, Register, RegisterPart
-from jnap_cli.model.vocab import Status, StatusBasis
+from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Status, StatusBasis
 from jnap_cli.progress import step
+from jnap_cli.register import cache_files
 
 if TYPE_CHECKING:
     import sqlite3
 
     from jnap_cli.query.records import Related
 
-FORMAT = "2"  # the shape of what is stored (2: kinds, Python's tokens in the index); another is ignored
+FORMAT = "3"  # the shape of what is stored (3: ctime in the stamp); another is ignored
 NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 # The FTS5 tokenizer: letters and digits make tokens, as `\w` does in the search's patterns; the text
@@ -57,11 +65,15 @@ CREATE VIRTUAL TABLE search USING fts5(theme, text, commentary, content='', toke
 """
 
 
+class Damaged(Exception):
+    """The cache holds what jnap never writes (it was changed since): it is ignored, the file read again."""
+
+
 def damage() -> tuple[type[Exception], ...]:
-    """What reading a damaged cache raises (the cache was written by jnap, but may have been changed since)."""
+    """What reading a cache raises when the cache, not jnap, is at fault: catch these, and read the file."""
     import sqlite3
 
-    return (LookupError, TypeError, ValueError, AttributeError, sqlite3.Error)
+    return (Damaged, sqlite3.Error)
 
 
 def enabled() -> bool:
@@ -69,16 +81,7 @@ def enabled() -> bool:
     return os.environ.get(NO_CACHE_VARIABLE, "").strip() in ("", "0")
 
 
-def directory() -> Path:
-    from platformdirs import user_cache_path
-
-    return user_cache_path("jnap", appauthor=False) / "registers"
-
-
-def entry_path(register: Path) -> Path:
-    """Where the cache of the register at `register` is kept."""
-    name = hashlib.sha256(os.fsencode(os.path.realpath(register))).hexdigest()[:32]
-    return directory() / f"{name}.sqlite3"
+entry_path = cache_files.entry_path  # where the cache of a register file is kept
 
 
 @dataclass(frozen=True)
@@ -89,57 +92,87 @@ class Stamp:
     inode: int
     size: int
     mtime_ns: int
+    ctime_ns: int
 
     @classmethod
     def of(cls, path: Path) -> Stamp:
         info = path.stat()
-        return cls(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        return cls(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
     def text(self) -> str:
-        return f"{self.device}:{self.inode}:{self.size}:{self.mtime_ns}"
+        return f"{self.device}:{self.inode}:{self.size}:{self.mtime_ns}:{self.ctime_ns}"
 
 
 class Store:
-    """An open, valid cache of one register: its header, its actions by position, and its search index."""
+    """An open, valid cache of one register: its header, its actions by position, and its search index.
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    Everything it returns is checked as it is read (`Damaged` otherwise): the cache file may have been
+    changed since jnap wrote it, and what comes out must be what validation would have let through. A
+    damaged cache is removed, so that the next read of its file makes a new one.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, entry: Path, kind: str = "register") -> None:
         self._db = connection
+        self._entry = entry
+        self._kind = kind
 
     def close(self) -> None:
         self._db.close()
 
     def register(self) -> Register:
         """The whole register, as it was validated."""
-        return Register(**self._header(), actions=self._all_actions())
+        with self._checking():
+            header = self._header()
+            actions = self._all_actions()
+            _check_integrity(header["plans"], actions)
+            return Register(**header, actions=actions)
 
     def part(self) -> RegisterPart:
-        """The whole file as one part of a directory register (`register.directory`; opened as a "part")."""
-        return RegisterPart(**self._header(), actions=self._all_actions())
+        """The whole file as one part of a directory register (`register.directory`; opened as a "part").
+
+        The rules over the whole register run when the parts are combined."""
+        with self._checking():
+            return RegisterPart(**self._header(), actions=self._all_actions())
 
     def plans_only(self) -> Register:
         """The register's metadata and plans, without its actions."""
-        return Register(**self._header())
+        with self._checking():
+            return Register(**self._header())
+
+    @contextlib.contextmanager
+    def _checking(self) -> Iterator[None]:
+        try:
+            yield
+        except Damaged:
+            with contextlib.suppress(OSError):
+                self._entry.unlink()
+            raise
 
     def _all_actions(self) -> tuple[Action, ...]:
         rows = self._db.execute("SELECT document FROM actions ORDER BY ord")
-        return tuple(_action(json.loads(document)) for (document,) in rows)
+        return tuple(_action(_json(document)) for (document,) in rows)
 
     def actions(self, positions: Sequence[int]) -> tuple[tuple[Action, ...], Related]:
         """The actions at `positions` (in register order), and their links in reverse."""
         from jnap_cli.query.records import Related
 
+        plans = self.plans_only().plans
+        plan_ids = {plan.id for plan in plans}
         actions: list[Action] = []
         continued: dict[str, list[str]] = {}
         built: dict[str, list[str]] = {}
-        for chunk in _chunks(sorted(set(positions)), 500):
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT document, continued_by, built_on_by FROM actions WHERE ord IN ({marks}) ORDER BY ord"  # noqa: S608 (only ? marks)
-            for document, continued_by, built_on_by in self._db.execute(query, chunk):
-                action = _action(json.loads(document))
-                actions.append(action)
-                continued[action.id] = json.loads(continued_by)
-                built[action.id] = json.loads(built_on_by)
-        as_of = {plan.id: plan.commentary_as_of for plan in self.plans_only().plans}
+        with self._checking():
+            for chunk in _chunks(sorted(set(positions)), 500):
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT document, continued_by, built_on_by FROM actions WHERE ord IN ({marks}) ORDER BY ord"  # noqa: S608 (only ? marks)
+                for document, continued_by, built_on_by in self._db.execute(query, chunk):
+                    action = _action(_json(document))
+                    if action.plan not in plan_ids:
+                        raise Damaged(f"action {action.id}: no plan {action.plan}")
+                    actions.append(action)
+                    continued[action.id] = _ids(_json(continued_by))
+                    built[action.id] = _ids(_json(built_on_by))
+        as_of = {plan.id: plan.commentary_as_of for plan in plans}
         return tuple(actions), Related(continued, built, as_of)
 
     def matching(self, expression: str, fields: Sequence[str]) -> list[int]:
@@ -150,20 +183,15 @@ class Store:
         )
         return [rowid for (rowid,) in rows]
 
-    def _header_document(self) -> dict[str, Any]:
-        header: dict[str, Any] = json.loads(self._db.execute("SELECT document FROM header").fetchone()[0])
-        return header
+    def _header_document(self) -> Any:
+        row = self._db.execute("SELECT document FROM header").fetchone()
+        if row is None:
+            raise Damaged("no header")
+        return _json(row[0])
 
     def _header(self) -> dict[str, Any]:
         """The register's (or part's) title, source, publication and plans, as keyword arguments."""
-        header = self._header_document()
-        publication = header["publication"]
-        return {
-            "title": header["title"],
-            "source": header["source"],
-            "publication": Publication(**publication) if publication is not None else None,
-            "plans": tuple(Plan(**plan) for plan in header["plans"]),
-        }
+        return _header(self._header_document(), optional=self._kind == "part")
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
@@ -171,23 +199,178 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield items[start : start + size]
 
 
-def _action(document: dict[str, Any]) -> Action:
-    basis = document["status_basis"]
+# --- checking what is read: what validation guaranteed, cheaply ------------------------------------
+
+_ID_MATCH = re.compile(ID_PATTERN).fullmatch  # not `match`: `$` would let a trailing newline through
+_STATUSES = {status.value: status for status in Status}
+_BASES = {basis.value: basis for basis in StatusBasis}
+
+
+def _json(text: object) -> Any:
+    try:
+        return json.loads(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError, RecursionError):
+        raise Damaged("not JSON") from None
+
+
+def _is_id(value: object) -> TypeGuard[str]:
+    """As `model.validation.Identifier` checks an id."""
+    return type(value) is str and len(value) <= ID_MAX_LENGTH and _ID_MATCH(value) is not None
+
+
+def _ids(value: object) -> list[str]:
+    if type(value) is not list or not all(map(_is_id, value)):
+        raise Damaged("not a list of ids")
+    return value
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if type(value) is not list or any(type(item) is not str for item in value):
+        raise Damaged("not a list of strings")
+    return tuple(value)
+
+
+def _optional_str(value: object) -> TypeGuard[str | None]:
+    return value is None or type(value) is str
+
+
+def _optional_int(value: object) -> TypeGuard[int | None]:
+    return value is None or type(value) is int
+
+
+def _action(document: Any) -> Action:
+    """An action document checked as validation would (ids inline: a call per id costs 10% of a warm read)."""
+    try:
+        action_id, plan, number = document["id"], document["plan"], document["number"]
+        theme, text, commentary = document["theme"], document["text"], document["commentary"]
+        evidence, marker = document["status_evidence"], document["annex_marker"]
+        status, basis = document["status"], document["status_basis"]
+        continues, links, references = document["continues"], document["builds_on"], document["references"]
+    except (TypeError, KeyError):
+        raise Damaged("not an action") from None
+    if not (
+        type(action_id) is str
+        and len(action_id) <= ID_MAX_LENGTH
+        and _ID_MATCH(action_id)
+        and type(plan) is str
+        and len(plan) <= ID_MAX_LENGTH
+        and _ID_MATCH(plan)
+        and type(number) is int
+        and number >= 1
+        and type(theme) is str
+        and type(text) is str
+        and type(commentary) is str
+        and type(evidence) is str
+        and (marker is None or type(marker) is str)
+        and type(status) is str
+        and status in _STATUSES
+        and (basis is None or (type(basis) is str and basis in _BASES))
+        and type(continues) is list
+        and type(links) is list
+        and type(references) is list
+    ):
+        raise Damaged(f"action {action_id!r}")
     return Action(
-        id=document["id"],
-        plan=document["plan"],
-        number=document["number"],
-        theme=document["theme"],
-        text=document["text"],
-        status=Status(document["status"]),
-        commentary=document["commentary"],
-        status_basis=StatusBasis(basis) if basis is not None else None,
-        status_evidence=document["status_evidence"],
-        continues=tuple(document["continues"]),
-        builds_on=tuple(BuildsOn(link["id"], link["reason"]) for link in document["builds_on"]),
-        references=tuple(document["references"]),
-        annex_marker=document["annex_marker"],
+        id=action_id,
+        plan=plan,
+        number=number,
+        theme=theme,
+        text=text,
+        status=_STATUSES[status],
+        commentary=commentary,
+        status_basis=None if basis is None else _BASES[basis],
+        status_evidence=evidence,
+        continues=tuple(_ids(continues)) if continues else (),
+        builds_on=tuple(map(_link, links)) if links else (),
+        references=_strings(references) if references else (),
+        annex_marker=marker,
     )
+
+
+def _link(link: Any) -> BuildsOn:
+    if type(link) is not dict or not _is_id(link.get("id")) or type(link.get("reason")) is not str:
+        raise Damaged("not a link")
+    return BuildsOn(link["id"], link["reason"])
+
+
+def _header(document: Any, *, optional: bool) -> dict[str, Any]:
+    """The title, source, publication and plans of a header document (each may be None in a part)."""
+    try:
+        title, source = document["title"], document["source"]
+        publication, plans = document["publication"], document["plans"]
+    except (TypeError, KeyError):
+        raise Damaged("not a header") from None
+    texts = (title, source)
+    if not (all(map(_optional_str, texts)) if optional else all(type(text) is str for text in texts)):
+        raise Damaged("title or source")
+    if type(plans) is not list:
+        raise Damaged("plans")
+    return {
+        "title": title,
+        "source": source,
+        "publication": None if publication is None else _publication(publication),
+        "plans": tuple(map(_plan, plans)),
+    }
+
+
+def _publication(document: Any) -> Publication:
+    if type(document) is not dict:
+        raise Damaged("publication")
+    title, year, text = document.get("title"), document.get("year"), document.get("text")
+    if not (type(title) is str and type(year) is int and type(text) is str):
+        raise Damaged("publication")
+    return Publication(title, year, text)
+
+
+def _plan(document: Any) -> Plan:
+    if type(document) is not dict:
+        raise Damaged("plan")
+    plan_id, title, year = document.get("id"), document.get("title"), document.get("year")
+    as_of, source = document.get("commentary_as_of"), document.get("commentary_source")
+    title_source = document.get("title_source")
+    if not (
+        _is_id(plan_id)
+        and type(title) is str
+        and type(year) is int
+        and _optional_int(as_of)
+        and _optional_str(source)
+        and _optional_str(title_source)
+    ):
+        raise Damaged(f"plan {plan_id!r}")
+    return Plan(plan_id, title, year, as_of, source, title_source)
+
+
+def _check_integrity(plans: Sequence[Plan], actions: Sequence[Action]) -> None:
+    """What `checks.rules.INTEGRITY` held when the register was cached, which the commands rely on (the
+    report looks plans and links up): ids and plan ids unique, plans defined, numbers unique in a plan,
+    links to actions of the register."""
+    ids = {action.id for action in actions}
+    plan_ids = {plan.id for plan in plans}
+    if (
+        len({action_id.casefold() for action_id in ids}) != len(actions)
+        or len({plan_id.casefold() for plan_id in plan_ids}) != len(plans)
+        or not {action.plan for action in actions} <= plan_ids
+        or len({(action.plan, action.number) for action in actions}) != len(actions)
+        or not {target for action in actions for target in action.continues} <= ids
+        or not {link.id for action in actions for link in action.builds_on} <= ids
+    ):
+        raise Damaged("integrity")
+
+
+def _glossary(document: Any) -> dict[str, Any]:
+    """A glossary document as `query.glossary` reads it: terms of non-blank strings (`validation.Text`)."""
+    terms = document.get("terms") if type(document) is dict else None
+    if type(terms) is not list:
+        raise Damaged("glossary")
+    for term in terms:
+        aliases = term.get("aliases") if type(term) is dict else None
+        if type(aliases) is not list:
+            raise Damaged("glossary term")
+        texts = [term.get("term"), term.get("expansion"), term.get("description"), *aliases]
+        if not all(type(text) is str and text and not text.isspace() for text in texts):
+            raise Damaged("glossary term")
+    checked: dict[str, Any] = document
+    return checked
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -209,7 +392,8 @@ def open_store(register: Path, kind: str = "register") -> Store | None:
     entry = entry_path(register)
     try:
         stamp = Stamp.of(register)
-        if stamp.size > limit or not entry.is_file():  # a FIFO put there would block the read
+        used = entry.stat()
+        if stamp.size > limit or not stat.S_ISREG(used.st_mode):  # a FIFO put there would block the read
             return None
         connection = sqlite3.connect(f"{entry.as_uri()}?mode=ro", uri=True)
     except (OSError, ValueError, sqlite3.Error):
@@ -217,8 +401,9 @@ def open_store(register: Path, kind: str = "register") -> Store | None:
     try:
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("kind") == kind and _current(meta, register, stamp):
-            return Store(connection)
-    except damage():
+            cache_files.touch(entry, used.st_mtime_ns)
+            return Store(connection, entry, kind)
+    except sqlite3.Error:
         pass
     connection.close()
     return None
@@ -229,7 +414,11 @@ def _current(meta: dict[str, str], register: Path, stamp: Stamp) -> bool:
         return False
     if meta.get("stamp") != stamp.text():
         return False
-    if stamp.mtime_ns < int(meta["built_ns"]) - RACY_NS:
+    try:
+        built_ns = int(meta["built_ns"])
+    except (KeyError, ValueError, TypeError):
+        return False
+    if max(stamp.mtime_ns, stamp.ctime_ns) < built_ns - RACY_NS:
         return True
     # Modified too close to when the cache was built for the time to tell: compare the bytes.
     try:
@@ -289,12 +478,13 @@ def _begin(connection: sqlite3.Connection, path: Path, source: Source, kind: str
 
 
 def read_document(path: Path, kind: str) -> dict[str, Any] | None:
-    """The document cached for the file at `path` read as `kind` (a glossary), if the file is unchanged."""
+    """The document cached for the file at `path` read as `kind` (a "glossary", checked as
+    `query.glossary` reads it), if the file is unchanged."""
     found = open_store(path, kind)
     if found is None:
         return None
     try:
-        return found._header_document()
+        return _glossary(found._header_document())
     except damage():
         return None
     finally:
@@ -321,10 +511,12 @@ def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None]
     try:
         if Stamp.of(path) != before:
             return
+        cache_files.make_directory()
+        cache_files.tidy()
         entry = entry_path(path)
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
-        try:
+        temporary = cache_files.temporary_path(entry)
+        try:  # whatever stops the build (an error, Ctrl-C, SIGTERM raised as an exception) removes its file
+            cache_files.create_private(temporary)
             connection = sqlite3.connect(temporary)
             try:
                 fill(connection)
