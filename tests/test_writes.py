@@ -520,6 +520,13 @@ def test_a_report_to_the_shell_s_own_stdout_is_written_into_it(tmp_path: Path) -
     assert link.is_symlink()
 
 
+def test_a_report_to_dash_goes_to_stdout(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(*report_argv(Path("-")))
+    assert result.exit_code == 0 and result.stdout.startswith("# ") and result.stderr == ""
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("kind", ["socket", "directory"])
 def test_a_report_to_a_socket_or_a_directory_is_refused(run: Run, tmp_path: Path, kind: str) -> None:
     target = tmp_path / kind

@@ -22,7 +22,7 @@ def report(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the report to FILE (a file is replaced all at once; a FIFO or terminal is written into).",
+            help="Write the report to FILE ('-': stdout; a file is replaced all at once, a FIFO or terminal written into).",
             dir_okay=False,
         ),
     ] = None,
@@ -50,7 +50,7 @@ def report(
     loaded = chosen.load()
     draw = render.html if fmt is ReportFormat.HTML else render.markdown
     text = draw(loaded, generator=f"jnap {__version__}")
-    if output is None:
+    if output is None or str(output) == "-":  # `-o -`: standard output, as for other tools
         chosen.out.write(text)
         return
     from jnap_cli.files.atomic import write_output
