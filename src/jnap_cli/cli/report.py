@@ -22,7 +22,7 @@ def report(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the report to FILE ('-': stdout; a file is replaced all at once, a FIFO or terminal written into).",
+            help="Write the report to FILE ('-': stdout); a file is replaced at once, a FIFO or terminal written into.",
             dir_okay=False,
         ),
     ] = None,
