@@ -352,6 +352,9 @@ def test_signals_at_random_moments_leave_the_old_or_the_new_file(tmp_path: Path)
     path = tmp_path / "actions.toml"
     path.write_bytes(DATA.read_bytes())
     rng = random.Random(16)
+    started = time.monotonic()
+    subprocess.run([JNAP, "comment", "R4", "--append", "--text", "First.", "-r", str(path)], check=True, timeout=60)
+    lifetime = time.monotonic() - started  # the signals land anywhere in a run as long as this one
     seen: dict[str, int] = {}
     for turn in range(24):
         old = path.read_bytes()
@@ -361,7 +364,7 @@ def test_signals_at_random_moments_leave_the_old_or_the_new_file(tmp_path: Path)
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        time.sleep(rng.uniform(0.05, 0.6))
+        time.sleep(rng.uniform(0.02, 1.1) * lifetime)
         signum = rng.choice([signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
         process.send_signal(signum)
         code = process.wait(timeout=60)
