@@ -119,7 +119,10 @@ def test_edit_refuses_when_both_changed_the_same_key_and_keeps_the_text(run: Run
     result = run("edit", "R1", "-r", str(path))
     assert result.exit_code == 3, result.output
     assert status_of(path, "R1") == "deferred"  # the other writer's change stands
-    prefix = "jnap: error: R1: status changed by another writer while you were editing it; your text is kept in "
+    prefix = (
+        "jnap: error: R1: status, status_evidence changed by another writer while you were editing it; "
+        "your text is kept in "
+    )
     assert result.stderr.startswith(prefix)
     kept = Path(result.stderr[len(prefix) :].split(";")[0])
     try:
@@ -129,6 +132,33 @@ def test_edit_refuses_when_both_changed_the_same_key_and_keeps_the_text(run: Run
         assert again.exit_code == 0 and status_of(path, "R1") == "ongoing"
     finally:
         kept.unlink()
+
+
+def test_edit_refuses_a_new_commentary_when_the_status_changed_meanwhile(
+    run: Run, tmp_path: Path, editor: Path
+) -> None:
+    """A status rests on words of the commentary: rewriting the commentary while another writer sets the
+    status (quoting the old words) would leave evidence that is not in the commentary."""
+    path = write(tmp_path / "actions.toml", small())
+    meanwhile(editor, f"'{JNAP}' set-status R1 deferred --evidence 'to every team.' -r '{path}'")
+    (editor / "edit.txt").write_text("to every team. => to every team in 2024.", encoding="utf-8")
+    result = run("edit", "R1", "-r", str(path))
+    assert result.exit_code == 3, result.output
+    assert "R1: commentary, status, status_evidence changed by another writer" in result.stderr
+    assert entry(path, "R1")["commentary"] == "Training 1 has been delivered to every team."
+    Path(result.stderr.split("your text is kept in ")[1].split(";")[0]).unlink()
+    assert run("check", "-r", str(path)).exit_code == 0
+
+
+def test_an_edited_table_keeps_its_evidence_in_its_commentary(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    table = splice.block(splice.read(path), "R1").replace('commentary = "Training 1 has', 'commentary = "Course 1 has')
+    result = run("edit", "R1", "--file", "-", "-r", str(path), input=table)
+    assert (result.exit_code, result.stderr) == (
+        3,
+        "jnap: error: R1: the evidence 'Training 1 has been delivered' is not in the commentary; quote the "
+        "commentary word for word\n",
+    )
 
 
 def test_edit_refuses_a_hand_edit_of_the_same_table(run: Run, tmp_path: Path, editor: Path) -> None:
@@ -516,10 +546,12 @@ def test_a_report_to_the_shell_s_own_stdout_is_written_into_it(tmp_path: Path) -
     out = tmp_path / "out.md"
     link = tmp_path / "stdout"
     link.symlink_to("/proc/self/fd/1")
-    script = f"{{ echo before; '{JNAP}' {' '.join(report_argv(link))}; }} > '{out}'"
+    script = f"{{ echo before; '{JNAP}' {' '.join(report_argv(link))}; echo after; }} > '{out}' 2>&1"
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    assert out.read_text(encoding="utf-8").startswith("before\n# ")
+    written = out.read_text(encoding="utf-8")
+    assert written.startswith("before\n# ")
+    assert written.endswith(f"\njnap: wrote {link}: markdown report of 44 actions\nafter\n")
     assert link.is_symlink()
 
 
@@ -691,3 +723,201 @@ def test_a_table_is_located_exactly_whatever_the_text_around_it(
     assert tomllib.loads(change.new.decode("utf-8")) == expected
     start = text.index(f'id = "{edited}"')
     assert change.new.decode("utf-8")[:start] == text[:start]
+
+
+def test_ctrl_c_in_the_editor_belongs_to_the_editor(tmp_path: Path) -> None:
+    """vim users press Ctrl-C to leave insert mode: the terminal sends SIGINT to jnap as well, which
+    must let it pass (it exited 130 and killed the editor, losing what was typed)."""
+    import pty
+
+    path = write(tmp_path / "actions.toml", small())
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import os, pathlib, signal, sys, time\n"
+        "os.kill(os.getppid(), signal.SIGINT)\n"
+        "os.kill(os.getppid(), signal.SIGQUIT)\n"
+        "time.sleep(0.2)\n"
+        "page = pathlib.Path(sys.argv[1])\n"
+        "page.write_text(page.read_text().replace('every team', 'every team, twice'))\n",
+        encoding="utf-8",
+    )
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "EDITOR": f"{sys.executable} {script}", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("VISUAL", None)
+    try:
+        done = subprocess.run(
+            [JNAP, "comment", "R1", "-r", str(path)],
+            stdin=terminal, capture_output=True, text=True, env=env, timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert (done.returncode, done.stderr) == (0, f"jnap: R1: commentary replaced ({path})\n")
+    assert entry(path, "R1")["commentary"] == "Training 1 has been delivered to every team, twice."
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.lists(st.sampled_from(["a\n", "b\n", "c\n", "[[actions]]\n", "\n"]), max_size=30),
+    after=st.lists(st.sampled_from(["a\n", "b\n", "c\n", "[[actions]]\n", "\n"]), max_size=30),
+)
+def test_a_dry_run_diff_rebuilds_the_new_file(before: list[str], after: list[str]) -> None:
+    """Matching the shared start and end first (a dry run of 10,000 actions took 59 s) still gives hunks
+    that turn the old lines into the new ones, with their context lines the same on both sides."""
+    from jnap_cli.register.splice import _grouped_opcodes
+
+    rebuilt: list[str] = []
+    position = 0
+    for hunk in _grouped_opcodes(before, after):
+        for tag, a1, a2, b1, b2 in hunk:
+            rebuilt += before[position:a1]
+            if tag == "equal":
+                assert before[a1:a2] == after[b1:b2]
+            rebuilt += before[a1:a2] if tag == "equal" else after[b1:b2]
+            position = a2
+    rebuilt += before[position:]
+    assert rebuilt == after
+
+
+def test_a_report_never_replaces_the_register(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    before = path.read_bytes()
+    result = run("report", "-r", str(path), "-o", str(path))
+    assert (result.exit_code, result.stderr) == (
+        2, f"jnap: error: {path}: that is the register (or one of its files); write the report elsewhere\n",
+    )  # fmt: skip
+    assert path.read_bytes() == before
+
+
+def test_a_missing_register_is_exit_2_for_writers_too(run: Run, tmp_path: Path) -> None:
+    missing = tmp_path / "nothing.toml"
+    result = run("set-status", "R1", "deferred", "--evidence", EVIDENCE, "-r", str(missing))
+    assert (result.exit_code, result.stderr) == (
+        2, f"jnap: error: {missing}: no such file; give the path of an existing register file\n",
+    )  # fmt: skip
+
+
+SECTIONS = """\
+title = "Test register"
+source = "Made for the tests"
+
+[[plans]]
+id = "p"
+title = "P"
+year = 2022
+
+[[plans]]
+id = "q"
+title = "Q"
+year = 2023
+
+# ===== Part one =====
+
+[[actions]]
+id = "A1"
+plan = "p"
+number = 1
+theme = "T"
+text = "x"
+commentary = "c"
+status = "complete"
+status_evidence = "c"
+
+# ===== Part two =====
+# (kept by hand)
+
+[[actions]]
+id = "B1"
+plan = "q"
+number = 1
+theme = "T"
+text = "y"
+commentary = "d"
+status = "complete"
+status_evidence = "d"
+"""
+
+
+def test_comments_before_a_table_stay_with_it(run: Run, tmp_path: Path) -> None:
+    """The comment lines before a table head what follows them: editing the table above leaves them,
+    and a new action goes before them."""
+    path = tmp_path / "actions.toml"
+    path.write_text(SECTIONS, encoding="utf-8")
+    table = splice.block(splice.read(path), "A1")
+    assert "Part two" not in table
+    assert run("edit", "A1", "--file", "-", "-r", str(path), input=table.replace('"x"', '"z"')).exit_code == 0
+    assert path.read_text(encoding="utf-8") == SECTIONS.replace('text = "x"', 'text = "z"')
+    assert run("add", "-p", "p", "--theme", "T", "--text", "w", "-r", str(path)).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert text.index('text = "w"') < text.index("# ===== Part two =====") < text.index('id = "B1"')
+
+
+def test_only_jnap_s_own_temporary_names_are_removed(run: Run, tmp_path: Path) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    (tmp_path / ".actions.toml.notes123.tmp").write_text("a user's file", encoding="utf-8")
+    assert run("set-status", "R1", "deferred", "--evidence", EVIDENCE, "-r", str(path)).exit_code == 0
+    assert (tmp_path / ".actions.toml.notes123.tmp").exists()
+
+
+A1 = 'id = "A1", plan = "p", number = 1, theme = "T", text = "x", commentary = "c", status = "complete"'
+A1_TABLE = A1.replace(", ", "\n") + '\nstatus_evidence = "c"'
+INLINE = (
+    'title = "T"\nsource = "S"\nplans = [{ id = "p", title = "P", year = 2022 }]\nactions = [\n'
+    f'  {{ {A1}, status_evidence = "c" }},\n'
+    '  { id = "A2", plan = "p", number = 2, theme = "T", text = "y", status = "ongoing", status_evidence = "e", '
+    f'commentary = """e\n[[actions]]\n{A1_TABLE}\n[[actions]]\n""" }},\n]\n'
+)
+
+
+def test_tables_written_inside_a_string_of_an_inline_array_fool_no_edit(run: Run, tmp_path: Path) -> None:
+    """An inline array of actions, and a copy of A1's table inside A2's commentary with as many
+    `[[actions]]` lines as there are actions: the edit went into the string, exit 0."""
+    path = tmp_path / "actions.toml"
+    path.write_text(INLINE, encoding="utf-8")
+    result = run("set-status", "A1", "ongoing", "--evidence", "c", "-r", str(path))
+    assert (result.exit_code, result.stderr) == (
+        3, f"jnap: error: {path}: action A1 is not an [[actions]] table that jnap can edit\n",
+    )  # fmt: skip
+    assert path.read_text(encoding="utf-8") == INLINE
+
+
+@pytest.mark.parametrize("register_crlf", [True, False])
+def test_an_edited_table_takes_the_register_s_line_ends(run: Run, tmp_path: Path, register_crlf: bool) -> None:
+    """A table saved with CRLF line ends is written with the register's own (it was `\\r\\r\\n`)."""
+    path = tmp_path / "actions.toml"
+    text = DATA.read_text(encoding="utf-8")
+    path.write_bytes((text.replace("\n", "\r\n") if register_crlf else text).encode("utf-8"))
+    table = splice.block(splice.read(path), "R1").replace('status = "complete"', 'status = "deferred"')
+    given = tmp_path / "R1.toml"
+    given.write_bytes(table.replace("\n", "\r\n").encode("utf-8"))  # CRLF, as saved on Windows
+    assert run("edit", "R1", "--file", str(given), "-r", str(path)).exit_code == 0
+    after = path.read_bytes()
+    assert b"\r\r" not in after
+    assert after.count(b"\r\n") == (after.count(b"\n") if register_crlf else 0)
+    assert after.replace(b"\r\n", b"\n").decode() == text.replace('status = "complete"', 'status = "deferred"', 1)
+
+
+def test_a_lock_file_of_another_user_says_so(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "actions.toml", small())
+    real = os.open
+
+    def refuse(name: str, flags: int, mode: int = 0o777) -> int:
+        if str(name).endswith(".lock"):
+            raise PermissionError(13, "Permission denied")
+        return real(name, flags, mode)
+
+    monkeypatch.setattr(os, "open", refuse)  # root opens anything: pretend to be another user
+    result = run("set-status", "R1", "deferred", "--evidence", EVIDENCE, "-r", str(path))
+    assert (result.exit_code, result.stderr) == (
+        3,
+        f"jnap: error: {path}.lock: cannot take the lock: it belongs to another user; remove it if no jnap of "
+        "theirs is running\n",
+    )
+
+
+def test_init_under_a_file_says_it_is_not_a_directory(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "reg.toml").write_text("", encoding="utf-8")
+    result = run("init", str(tmp_path / "reg.toml" / "x.toml"), "--plan", "p:P:2020")
+    assert (result.exit_code, result.stderr) == (
+        3, f"jnap: error: {tmp_path / 'reg.toml'}: not a directory; choose a path in a directory\n",
+    )  # fmt: skip

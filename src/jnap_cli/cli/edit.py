@@ -1,12 +1,13 @@
-"""The writing commands: set-status, comment, link. Each prints a one-line summary on stderr and
-`--dry-run` prints the unified diff of the file instead of writing it."""
+"""The writing commands: set-status, comment, link, add, edit. Each prints a one-line summary on stderr
+and `--dry-run` prints the unified diff of the file instead of writing it."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -179,35 +180,45 @@ def edit(
     base = opened.holding(action.id)
     _writable_file(base.path)
     original = splice.block(base, action.id)
-    text = _edited_table(base, action.id, original, file)
+    text, planned = _edited_table(base, action.id, original, file)
 
     def make() -> tuple[Change, str]:
         # Under the lock, against the file as it is now: another writer's change since `base` was read
         # is kept when it touched other keys; a clash keeps the user's text in a file and refuses.
-        current = open_for_edit(path).holding(action.id) if not dry_run else base
+        edited = f"{action.id}: table edited"
+        if dry_run or (opened.directory is None and _unchanged(base)):  # as planned, with no second parse
+            return planned, edited
+        current = open_for_edit(path).holding(action.id)  # a directory's other files are checked again too
         if current.text == base.text:
-            return splice.plan_block(current, action.id, text), f"{action.id}: table edited"
+            return splice.plan_block(current, action.id, text), edited
         try:
             kept = "another writer's change made meanwhile kept"
             return splice.merge_block(base, current, action.id, text), f"{action.id}: table edited ({kept})"
         except splice.Conflict as conflict:
-            what = ", ".join(conflict.keys) or "its table"
-            _changed_meanwhile(action.id, what, text, ".toml", f"jnap edit {action.id} --file")
+            again = f"jnap edit {action.id} --file"
+            _changed_meanwhile(action.id, ", ".join(conflict.keys), text, ".toml", again, given=file)
 
     _finish(chosen, path, make, dry_run)
 
 
-def _edited_table(base: FileText, action_id: str, original: str, file: Path | None) -> str:
-    """The table as the user edited it: from --file, or from $EDITOR, re-opened with the problem at its
-    top until it is a valid edit (an unchanged or emptied table changes nothing: exit 3)."""
+def _unchanged(file: FileText) -> bool:
+    """Whether the file still holds the text it was read with (one read, no parse)."""
+    from jnap_cli.register import tomlfile
+
+    return tomlfile.read_bytes(file.path) == file.text.encode("utf-8")
+
+
+def _edited_table(base: FileText, action_id: str, original: str, file: Path | None) -> tuple[str, Change]:
+    """The table as the user edited it, and its change to the file as `base` has it: from --file, or
+    from $EDITOR, re-opened with the problem at its top until it is a valid edit (an unchanged or
+    emptied table changes nothing: exit 3)."""
     from jnap_cli.register import splice
 
     if file is not None:
-        text = _read_input(file)
+        text = _read_input(file).replace("\r\n", "\n")
         if text == original:
             raise WriteRefused(f"{action_id}: nothing changed", "the register is unchanged")
-        splice.plan_block(base, action_id, text)  # a problem is a refusal here: no one to ask
-        return text
+        return text, splice.plan_block(base, action_id, text)  # a problem is a refusal here: no one to ask
     text, problem = original, ""
     while True:
         shown_text = f"# jnap: error: {problem}\n# Fix it, or empty the file to give up.\n{text}" if problem else text
@@ -215,22 +226,25 @@ def _edited_table(base: FileText, action_id: str, original: str, file: Path | No
         if not text.strip() or text == original:
             raise WriteRefused(f"{action_id}: nothing changed", "the register is unchanged")
         try:
-            splice.plan_block(base, action_id, text)
+            return text, splice.plan_block(base, action_id, text)
         except WriteRefused as refused:
             problem = refused.lines()[0].removeprefix("error: ")
-            continue
-        return text
 
 
-def _changed_meanwhile(action_id: str, what: str, text: str, suffix: str, again: str) -> NoReturn:
+def _changed_meanwhile(
+    action_id: str, what: str, text: str, suffix: str, again: str, *, given: Path | None = None
+) -> NoReturn:
     """Refuse a write whose action another writer changed while the user was editing it, keeping the
-    user's text in a file they are told about."""
+    user's text in a file they are told about (the file it came from, when it came from one)."""
     import os
     import tempfile
 
-    handle, name = tempfile.mkstemp(prefix=f"jnap-{action_id}-", suffix=suffix)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
+    if given is not None and str(given) != "-":
+        name = str(given)
+    else:
+        handle, name = tempfile.mkstemp(prefix=f"jnap-{action_id}-", suffix=suffix)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
     raise WriteRefused(
         f"{action_id}: {what} changed by another writer while you were editing it; your text is kept in {name}",
         f"compare with `jnap show {action_id}`, then `{again} {name}`",
@@ -263,6 +277,8 @@ def _writable_file(path: Path) -> Path:
 
     try:
         info = path.stat()
+    except FileNotFoundError:  # a register that cannot be read: exit 2, as for every command
+        raise InputUnreadable(f"{path}: no such file", "give the path of an existing register file") from None
     except OSError as exc:
         raise WriteRefused(f"{path}: cannot edit: {exc.strerror or exc}", "the register is unchanged") from None
     if not stat.S_ISREG(info.st_mode):
@@ -380,7 +396,8 @@ def _in_editor(text: str) -> str:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         try:
-            done = subprocess.run([*shlex.split(editor), name], check=False)
+            with _keys_for_the_editor():
+                done = subprocess.run([*shlex.split(editor), name], check=False)
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot run the editor {editor!r}: {getattr(exc, 'strerror', None) or exc}") from None
         if done.returncode != 0:
@@ -390,6 +407,27 @@ def _in_editor(text: str) -> str:
         return Path(name).read_text(encoding="utf-8")
     finally:
         Path(name).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _keys_for_the_editor() -> Iterator[None]:
+    """Ctrl-C and Ctrl-\\ belong to the editor while it runs (vim users press Ctrl-C to leave insert
+    mode), as git's `launch_editor` has it: jnap lets them pass. Its handlers are no-ops rather than
+    ignored signals, so that the editor starts with the default ones."""
+    import signal
+
+    def let_pass(_signum: int, _frame: object) -> None:
+        return None
+
+    previous: dict[signal.Signals, Any] = {}
+    with contextlib.suppress(ValueError):  # not the main thread: signals are not ours to set
+        for signum in (signal.SIGINT, signal.SIGQUIT):
+            previous[signum] = signal.signal(signum, let_pass)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _on_terminal() -> bool:

@@ -22,6 +22,7 @@ import os
 import secrets
 import signal
 import stat
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,10 +38,16 @@ def temporary_name(target: Path) -> Path:
 
 
 def is_temporary_of(name: str, target: Path) -> bool:
-    """Whether `name` is one of `target`'s temporary files (left behind by a killed jnap)."""
+    """Whether `name` is one of `target`'s temporary files (left behind by a killed jnap): exactly the
+    names `temporary_name` makes, eight lowercase hex digits between the dots."""
     prefix = f".{target.name}."
     middle = name[len(prefix) : -len(".tmp")]
-    return name.startswith(prefix) and name.endswith(".tmp") and len(middle) == 8 and middle.isalnum()
+    return (
+        name.startswith(prefix)
+        and name.endswith(".tmp")
+        and len(middle) == 8
+        and all(ch in "0123456789abcdef" for ch in middle)
+    )
 
 
 def remove_temporaries(target: Path) -> int:
@@ -210,13 +217,18 @@ def write_output(path: Path, data: bytes, error: type[JnapError], *, new: bool =
         raise error(f"{path}: cannot write: {exc.strerror or exc}", "nothing was written") from None
     if info is not None and new:
         raise error(f"{path}: already exists", "give --force to replace it, or choose another path")
+    descriptor = _own_descriptor(path, info) if info is not None else None
+    if descriptor is not None:  # `-o /dev/stdout`: jnap's own stdout, wherever the shell sent it
+        sys.stdout.flush()
+        _write_into(descriptor, data, path, error, close=False)
+        return []
     if info is not None and not stat.S_ISREG(info.st_mode):
         if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
-            _write_into(path, data, error, append=False)
+            _write_into(_opened(path, error, append=False), data, path, error)
             return []
         raise error(f"{path}: {_kind(info.st_mode)}; give the path of a file to write", "nothing was written")
-    if info is not None and _through_open_file(path):
-        _write_into(path, data, error, append=True)  # `-o /dev/stdout` redirected to a file by the shell
+    if info is not None and _through_open_file(path) is not None:
+        _write_into(_opened(path, error, append=True), data, path, error)  # another process's open file
         return []
     real = Path(os.path.realpath(path))
     if not real.parent.is_dir():
@@ -224,32 +236,56 @@ def write_output(path: Path, data: bytes, error: type[JnapError], *, new: bool =
     return replace(real, data, error, new=new or info is None)
 
 
-def _through_open_file(path: Path) -> bool:
-    """Whether `path` reaches its file through `/proc/…/fd/N` or `/dev/fd/N`, the names of a file some
-    process holds open: its links are followed one by one (`realpath` would skip past them)."""
+def _through_open_file(path: Path) -> int | None:
+    """The descriptor number when `path` reaches its file through `/proc/…/fd/N` or `/dev/fd/N`, the
+    names of a file some process holds open: its links are followed one by one (`realpath` would skip
+    past them). None otherwise."""
     current = os.path.abspath(path)
     for _ in range(40):  # as many links as the kernel follows
         if current.startswith(_MAGIC_LINKS):
-            return True
+            number = current.rsplit("/", 1)[-1]
+            return int(number) if number.isdigit() and "/fd/" in current else -1
         try:
             target = os.readlink(current)
         except OSError:
-            return False
+            return None
         current = os.path.normpath(os.path.join(os.path.dirname(current), target))
-    return False
+    return None
 
 
-def _write_into(path: Path, data: bytes, error: type[JnapError], *, append: bool) -> None:
-    """Write into what is already open elsewhere: a terminal, a pipe, a shell's redirection."""
+def _own_descriptor(path: Path, info: os.stat_result) -> int | None:
+    """jnap's own descriptor that `path` names (`/dev/stdout`, `/proc/self/fd/1`), if it does: writing to
+    it shares the shell's offset, where opening the name again would write over what came before."""
+    number = _through_open_file(path)
+    if number is None or number < 0:
+        return None
+    try:
+        mine = os.fstat(number)
+    except OSError:
+        return None
+    return number if (mine.st_dev, mine.st_ino) == (info.st_dev, info.st_ino) else None
+
+
+def _opened(path: Path, error: type[JnapError], *, append: bool) -> int:
     flags = os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC | (os.O_APPEND if append else 0)
     try:
-        handle = os.open(path, flags)
-        try:
-            _write_all(handle, data)
-        finally:
-            os.close(handle)
+        return os.open(path, flags)
+    except OSError as exc:
+        raise error(f"{path}: cannot write: {exc.strerror or exc}", "nothing was written") from None
+
+
+def _write_into(handle: int, data: bytes, path: Path, error: type[JnapError], *, close: bool = True) -> None:
+    """Write into what is already open: a terminal, a pipe, a shell's redirection. A reader that went
+    away (`-o /dev/stdout | head`) ends jnap quietly, as for its standard output."""
+    try:
+        _write_all(handle, data)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         raise error(f"{path}: cannot write: {exc.strerror or exc}", "the output is incomplete") from None
+    finally:
+        if close:
+            os.close(handle)
 
 
 def _kind(mode: int) -> str:

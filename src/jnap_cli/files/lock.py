@@ -88,6 +88,10 @@ def _open(path: Path) -> int:
             handle = os.open(path, os.O_RDWR | flags, 0o644)
         except PermissionError:  # another user's lock file: a read-only descriptor locks it as well
             handle = os.open(path, os.O_RDONLY | flags)
+    except PermissionError:
+        raise WriteRefused(
+            f"{path}: cannot take the lock: it belongs to another user", "remove it if no jnap of theirs is running"
+        ) from None
     except OSError as exc:
         why = "it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
         raise WriteRefused(f"{path}: cannot take the lock: {why}", "the register is unchanged") from None

@@ -5,14 +5,19 @@ the whole file token by token (`register.sourcemap`) costs two to three parses o
 file; instead, every line that starts with `[` is a candidate header (a real header always starts its
 line), a candidate that does not parse alone as a header is none, and the answer is proven:
 
-- the `[[actions]]` candidates are exactly as many as the parsed document's actions, so they are its
-  headers (every header is a candidate, so equal counts leave no room for a false one);
+- the text before the first `[[actions]]` candidate parses alone and defines no `actions`: that
+  candidate is a real header (a cut inside a string or an array would not parse), so the actions
+  are `[[actions]]` tables and not an inline array (TOML allows no mix of the two);
+- the `[[actions]]` candidates are then exactly as many as the parsed document's actions, so they are
+  its headers (every header is a candidate, so equal counts leave no room for a false one);
 - the table's text, parsed alone, is exactly the document's action (a cut inside a string or an
   array would not parse; a table missing a part, or with a foreign one, would differ).
 
 A table's text runs from its header to the next header that is not one of its own sub-tables
-(`[actions.x]`), or to the end. When the proof fails (a header written inside a multi-line string,
-say), the token scan finds the table and the caller verifies the whole new text (`Span.exact` false).
+(`[actions.x]`), or to the end; its body leaves out the blank and comment lines before the next
+header, which head what follows (proven the same way). When the proof fails (a header written inside
+a multi-line string, say), the token scan finds the table and the caller verifies the whole new text
+(`Span.exact` false).
 """
 
 from __future__ import annotations
@@ -38,35 +43,52 @@ _PLAIN_HEADERS = (
 
 @dataclass(frozen=True)
 class Span:
-    """An action's table: `text[start:end]`; `exact` when proven without the token scan."""
+    """An action's table: `text[start:end]`, of which `text[start:body_end]` is its own lines (without
+    the blank and comment lines before the next table); `exact` when proven without the token scan."""
 
     start: int
     end: int
+    body_end: int
     exact: bool
-
-    def body_end(self, text: str) -> int:
-        """Where the table's last non-blank line ends (after its line break): the blank lines that
-        separate it from the next table are left out."""
-        end = self.end
-        while end > self.start:
-            line_start = max(text.rfind("\n", self.start, end - 1) + 1, self.start)
-            if text[line_start:end].strip():
-                return end
-            end = line_start
-        return end
 
 
 def locate(text: str, actions: list[Any], index: int, origin: str) -> Span:
     """The table of the `index`-th action of `actions` (the parsed document's) in `text`."""
     headers = _headers(text)
     starts = [start for start, path in headers if path == ("actions",)]
-    if len(starts) == len(actions):
+    if len(starts) == len(actions) and starts and _defines_no_actions(text[: starts[0]]):
         start = starts[index]
         following = [(at, path) for at, path in headers if at > start]
         for end in _ends(following, len(text)):
             if _is_table_of(text[start:end], actions[index]):
-                return Span(start, end, exact=True)
+                return Span(start, end, _body_end(text, start, end, actions[index]), exact=True)
     return _scanned(text, actions, index, origin)
+
+
+def _defines_no_actions(before: str) -> bool:
+    try:
+        return "actions" not in tomllib.loads(before)
+    except tomllib.TOMLDecodeError:
+        return False
+
+
+def _body_end(text: str, start: int, end: int, action: Any) -> int:
+    """Where the table's own lines end (after a line break): blank and comment lines before the next
+    table are left out while the table still parses alone to `action`; else only the blank ones."""
+    trimmed = _trim(text, start, end, comments=True)
+    if trimmed == end or _is_table_of(text[start:trimmed], action):
+        return trimmed
+    return _trim(text, start, end, comments=False)
+
+
+def _trim(text: str, start: int, end: int, *, comments: bool) -> int:
+    while end > start:
+        line_start = max(text.rfind("\n", start, end - 1) + 1, start)
+        line = text[line_start:end].strip()
+        if line and not (comments and line.startswith("#")):
+            return end
+        end = line_start
+    return end
 
 
 def _headers(text: str) -> list[tuple[int, tuple[str, ...]]]:
@@ -153,7 +175,7 @@ def _scanned(text: str, actions: list[Any], index: int, origin: str) -> Span:
         raise WriteRefused(
             f"{origin}: action {action_id}: its table cannot be located for a safe edit", "edit it by hand"
         )
-    return Span(start, end, exact=False)
+    return Span(start, end, _body_end(text, start, end, actions[index]), exact=False)
 
 
 def _line_offsets(text: str) -> list[int]:

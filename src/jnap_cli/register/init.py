@@ -140,6 +140,8 @@ def refuse_unwritable(path: Path, force: bool = False) -> None:
             raise WriteRefused(f"{path}: not a regular file", "choose another path")
     directory = path.parent
     if not directory.is_dir():
+        if os.path.lexists(directory):
+            raise WriteRefused(f"{directory}: not a directory", "choose a path in a directory")
         raise WriteRefused(f"{directory}: no such directory", "create it first")
     if not os.access(directory, os.W_OK | os.X_OK):
         raise WriteRefused(f"{directory}: directory is not writable", "choose a directory you can write to")

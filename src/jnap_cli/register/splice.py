@@ -18,12 +18,12 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from jnap_cli.errors import InputUnreadable, JnapError, RegisterInvalid, WriteRefused
 from jnap_cli.register import blocks
 from jnap_cli.register.sourcemap import SourceMap, scan
-from jnap_cli.text import escape_unsafe, unsafe_characters
+from jnap_cli.text import escape_unsafe, squash, unsafe_characters
 
 Check = Callable[[dict[str, Any], str, str], object]
 """Validates a file's parsed document (`document, text, origin`) as (part of) its register; raises what
@@ -95,15 +95,11 @@ class Change:
     def diff(self) -> str:
         """The unified diff of the file, as `--dry-run` prints it: register text is shown escaped
         (control, bidi and zero-width characters as `\\x1b`, `<U+202E>`), as everywhere else."""
-        from difflib import SequenceMatcher
-
         before = self.old.decode("utf-8").splitlines(keepends=True)
         after = self.new.decode("utf-8").splitlines(keepends=True)
-        # Without autojunk: a line repeated in every action (status_basis = "inferred") is a line like any other.
-        matcher = SequenceMatcher(None, before, after, autojunk=False)
         name = escape_unsafe(self.path.name).replace("\n", "\\n")
         out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
-        for group in matcher.get_grouped_opcodes(3):
+        for group in _grouped_opcodes(before, after):
             i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
             out.append(f"@@ -{i1 + 1},{i2 - i1} +{j1 + 1},{j2 - j1} @@\n")
             for tag, a1, a2, b1, b2 in group:
@@ -113,6 +109,53 @@ class Change:
                 out += ["-" + line for line in before[a1:a2]]
                 out += ["+" + line for line in after[b1:b2]]
         return "".join(_diff_line(line) for line in out)
+
+
+Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
+Hunk = list[tuple[str, int, int, int, int]]
+
+
+def _grouped_opcodes(before: list[str], after: list[str]) -> list[Hunk]:
+    """difflib's hunks (3 lines of context) of two files' lines. An edit changes a few lines of a long
+    file, and difflib's matching is quadratic in the many lines a register repeats (59 s for a dry run
+    at 10,000 actions): the lines the files share at their start and end are matched by comparison,
+    and difflib matches what is left."""
+    from difflib import SequenceMatcher
+
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    # Without autojunk: a line repeated in every action (status_basis = "inferred") is a line like any other.
+    middle = SequenceMatcher(None, before[head : len(before) - tail], after[head : len(after) - tail], autojunk=False)
+    codes = _merged(
+        [
+            ("equal", 0, head, 0, head),
+            *((tag, a1 + head, a2 + head, b1 + head, b2 + head) for tag, a1, a2, b1, b2 in middle.get_opcodes()),
+            ("equal", len(before) - tail, len(before), len(after) - tail, len(after)),
+        ]
+    )
+
+    class Shared(SequenceMatcher[str]):
+        def get_opcodes(self) -> list[Opcode]:
+            return codes
+
+    return list(Shared(None, [], []).get_grouped_opcodes(3))
+
+
+def _merged(opcodes: list[Opcode]) -> list[Opcode]:
+    """Adjacent `equal` runs as one, and no empty run, as difflib gives them."""
+    merged: list[Opcode] = []
+    for code in opcodes:
+        if code[1] == code[2] and code[3] == code[4]:
+            continue
+        if merged and code[0] == "equal" == merged[-1][0]:
+            merged[-1] = ("equal", merged[-1][1], code[2], merged[-1][3], code[4])
+        else:
+            merged.append(code)
+    return merged or [("equal", 0, 0, 0, 0)]
 
 
 def _diff_line(line: str) -> str:
@@ -155,7 +198,7 @@ def plan(file: FileText, edits: Sequence[Edit]) -> Change:
 def block(file: FileText, action_id: str) -> str:
     """The text of one action's `[[actions]]` table as the file has it (for `jnap edit`), LF-ended."""
     span = blocks.locate(file.text, file.actions, file.index(action_id), str(file.path))
-    body = file.text[span.start : span.body_end(file.text)]
+    body = file.text[span.start : span.body_end]
     return body.replace("\r\n", "\n").rstrip("\n") + "\n"
 
 
@@ -165,10 +208,13 @@ def plan_block(file: FileText, action_id: str, new_block: str) -> Change:
     span = blocks.locate(file.text, file.actions, index, str(file.path))
     entry = one_action(new_block)
     _refuse_unsafe(file.actions[index], entry, str(entry.get("id", action_id)))
-    body_end = span.body_end(file.text)
+    body_end = span.body_end
     region = file.text[span.start : body_end]
-    replacement = _in_style(new_block.rstrip("\n"), file.text) + (_newline(file.text) if region.endswith("\n") else "")
-    text = file.text[: span.start] + replacement + file.text[body_end:]
+    table = _in_style(new_block.rstrip("\r\n"), file.text)
+    _same_table(table, entry, str(file.path))  # the table as it will be written
+    text = (
+        file.text[: span.start] + table + (_newline(file.text) if region.endswith("\n") else "") + file.text[body_end:]
+    )
     actions = list(file.actions)
     actions[index] = entry
     return _checked(file, actions, text, span.exact)
@@ -184,10 +230,12 @@ def plan_insert(file: FileText, after_id: str | None, new_block: str) -> Change:
     else:
         position = file.index(after_id)
         span = blocks.locate(file.text, file.actions, position, str(file.path))
-        at, index, exact = span.body_end(file.text), position + 1, span.exact
+        at, index, exact = span.body_end, position + 1, span.exact
     before, rest = file.text[:at], file.text[at:]
     ended = before.endswith("\n") or not before
-    added = (nl if not ended else "") + nl + _in_style(new_block.rstrip("\n"), file.text)
+    table = _in_style(new_block.rstrip("\r\n"), file.text)
+    _same_table(table, entry, str(file.path))  # the table as it will be written
+    added = (nl if not ended else "") + nl + table
     if ended or rest:
         added += nl
     if rest.split("\n", 1)[0].strip():  # keep a blank line before the next table
@@ -239,7 +287,8 @@ def _applied(entry: dict[str, Any], edits: Sequence[Edit]) -> dict[str, Any]:
 
 def _refuse_unsafe(old: dict[str, Any], new: dict[str, Any], action_id: str) -> None:
     """One rule for every writer, the one `jnap check` applies: no value a writer adds may hold a control,
-    bidirectional-override or zero-width character (a value already there is left to `check`)."""
+    bidirectional-override or zero-width character (a value already there is left to `check`); and an
+    action whose commentary or evidence changes keeps its evidence in its commentary."""
     for key, value in new.items():
         if old.get(key) == value:
             continue
@@ -249,6 +298,17 @@ def _refuse_unsafe(old: dict[str, Any], new: dict[str, Any], action_id: str) -> 
                 f"{action_id}: {key}: contains {found[0]}",
                 "the register's text may not hold control, bidirectional or zero-width characters",
             )
+    quote, commentary = new.get("status_evidence"), new.get("commentary")
+    changed = any(old.get(key) != new.get(key) for key in ("status_evidence", "commentary"))
+    if changed and isinstance(quote, str) and isinstance(commentary, str) and quote.strip():
+        _refuse_unquoted(quote, commentary, action_id)
+
+
+def _refuse_unquoted(quote: str, commentary: str, action_id: str) -> None:
+    if squash(quote) not in squash(commentary):
+        raise WriteRefused(
+            f"{action_id}: the evidence {quote!r} is not in the commentary", "quote the commentary word for word"
+        )
 
 
 def _strings(value: Any) -> str:
@@ -279,8 +339,10 @@ def _newline(text: str) -> str:
 
 
 def _in_style(block_text: str, text: str) -> str:
-    """LF-ended lines as the file ends its lines (CRLF files stay CRLF)."""
-    return block_text.replace("\n", "\r\n") if _newline(text) == "\r\n" else block_text
+    """A table's lines ended as the file ends its lines (CRLF files stay CRLF, LF files LF), whatever
+    the table's own line ends (tomllib reads a multi-line string's CRLF as LF, so values stay the same)."""
+    lines = block_text.replace("\r\n", "\n")
+    return lines.replace("\n", "\r\n") if _newline(text) == "\r\n" else lines
 
 
 def first_line(error: JnapError) -> str:
@@ -387,11 +449,18 @@ def merge_block(base: FileText, current: FileText, action_id: str, mine: str) ->
     theirs = _changes(base_entry, theirs_entry)
     ours = _changes(base_entry, my_entry)
     clashing = sorted(key for key in theirs.keys() & ours.keys() if theirs[key] != ours[key])
+    if theirs.keys() & _STATUS_AND_WORDS and ours.keys() & _STATUS_AND_WORDS:  # one judgement, made twice
+        clashing = sorted((theirs.keys() | ours.keys()) & _STATUS_AND_WORDS)
     replayed = _splice_all(base_block, action_id, theirs, str(current.path))
     if clashing or replayed != theirs_block:
         raise Conflict(action_id, tuple(clashing or sorted(theirs)))
     merged = _splice_all(mine, action_id, {k: v for k, v in theirs.items() if k not in ours}, str(current.path))
     return plan_block(current, action_id, merged)
+
+
+# A status rests on words of the commentary: a change to one of these and another writer's to another
+# is a clash, even when the keys differ (their evidence may quote words of the commentary you rewrote).
+_STATUS_AND_WORDS = frozenset({"commentary", "status", "status_evidence", "status_basis"})
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
