@@ -30,8 +30,11 @@ def test_readme_has_examples() -> None:
 
 
 @pytest.mark.parametrize(("command", "expected"), examples(), ids=[c for c, _ in examples()])
-def test_example_runs_as_printed(command: str, expected: str) -> None:
-    actual = run_example(command)
+def test_example_runs_as_printed(command: str, expected: str, tmp_path: Path) -> None:
+    # The examples' scratch files (`/tmp/jnap-edit.toml`) go to the test's own directory: a test never
+    # writes outside it. The output is compared as the README prints it.
+    scratch = f"{tmp_path}/"
+    actual = run_example(command.replace("/tmp/", scratch)).replace(scratch, "/tmp/")
     if os.environ.get("JNAP_UPDATE_DOCS") and actual != expected:  # rewrite the README's copy of the output
         readme = ROOT / "README.md"
         text = readme.read_text(encoding="utf-8")
