@@ -13,6 +13,18 @@ _PARAGRAPHS = re.compile(r"\n\s*\n")
 _SEGMENT_TOKENS = re.compile(r"\n\n|\S+")
 
 
+def shared_ends(before: Sequence[str], after: Sequence[str]) -> tuple[int, int]:
+    """How many items the two sequences share at their start, and then at their end: what difflib need
+    not match (its matching is quadratic in the items a long text repeats)."""
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    return start, end
+
+
 def tokenize(text: str) -> list[str]:
     """The whitespace-separated words of `text`, with `BREAK` between paragraphs (blank-line separated)."""
     tokens: list[str] = []
@@ -91,12 +103,7 @@ def _opcodes(before: Sequence[str], after: Sequence[str]) -> list[Opcode]:
 
     if len(before) * len(after) <= MATCH_LIMIT:
         return list(SequenceMatcher(None, before, after, autojunk=False).get_opcodes())
-    start = 0
-    while start < min(len(before), len(after)) and before[start] == after[start]:
-        start += 1
-    end = 0
-    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
-        end += 1
+    start, end = shared_ends(before, after)
     found: list[Opcode] = [("equal", 0, start, 0, start)] if start else []
     found += _paragraph_opcodes(before, after, start, len(before) - end, start, len(after) - end)
     if end:

@@ -122,12 +122,9 @@ def _grouped_opcodes(before: list[str], after: list[str]) -> list[Hunk]:
     and difflib matches what is left."""
     from difflib import SequenceMatcher
 
-    head = 0
-    while head < min(len(before), len(after)) and before[head] == after[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
-        tail += 1
+    from jnap_cli.diff.words import shared_ends
+
+    head, tail = shared_ends(before, after)
     # Without autojunk: a line repeated in every action (status_basis = "inferred") is a line like any other.
     middle = SequenceMatcher(None, before[head : len(before) - tail], after[head : len(after) - tail], autojunk=False)
     codes = _merged(
