@@ -1,5 +1,6 @@
-"""The package's shape: arrows point one way (cli → render → core), the core never needs Typer or Rich,
-and no module imports itself back through others (imports inside functions count too)."""
+"""The package's shape: one order inside it, readable from the folder names, which every import follows
+(imports inside functions count too); the core never needs Typer or Rich; no module imports itself
+back through others."""
 
 from __future__ import annotations
 
@@ -13,8 +14,23 @@ from jnap_cli.model.vocab import DiffFormat, FindingFormat, RecordFormat
 from .conftest import ROOT
 
 PACKAGE = ROOT / "src" / "jnap_cli"
-CORE = ("model", "register", "query", "diff", "checks", "errors", "text", "files")
-LAYERS = {"cli": 2, "render": 1, **dict.fromkeys(CORE, 0)}
+# Bottom to top: a module imports from its own package or from a package on a layer below, never from
+# one beside it or above it. `jnap_cli` itself holds `__version__` only.
+ORDER: tuple[tuple[str, ...], ...] = (
+    ("jnap_cli", "model", "text", "progress"),  # types, vocabularies, integrity; text folding; progress
+    ("errors",),  # the failure vocabulary (its findings are the model's)
+    ("files",),  # the one writer of files, and the writers' lock
+    ("register",),  # reading: bytes → Register, the cache
+    ("query", "checks"),  # selection, records, search; the rules `jnap check` reports
+    ("diff",),  # versions, plans and history compared
+    ("writing",),  # edits, lossless and locked; new registers
+    ("render",),  # every output format
+    ("cli",),  # Typer wiring
+    ("entry",),  # the `jnap` script
+    ("__main__",),  # `python -m jnap_cli`
+)
+LAYER = {package: layer for layer, packages in enumerate(ORDER) for package in packages}
+CORE_TOP = LAYER["writing"]  # everything up to the writing side imports without Typer or Rich
 
 
 def module_name(path: Path) -> str:
@@ -22,36 +38,59 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def module_imports(source: str, modules: set[str]) -> set[str]:
+    """The jnap_cli modules that `source` imports anywhere: at the top, inside functions, when type checking."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("jnap_cli"):
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                found.add(candidate if candidate in modules else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("jnap_cli"))
+    return {target for target in found if target in modules}
+
+
 def imports() -> dict[str, set[str]]:
     """Each jnap_cli module → the jnap_cli modules it imports anywhere in its body."""
-    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
-    graph: dict[str, set[str]] = {}
-    for name, path in modules.items():
-        found: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("jnap_cli"):
-                for alias in node.names:
-                    candidate = f"{node.module}.{alias.name}"
-                    found.add(candidate if candidate in modules else node.module)
-            elif isinstance(node, ast.Import):
-                found.update(alias.name for alias in node.names if alias.name.startswith("jnap_cli"))
-        graph[name] = {target for target in found if target != name and target in modules}
-    return graph
+    paths = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    return {name: module_imports(path.read_text(encoding="utf-8"), set(paths)) - {name} for name, path in paths.items()}
 
 
-def layer(module: str) -> int | None:
+def package(module: str) -> str:
+    """`jnap_cli.register.cache` → `register`; `jnap_cli.errors` → `errors`; `jnap_cli` → `jnap_cli`."""
     parts = module.split(".")
-    return LAYERS.get(parts[1]) if len(parts) > 1 else None
+    return parts[1] if len(parts) > 1 else parts[0]
 
 
-def test_arrows_point_one_way() -> None:
-    wrong = [
+def against_the_order(graph: dict[str, set[str]]) -> list[str]:
+    """Every import from one package to another that is not on a layer below it."""
+    return sorted(
         f"{source} → {target}"
-        for source, targets in imports().items()
+        for source, targets in graph.items()
         for target in targets
-        if (s := layer(source)) is not None and (t := layer(target)) is not None and t > s
+        if package(source) != package(target) and LAYER[package(target)] >= LAYER[package(source)]
+    )
+
+
+def test_every_package_has_its_place_in_the_order() -> None:
+    assert {package(module) for module in imports()} <= set(LAYER)
+
+
+def test_imports_follow_the_order() -> None:
+    assert against_the_order(imports()) == []
+
+
+def test_a_planted_import_against_the_order_is_found() -> None:
+    """The test sees an import inside a function, and one between packages on the same layer."""
+    modules = set(imports())
+    planted = "def indexed():\n    from jnap_cli.query.search import search\n    return search\n"
+    graph = {"jnap_cli.register.cache": module_imports(planted, modules)}
+    assert against_the_order(graph) == ["jnap_cli.register.cache → jnap_cli.query.search"]
+    assert against_the_order({"jnap_cli.query.stats": {"jnap_cli.checks.rules"}}) == [
+        "jnap_cli.query.stats → jnap_cli.checks.rules"
     ]
-    assert wrong == []
+    assert against_the_order({"jnap_cli.writing.edits": {"jnap_cli.query.select", "jnap_cli.checks.rules"}}) == []
 
 
 def test_no_import_cycles() -> None:
@@ -77,7 +116,7 @@ def test_no_import_cycles() -> None:
 
 
 def test_the_core_imports_without_typer_or_rich() -> None:
-    core = [m for m in imports() if layer(m) == 0]
+    core = [m for m in imports() if LAYER[package(m)] <= CORE_TOP]
     script = (
         "import importlib, sys\n"
         f"for name in {core!r}:\n"

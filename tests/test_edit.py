@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from jnap_cli.errors import WriteRefused
 from jnap_cli.files import lock
-from jnap_cli.register import splice, writer
-from jnap_cli.register.splice import Change, Edit
 from jnap_cli.text import unsafe_characters
+from jnap_cli.writing import splice, writer
+from jnap_cli.writing.splice import Change, Edit
 
 from .conftest import DATA, Run
 from .registers import set_field, small, write

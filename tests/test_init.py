@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from jnap_cli.errors import UsageError, WriteRefused
-from jnap_cli.register import init as core
 from jnap_cli.register.load import load_text
+from jnap_cli.writing import init as core
 
 from .conftest import Run
 from .test_cli import JNAP

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from jnap_cli.diff.status import status_changes
 from jnap_cli.errors import UsageError
 from jnap_cli.model.schema import Register
 from jnap_cli.model.vocab import RelationKind, Status
 from jnap_cli.query.graph import Edge, around, edge_records, edges
 from jnap_cli.query.records import plan_records
 from jnap_cli.query.select import select
-from jnap_cli.query.stats import Tally, status_changes, tallies, tally_records
+from jnap_cli.query.stats import Tally, tallies, tally_records
 from jnap_cli.register.load import load
 
 from .conftest import DATA

@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jnap_cli.files import lock
-from jnap_cli.register import splice
+from jnap_cli.writing import splice
 
 from .conftest import DATA, Run
 from .registers import find, small, write
@@ -764,7 +764,7 @@ def test_ctrl_c_in_the_editor_belongs_to_the_editor(tmp_path: Path) -> None:
 def test_a_dry_run_diff_rebuilds_the_new_file(before: list[str], after: list[str]) -> None:
     """Matching the shared start and end first (a dry run of 10,000 actions took 59 s) still gives hunks
     that turn the old lines into the new ones, with their context lines the same on both sides."""
-    from jnap_cli.register.splice import _grouped_opcodes
+    from jnap_cli.writing.splice import _grouped_opcodes
 
     rebuilt: list[str] = []
     position = 0

@@ -143,3 +143,27 @@ def defuse_mentions(markdown: str) -> str:
     unchanged; written as an entity, the Markdown source stays visible ASCII. Renovate's technique for the
     release notes it quotes in pull requests (renovatebot/renovate lib/util/markdown.ts, `sanitizeMarkdown`)."""
     return _GITHUB_REFERENCE.sub(lambda match: match.group() + "&#8203;", markdown)
+
+
+@functools.lru_cache(maxsize=4096)
+def fold_char(char: str) -> str:
+    """`fold` of one character, quotes and dashes made plain: may be longer ("ß" → "ss") or empty (an accent)."""
+    return fold(char).translate(PUNCTUATION)
+
+
+TOKEN = re.compile(r"[^\W_]+")  # what the search index makes a token of: letters and digits
+
+
+def indexed_text(text: str) -> str:
+    r"""A field as the search index stores it: folded as the search matches it (`query.search` folds a
+    text the same way, keeping the map back to the original), then its tokens (`TOKEN`, as for the
+    query) one space apart.
+
+    Python, not SQLite, says where a token ends: SQLite's tokenizer, on Unicode tables of its own, takes
+    some characters that `\w` does not (newer emoji, supplementary private-use characters) for letters,
+    which would glue "Pilot🥰Soteria" into one token that "soteria" cannot find.
+    """
+    if text.isascii():  # where SQLite and Python agree on every character: no need to split here
+        return hyphens_as_spaces(text.lower())
+    folded = text.translate({ord(char): fold_char(char) for char in set(text)})
+    return " ".join(TOKEN.findall(hyphens_as_spaces(folded)))

@@ -1,21 +1,25 @@
-"""Rules over a register → findings. Never prints, never exits.
+"""The rules `jnap check` reports for CI (errors exit 1, warnings only with `--strict`): findings over a
+register. Never prints, never exits.
 
-Integrity rules (`fatal`) make a register invalid: every command refuses it (exit 2). The other
-rules are what `jnap check` reports for CI (errors exit 1, warnings only with `--strict`).
+Each rule is registered once, on the function that finds it (`model.integrity.rule`), after the
+integrity rules there (which make a register invalid for every command); `RULES` is the whole registry.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 
 from jnap_cli.errors import UsageError
 from jnap_cli.model.finding import Finding
+from jnap_cli.model.integrity import RULES, Rule, finders, links, rule
+from jnap_cli.model.integrity import finding as _finding
 from jnap_cli.model.schema import Action, Register
 from jnap_cli.model.vocab import Severity
 from jnap_cli.text import squash, unsafe_characters
+
+__all__ = ["RULES", "Rule", "is_placeholder", "missing_ranges", "parse_codes", "run_checks", "select"]
 
 # What `commentary-placeholder` catches (the rule's description, and so the README, lists them all).
 # Whole forms are compared after folding case and dropping everything but letters and digits, so
@@ -69,177 +73,7 @@ _PLACEHOLDER_RULE = (
 )
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A check rule: its stable code, severity, whether it invalidates the register, and what it means."""
-
-    code: str
-    severity: Severity
-    fatal: bool
-    description: str
-
-
-MAX_GAPS_SHOWN = 20  # a finding is one line: a register with gaps everywhere gets a count of the rest
-
-RULES: dict[str, Rule] = {
-    rule.code: rule
-    for rule in (
-        Rule("schema", Severity.ERROR, True, "the file breaks the schema: wrong type, unknown or missing key, bad id"),
-        Rule("unknown-status", Severity.ERROR, True, "a status outside the vocabulary"),
-        Rule("duplicate-id", Severity.ERROR, True, "two actions (or two plans) share an id"),
-        Rule("duplicate-number", Severity.ERROR, True, "two actions of one plan share a number"),
-        Rule("unknown-plan", Severity.ERROR, True, "an action names a plan the register does not define"),
-        Rule(
-            "metadata-conflict",
-            Severity.ERROR,
-            True,
-            "two files of a directory register give a different `title`, `source` or `[publication]`",
-        ),
-        Rule(
-            "link-unknown", Severity.ERROR, True, "`continues` or `builds_on` names an id that is not in the register"
-        ),
-        Rule(
-            "unreadable",
-            Severity.ERROR,
-            True,
-            "the file cannot be read or parsed: missing, not a regular file, too large, not UTF-8, invalid TOML "
-            "(with its line and column), or neither `[[plans]]` nor `[[actions]]`",
-        ),
-        Rule("commentary-missing", Severity.ERROR, False, "commentary missing, empty or whitespace-only"),
-        Rule("commentary-placeholder", Severity.ERROR, False, _PLACEHOLDER_RULE),
-        Rule(
-            "evidence-not-found",
-            Severity.ERROR,
-            False,
-            "`status_evidence` is empty or not word for word in the commentary (checked only when the "
-            "commentary is real: a missing or placeholder commentary is reported as that alone)",
-        ),
-        Rule(
-            "missing-number",
-            Severity.ERROR,
-            False,
-            "a plan's numbers have a gap (1, 2, 4), shown as ranges (3, 5–9); at most "
-            f"{MAX_GAPS_SHOWN} gaps are listed, then how many more",
-        ),
-        Rule("link-same-plan", Severity.ERROR, False, "`continues` links an action to one of its own plan"),
-        Rule("link-self", Severity.ERROR, False, "`continues` or `builds_on` links an action to itself"),
-        Rule(
-            "status-basis-missing",
-            Severity.WARNING,
-            False,
-            "a status says neither `stated` nor `inferred` in `status_basis` (see docs/status-rubric.md)",
-        ),
-        Rule(
-            "control-character",
-            Severity.ERROR,
-            False,
-            "control, bidirectional-override or zero-width characters in a text",
-        ),
-        Rule(
-            "reference-not-in-text", Severity.ERROR, False, "a `references` entry does not appear in the action's text"
-        ),
-        Rule(
-            "unresolved-reference",
-            Severity.WARNING,
-            False,
-            "a cross-reference does not resolve to an action of its plan (and theme)",
-        ),
-    )
-}
-
 _TEXT_FIELDS = ("theme", "text", "commentary", "status_evidence", "references", "annex_marker")
-
-
-def _finding(
-    code: str, message: str, action: Action | None = None, index: int | None = None, field: str | None = None
-) -> Finding:
-    rule = RULES[code]
-    return Finding(code, rule.severity, message, action.id if action else None, index, field)
-
-
-def duplicate_ids(register: Register) -> Iterator[Finding]:
-    seen: dict[str, int] = {}
-    for index, action in enumerate(register.actions):
-        if action.id.casefold() in seen:
-            yield _finding(
-                "duplicate-id",
-                f"id {action.id!r} is already used by an earlier action",
-                action,
-                index,
-                "id",
-            )
-        else:
-            seen[action.id.casefold()] = index
-    first_plan: dict[str, int] = {}
-    for number, plan in enumerate(register.plans, start=1):
-        if plan.id.casefold() in first_plan:  # plans are named case-insensitively on the command line
-            message = f"plan id {plan.id!r} is already used by plans[{first_plan[plan.id.casefold()]}]"
-            yield _finding("duplicate-id", message, field=f"plans[{number}].id")
-        else:
-            first_plan[plan.id.casefold()] = number
-
-
-def plans_and_numbers(register: Register) -> Iterator[Finding]:
-    plan_ids = {plan.id for plan in register.plans}
-    seen: dict[tuple[str, int], str] = {}
-    for index, action in enumerate(register.actions):
-        if action.plan not in plan_ids:
-            known = ", ".join(sorted(plan_ids)) or "none"
-            yield _finding(
-                "unknown-plan", f"plan {action.plan!r} is not defined (plans: {known})", action, index, "plan"
-            )
-        key = (action.plan, action.number)
-        if key in seen:
-            yield _finding(
-                "duplicate-number",
-                f"number {action.number} of plan {action.plan!r} is already used by {seen[key]}",
-                action,
-                index,
-                "number",
-            )
-        else:
-            seen[key] = action.id
-
-
-def unknown_links(register: Register) -> Iterator[Finding]:
-    ids = {action.id for action in register.actions}
-    for index, action in enumerate(register.actions):
-        for field, target in _links(action):
-            if target not in ids:
-                verb = "continues" if field == "continues" else "builds on"
-                yield _finding("link-unknown", f"{verb} {target!r}, which is not in the register", action, index, field)
-
-
-def _links(action: Action) -> Iterator[tuple[str, str]]:
-    """Every link of an action: (field, target id)."""
-    yield from (("continues", target) for target in action.continues)
-    yield from (("builds_on", link.id) for link in action.builds_on)
-
-
-def self_links(register: Register) -> Iterator[Finding]:
-    for index, action in enumerate(register.actions):
-        for field, target in _links(action):
-            if target == action.id:
-                yield _finding("link-self", f"{field} names the action itself", action, index, field)
-
-
-def status_basis(register: Register) -> Iterator[Finding]:
-    for index, action in enumerate(register.actions):
-        if action.status_basis is None:
-            message = f"status {action.status.value!r} has no status_basis (stated or inferred)"
-            yield _finding("status-basis-missing", message, action, index, "status_basis")
-
-
-INTEGRITY: tuple[Callable[[Register], Iterable[Finding]], ...] = (
-    duplicate_ids,
-    plans_and_numbers,
-    unknown_links,
-)
-
-
-def integrity(register: Register) -> list[Finding]:
-    """Findings that make the register invalid for every command."""
-    return [finding for rule in INTEGRITY for finding in rule(register)]
 
 
 def _real_commentary(action: Action) -> bool:
@@ -248,6 +82,11 @@ def _real_commentary(action: Action) -> bool:
     return bool(stripped) and not is_placeholder(stripped)
 
 
+MAX_GAPS_SHOWN = 20  # a finding is one line: a register with gaps everywhere gets a count of the rest
+
+
+@rule("commentary-missing", Severity.ERROR, "commentary missing, empty or whitespace-only")
+@rule("commentary-placeholder", Severity.ERROR, _PLACEHOLDER_RULE)
 def commentary(register: Register) -> Iterator[Finding]:
     for index, action in enumerate(register.actions):
         stripped = action.commentary.strip()
@@ -264,6 +103,12 @@ def commentary(register: Register) -> Iterator[Finding]:
             )
 
 
+@rule(
+    "evidence-not-found",
+    Severity.ERROR,
+    "`status_evidence` is empty or not word for word in the commentary (checked only when the "
+    "commentary is real: a missing or placeholder commentary is reported as that alone)",
+)
 def evidence(register: Register) -> Iterator[Finding]:
     for index, action in enumerate(register.actions):
         if not _real_commentary(action):
@@ -287,6 +132,24 @@ def evidence(register: Register) -> Iterator[Finding]:
             )
 
 
+@rule(
+    "status-basis-missing",
+    Severity.WARNING,
+    "a status says neither `stated` nor `inferred` in `status_basis` (see docs/status-rubric.md)",
+)
+def status_basis(register: Register) -> Iterator[Finding]:
+    for index, action in enumerate(register.actions):
+        if action.status_basis is None:
+            message = f"status {action.status.value!r} has no status_basis (stated or inferred)"
+            yield _finding("status-basis-missing", message, action, index, "status_basis")
+
+
+@rule(
+    "missing-number",
+    Severity.ERROR,
+    "a plan's numbers have a gap (1, 2, 4), shown as ranges (3, 5–9); at most "
+    f"{MAX_GAPS_SHOWN} gaps are listed, then how many more",
+)
 def number_gaps(register: Register) -> Iterator[Finding]:
     numbers: dict[str, set[int]] = defaultdict(set)
     for action in register.actions:
@@ -322,6 +185,7 @@ def _range_text(first: int, last: int) -> str:
     return f"{first}, {last}" if last == first + 1 else f"{first}–{last}"
 
 
+@rule("link-same-plan", Severity.ERROR, "`continues` links an action to one of its own plan")
 def same_plan_links(register: Register) -> Iterator[Finding]:
     plan_of = {action.id: action.plan for action in register.actions}
     for index, action in enumerate(register.actions):
@@ -336,6 +200,15 @@ def same_plan_links(register: Register) -> Iterator[Finding]:
                 )
 
 
+@rule("link-self", Severity.ERROR, "`continues` or `builds_on` links an action to itself")
+def self_links(register: Register) -> Iterator[Finding]:
+    for index, action in enumerate(register.actions):
+        for field, target in links(action):
+            if target == action.id:
+                yield _finding("link-self", f"{field} names the action itself", action, index, field)
+
+
+@rule("control-character", Severity.ERROR, "control, bidirectional-override or zero-width characters in a text")
 def control_characters(register: Register) -> Iterator[Finding]:
     for index, action in enumerate(register.actions):
         for name in _TEXT_FIELDS:
@@ -351,7 +224,7 @@ def control_characters(register: Register) -> Iterator[Finding]:
         for name in ("title", "commentary_source", "title_source"):
             found = unsafe_characters(getattr(plan, name) or "")
             if found:
-                yield _finding("control-character", f"contains {', '.join(found)}", field=f"plans[{number}].{name}")
+                yield _finding("control-character", f"contains {', '.join(found)}", field=name, plan=number - 1)
     texts = {"title": register.title, "source": register.source}
     if register.publication is not None:
         texts |= {"publication.title": register.publication.title, "publication.text": register.publication.text}
@@ -364,6 +237,10 @@ def control_characters(register: Register) -> Iterator[Finding]:
 _REFERENCE = re.compile(r"\baction\s+(?P<number>\d{1,18})(?!\d)(?:\s+under\s+(?P<theme>[^)]+?))?\s*$", re.IGNORECASE)
 
 
+@rule("reference-not-in-text", Severity.ERROR, "a `references` entry does not appear in the action's text")
+@rule(
+    "unresolved-reference", Severity.WARNING, "a cross-reference does not resolve to an action of its plan (and theme)"
+)
 def references(register: Register) -> Iterator[Finding]:
     by_number: dict[tuple[str, int], Action] = {}
     for action in register.actions:
@@ -415,21 +292,9 @@ def _theme_matches(written: str, theme: str) -> bool:
     return len(words) == len(target) and all(t.startswith(w) for w, t in zip(words, target, strict=True))
 
 
-CHECKS: tuple[Callable[[Register], Iterable[Finding]], ...] = (
-    commentary,
-    evidence,
-    status_basis,
-    number_gaps,
-    same_plan_links,
-    self_links,
-    control_characters,
-    references,
-)
-
-
 def run_checks(register: Register) -> list[Finding]:
     """Every non-integrity finding, in rule order, then action order."""
-    return [finding for rule in CHECKS for finding in rule(register)]
+    return [found for function in finders(fatal=False) for found in function(register)]
 
 
 def select(findings: list[Finding], include: set[str] | None, exclude: set[str]) -> list[Finding]:

@@ -19,8 +19,8 @@ from jnap_cli.model.vocab import Status
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Register
-    from jnap_cli.register.edits import Planned
-    from jnap_cli.register.splice import Change, FileText
+    from jnap_cli.writing.edits import Planned
+    from jnap_cli.writing.splice import Change, FileText
 
 IdArg = Annotated[
     str,
@@ -47,7 +47,7 @@ def set_status(
     dry_run: DryRunOpt = False,
 ) -> None:
     """Set an action's status, with the words of its commentary that justify it."""
-    from jnap_cli.register import edits
+    from jnap_cli.writing import edits
 
     chosen = settings(ctx, register=register)
     _write(chosen, dry_run, lambda r: edits.set_status(r, action_id, status.value, evidence, _value(basis)))
@@ -67,7 +67,7 @@ def comment(
     dry_run: DryRunOpt = False,
 ) -> None:
     """Replace an action's commentary (or --append a paragraph) from --text, --file, stdin or $EDITOR."""
-    from jnap_cli.register import edits
+    from jnap_cli.writing import edits
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
@@ -101,7 +101,7 @@ def link(
     dry_run: DryRunOpt = False,
 ) -> None:
     """Add (or --remove) a continues or builds-on link between two actions."""
-    from jnap_cli.register import edits
+    from jnap_cli.writing import edits
 
     if (continues is None) == (builds_on is None):
         raise UsageError("give one of --continues ID or --builds-on ID")
@@ -135,8 +135,8 @@ def add(
 ) -> None:
     """Add an action to a plan, after its last one, with the next free number and id."""
     from jnap_cli.query.select import check_plan
-    from jnap_cli.register import edits, splice
-    from jnap_cli.register.source import open_for_edit
+    from jnap_cli.writing import edits, splice
+    from jnap_cli.writing.opened import open_for_edit
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
@@ -166,8 +166,8 @@ def edit(
 ) -> None:
     """Open one action's TOML table in $EDITOR (or take it from --file); write it back when it is valid."""
     from jnap_cli.query.select import resolve
-    from jnap_cli.register import splice
-    from jnap_cli.register.source import open_for_edit
+    from jnap_cli.writing import splice
+    from jnap_cli.writing.opened import open_for_edit
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
@@ -212,7 +212,7 @@ def _edited_table(base: FileText, action_id: str, original: str, file: Path | No
     """The table as the user edited it, and its change to the file as `base` has it: from --file, or
     from $EDITOR, re-opened with the problem at its top until it is a valid edit (an unchanged or
     emptied table changes nothing: exit 3)."""
-    from jnap_cli.register import splice
+    from jnap_cli.writing import splice
 
     if file is not None:
         text = _read_input(file).replace("\r\n", "\n")
@@ -298,8 +298,8 @@ def _may_write(path: Path) -> bool:
 def _finish(chosen: Settings, path: Path, make: Callable[[], tuple[Change, str]], dry_run: bool) -> None:
     """Plan the change and print its diff (--dry-run), or plan and write it holding the register's lock,
     so that concurrent jnap writers take turns; then say what happened in one line."""
-    from jnap_cli.register import writer
     from jnap_cli.register.paths import shown
+    from jnap_cli.writing import writer
 
     if dry_run:
         change, summary = make()
@@ -319,8 +319,8 @@ def _finish(chosen: Settings, path: Path, make: Callable[[], tuple[Change, str]]
 def _write(chosen: Settings, dry_run: bool, plan_for: Callable[[Register], Planned]) -> None:
     """Load, plan the edits and check them, under the lock; then print the diff or write the file (in a
     directory register, the one file that holds the action)."""
-    from jnap_cli.register import splice
-    from jnap_cli.register.source import open_for_edit
+    from jnap_cli.writing import splice
+    from jnap_cli.writing.opened import open_for_edit
 
     path = _writable(chosen)
 

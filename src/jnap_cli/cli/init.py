@@ -34,7 +34,7 @@ def init(
     """Start a new register for another action plan: its plans, no actions yet, and a commented example
     action to copy. It passes `jnap check` as written. Exit 3 if PATH exists (without --force) or cannot
     be written; nothing is changed then."""
-    from jnap_cli.register.init import checked, parse_plans, refuse_unwritable, register_text, write_atomically
+    from jnap_cli.writing.init import checked, parse_plans, refuse_unwritable, register_text, write_atomically
 
     chosen = settings(ctx)
     new_plans = parse_plans(plans or [])

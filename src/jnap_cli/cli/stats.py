@@ -72,7 +72,7 @@ def stats(
     )
     if since is not None:
         from jnap_cli.diff.revisions import read_version
-        from jnap_cli.query.stats import change_records, status_changes
+        from jnap_cli.diff.status import change_records, status_changes
         from jnap_cli.render.records import emit
         from jnap_cli.render.views import STATUS_CHANGE
 

@@ -10,9 +10,10 @@ from jnap_cli.model.vocab import Severity
 
 @dataclass(frozen=True)
 class Finding:
-    """A problem in a register: which rule, where (file, line, action, field) and what.
+    """A problem in a register: which rule, where (file, line, action or plan, field) and what.
 
-    `index` is the action's position in the file, so duplicated ids can still be located.
+    `index` is the action's position in the file, so duplicated ids can still be located; `plan` the
+    plan's position (from 0) when the finding is about one of its keys (`field`), shown `plans[N].field`.
     """
 
     code: str
@@ -23,6 +24,13 @@ class Finding:
     field: str | None = None
     path: str | None = None
     line: int | None = None
+    plan: int | None = None
+
+    def where(self) -> str | None:
+        """The field as messages name it: `status`, `plans[2].title` (plans counted from 1), `plans[2]`."""
+        if self.plan is None:
+            return self.field
+        return f"plans[{self.plan + 1}]" + (f".{self.field}" if self.field else "")
 
     def location(self) -> str:
         """`path:line: action ID: field` — the prefix of a compiler-style message."""
@@ -30,8 +38,8 @@ class Finding:
         parts = [where] if where else []
         if self.action_id:
             parts.append(f"action {self.action_id}")
-        if self.field:
-            parts.append(self.field)
+        if self.where():
+            parts.append(str(self.where()))
         return ": ".join(parts)
 
     def describe(self) -> str:
@@ -47,7 +55,7 @@ class Finding:
             "severity": self.severity.value,
             "message": self.message,
             "action": self.action_id,
-            "field": self.field,
+            "field": self.where(),
             "file": self.path,
             "line": self.line,
         }

@@ -5,15 +5,15 @@ The one place where an action becomes a dict (`action_record`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from jnap_cli.model.related import Related
 from jnap_cli.model.vocab import DERIVED, FROM_ANNEX, JUDGED, ActionField
 from jnap_cli.query.select import check_plan
 
 if TYPE_CHECKING:
-    from jnap_cli.model.schema import Action, Plan, Register
+    from jnap_cli.model.schema import Action, Register
 
 Record = dict[str, Any]
 
@@ -24,26 +24,6 @@ PROVENANCE: dict[str, list[str]] = {
     "derived": list(DERIVED),
 }
 """The `provenance` of every action record: which fields are the annex's words, which the register's judgement."""
-
-
-@dataclass(frozen=True)
-class Related:
-    """What an action's record needs from the rest of the register: links in reverse, and as-of years."""
-
-    continued_by: Mapping[str, Sequence[str]]
-    built_on_by: Mapping[str, Sequence[str]]
-    as_of: Mapping[str, int | None]  # plan id → the year its commentary speaks for
-
-    @classmethod
-    def of(cls, actions: Iterable[Action], plans: Iterable[Plan]) -> Related:
-        continued: dict[str, list[str]] = {}
-        built: dict[str, list[str]] = {}
-        for action in actions:
-            for target in action.continues:
-                continued.setdefault(target, []).append(action.id)
-            for link in action.builds_on:
-                built.setdefault(link.id, []).append(action.id)
-        return cls(continued, built, {plan.id: plan.commentary_as_of for plan in plans})
 
 
 def action_record(action: Action, related: Related | None = None) -> Record:

@@ -49,11 +49,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import NoMatch, UsageError
-from jnap_cli.text import PUNCTUATION, edit_distance, fold, hyphens_as_spaces, match_form
+from jnap_cli.text import PUNCTUATION, TOKEN, edit_distance, fold, fold_char, hyphens_as_spaces, match_form
 
 if TYPE_CHECKING:
+    from jnap_cli.model.related import Related
     from jnap_cli.model.schema import Action, Glossary, Register
-    from jnap_cli.query.records import Related
 
 FIELD_WEIGHTS: dict[str, int] = {"theme": 3, "text": 2, "commentary": 1}
 DEFAULT_FIELDS: tuple[str, ...] = ("text", "commentary", "theme")
@@ -396,22 +396,6 @@ def _check_fields(fields: Sequence[str]) -> tuple[str, ...]:
 
 # --- the index -----------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[^\W_]+")  # what the index's tokenizer makes a token of: letters and digits
-
-
-def indexed_text(text: str) -> str:
-    r"""A field as the search index stores it: folded as the search matches it (`_prepare`, without the map
-    back to the original), then its tokens (`_TOKEN`, as for the query) one space apart.
-
-    Python, not SQLite, says where a token ends: SQLite's tokenizer, on Unicode tables of its own, takes
-    some characters that `\w` does not (newer emoji, supplementary private-use characters) for letters,
-    which would glue "Pilot🥰Soteria" into one token that "soteria" cannot find.
-    """
-    if text.isascii():  # where SQLite and Python agree on every character: no need to split here
-        return hyphens_as_spaces(text.lower())
-    folded = text.translate({ord(char): _fold_char(char) for char in set(text)})
-    return " ".join(_TOKEN.findall(hyphens_as_spaces(folded)))
-
 
 def index_expression(query: str, glossary: Glossary | None = None) -> str | None:
     """An FTS5 expression that every action matching `query` (with the glossary) matches too.
@@ -439,7 +423,7 @@ def _term_expression(term: _Term) -> str | None:
 
 
 def _phrase(words: tuple[str, ...]) -> str | None:
-    tokens = [token for word in words for token in _TOKEN.findall(word)]
+    tokens = [token for word in words for token in TOKEN.findall(word)]
     return f'"{" ".join(tokens)}"*' if tokens else None
 
 
@@ -477,7 +461,7 @@ def _prepare(raw: str) -> _Prepared:
     text = _SPACES.sub(" ", _OTHER_SPACE.sub(" ", raw)).strip(" ")  # as " ".join(raw.split()), without the list
     if text.isascii():
         return _Prepared(text, hyphens_as_spaces(text.lower()))
-    table = {ord(char): _fold_char(char) for char in set(text)}
+    table = {ord(char): fold_char(char) for char in set(text)}
     folded = hyphens_as_spaces(text.translate(table))
     odd = [chr(code) for code, folding in table.items() if len(folding) != 1]
     if not odd:
@@ -491,12 +475,6 @@ def _prepare(raw: str) -> _Prepared:
         widths.append(width)
         shift += width - 1
     return _Prepared(text, folded, at_text, at_folded, widths)
-
-
-@functools.lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    """`fold` of one character, quotes and dashes made plain: may be longer ("ß" → "ss") or empty (an accent)."""
-    return fold(char).translate(PUNCTUATION)
 
 
 def _original_span(prepared: _Prepared, start: int, end: int) -> tuple[int, int]:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from jnap_cli import __version__
+from jnap_cli.model.integrity import integrity
 from jnap_cli.model.schema import Action, BuildsOn, Plan, Publication, Register, RegisterPart
 from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Status, StatusBasis
 from jnap_cli.progress import step
@@ -46,7 +47,7 @@ from jnap_cli.register import cache_files
 if TYPE_CHECKING:
     import sqlite3
 
-    from jnap_cli.query.records import Related
+    from jnap_cli.model.related import Related
 
 FORMAT = "3"  # the shape of what is stored (3: ctime in the stamp); another is ignored
 NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
@@ -122,10 +123,10 @@ class Store:
     def register(self) -> Register:
         """The whole register, as it was validated."""
         with self._checking():
-            header = self._header()
-            actions = self._all_actions()
-            _check_integrity(header["plans"], actions)
-            return Register(**header, actions=actions)
+            register = Register(**self._header(), actions=self._all_actions())
+            if integrity(register):  # what held when it was cached, which the commands rely on
+                raise Damaged("integrity")
+            return register
 
     def part(self) -> RegisterPart:
         """The whole file as one part of a directory register (`register.directory`; opened as a "part").
@@ -154,7 +155,7 @@ class Store:
 
     def actions(self, positions: Sequence[int]) -> tuple[tuple[Action, ...], Related]:
         """The actions at `positions` (in register order), and their links in reverse."""
-        from jnap_cli.query.records import Related
+        from jnap_cli.model.related import Related
 
         plans = self.plans_only().plans
         plan_ids = {plan.id for plan in plans}
@@ -340,23 +341,6 @@ def _plan(document: Any) -> Plan:
     return Plan(plan_id, title, year, as_of, source, title_source)
 
 
-def _check_integrity(plans: Sequence[Plan], actions: Sequence[Action]) -> None:
-    """What `checks.rules.INTEGRITY` held when the register was cached, which the commands rely on (the
-    report looks plans and links up): ids and plan ids unique, plans defined, numbers unique in a plan,
-    links to actions of the register."""
-    ids = {action.id for action in actions}
-    plan_ids = {plan.id for plan in plans}
-    if (
-        len({action_id.casefold() for action_id in ids}) != len(actions)
-        or len({plan_id.casefold() for plan_id in plan_ids}) != len(plans)
-        or not {action.plan for action in actions} <= plan_ids
-        or len({(action.plan, action.number) for action in actions}) != len(actions)
-        or not {target for action in actions for target in action.continues} <= ids
-        or not {link.id for action in actions for link in action.builds_on} <= ids
-    ):
-        raise Damaged("integrity")
-
-
 def _glossary(document: Any) -> dict[str, Any]:
     """A glossary document as `query.glossary` reads it: terms of non-blank strings (`validation.Text`)."""
     terms = document.get("terms") if type(document) is dict else None
@@ -533,8 +517,8 @@ def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None]
 def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: Register | RegisterPart) -> None:
     from dataclasses import asdict
 
-    from jnap_cli.query.records import Related
-    from jnap_cli.query.search import indexed_text
+    from jnap_cli.model.related import Related
+    from jnap_cli.text import indexed_text
 
     header = {
         "title": register.title,

@@ -17,7 +17,7 @@ and line, as with a single register file.
 
 Each file is read and checked on its own (`read_member`: one file → its `RegisterPart`, from its
 bytes alone, so that it can be cached per file); the rules that need the whole register
-(`checks.rules.integrity`) then run on the combination (`combine`).
+(`model.integrity.integrity`) then run on the combination (`combine`).
 """
 
 from __future__ import annotations
@@ -163,9 +163,7 @@ class Directory:
         for index, entries in by_member.items():
             member = self.members[index]
             located = locate([finding for _, finding in entries], member.origin, member.text)
-            located = [
-                f if f.line or not f.field else replace(f, line=_table_line(member.text, f.field)) for f in located
-            ]
+            located = [f if f.line or not f.field else replace(f, line=_table_line(member.text, f)) for f in located]
             placed.extend(zip([position for position, _ in entries], located, strict=True))
         return [finding for _, finding in sorted(placed, key=lambda pair: pair[0])]
 
@@ -174,13 +172,10 @@ class Directory:
         if finding.index is not None:
             index = bisect.bisect_right(self.action_starts, finding.index) - 1
             return index, replace(finding, index=finding.index - self.action_starts[index])
-        name = finding.field or ""
-        if name.startswith("plans["):
-            number = int(name[6 : name.index("]")])
-            index = bisect.bisect_right(self.plan_starts, number - 1) - 1
-            local = number - self.plan_starts[index]
-            return index, replace(finding, field=f"plans[{local}]{name[name.index(']') + 1 :]}")
-        key = name.split(".")[0]
+        if finding.plan is not None:
+            index = bisect.bisect_right(self.plan_starts, finding.plan) - 1
+            return index, replace(finding, plan=finding.plan - self.plan_starts[index])
+        key = (finding.field or "").split(".")[0]
         if key in METADATA:
             for index, member in enumerate(self.members):
                 if getattr(member.part, key) is not None:
@@ -193,7 +188,7 @@ class Directory:
 
     def where_plan(self, index: int) -> str:
         """`file:line` of the register's `index`-th plan."""
-        return _where(self.locate([Finding("", Severity.ERROR, "", field=f"plans[{index + 1}].id")])[0])
+        return _where(self.locate([Finding("", Severity.ERROR, "", field="id", plan=index)])[0])
 
     def member_holding(self, action_id: str) -> int:
         """The position of the file that holds the action `action_id` (an id of the register)."""
@@ -235,7 +230,7 @@ class Directory:
 def combine(origin: str, members: Sequence[Member]) -> Directory:
     """The register that the files make, validated as one: its metadata agree and are given, and the
     integrity rules hold across the files. `origin` names the directory."""
-    from jnap_cli.checks.rules import integrity
+    from jnap_cli.model.integrity import integrity
 
     plans = tuple(plan for member in members for plan in member.part.plans)
     actions = tuple(action for member in members for action in member.part.actions)
@@ -294,12 +289,12 @@ def _metadata_problems(directory: Directory, given: dict[str, list[tuple[int, ob
 
 def _located_key(member: Member, key: str, message: str = "") -> Finding:
     finding = locate([Finding("metadata-conflict", Severity.ERROR, message, field=key)], member.origin, member.text)[0]
-    return finding if finding.line else replace(finding, line=_table_line(member.text, key))
+    return finding if finding.line else replace(finding, line=_table_line(member.text, finding))
 
 
-def _table_line(text: str, field: str) -> int | None:
+def _table_line(text: str, finding: Finding) -> int | None:
     """The line of `[publication]` for a finding about it, or of `plans = [...]` for one about an inline plan."""
-    key = "plans" if field.startswith("plans[") else field.split(".", maxsplit=1)[0]
+    key = "plans" if finding.plan is not None else (finding.field or "").split(".", maxsplit=1)[0]
     return _key_line(text, key) if key in ("plans", "publication") else None
 
 
@@ -336,8 +331,8 @@ def _reworded(
         action = register.actions[finding.index]
         where = directory.where_action(first_id[action.id.casefold()])
         return replace(finding, message=f"id {action.id!r} is already used by the action at {where}")
-    if finding.code == "duplicate-id" and finding.field and finding.field.startswith("plans["):
-        plan = register.plans[int(finding.field[6 : finding.field.index("]")]) - 1]
+    if finding.code == "duplicate-id" and finding.plan is not None:
+        plan = register.plans[finding.plan]
         where = directory.where_plan(first_plan[plan.id.casefold()])
         return replace(finding, message=f"plan id {plan.id!r} is already used by the plan at {where}")
     if finding.code == "duplicate-number" and finding.index is not None:

@@ -92,7 +92,7 @@ def load_text(text: str, origin: str) -> Register:
 
 def load_document(raw: dict[str, Any], text: str, origin: str) -> Register:
     """Validate a parsed register file (`raw`, parsed from `text`, which places its findings)."""
-    from jnap_cli.checks.rules import integrity
+    from jnap_cli.model.integrity import integrity
 
     if raw.get("actions", []) == [] and raw.get("plans", []) == [] and raw.keys() <= _REGISTER_KEYS:
         # Another kind of TOML file (a glossary, a pyproject) has keys of its own: the schema names them.
@@ -154,12 +154,16 @@ def _schema_finding(error: Any, raw: dict[str, Any]) -> Finding:
     if table == "actions" and field_path[:1] == ["status"] and error["type"] == "enum":
         code = "unknown-status"
         message = f"{error['input']!r} is not a known status ({', '.join(Status)})"
-    if table == "plans" and index is not None:
-        name = f"plans[{index + 1}].{name}" if name else f"plans[{index + 1}]"
-    elif table == "actions" and index is not None and action_id is None and name is None:
+    if table == "actions" and index is not None and action_id is None and name is None:
         name = f"actions[{index + 1}]"  # neither an id nor a field to name it by
     return Finding(
-        code, Severity.ERROR, message, action_id=action_id, index=index if table == "actions" else None, field=name
+        code,
+        Severity.ERROR,
+        message,
+        action_id=action_id,
+        index=index if table == "actions" else None,
+        field=name,
+        plan=index if table == "plans" else None,
     )
 
 
@@ -206,9 +210,8 @@ def locate(findings: list[Finding], origin: str, text: str) -> list[Finding]:
         key = finding.field.split(".")[0] if finding.field else None
         if finding.index is not None:
             line = source.line("actions", finding.index, key)
-        elif finding.field and finding.field.startswith("plans["):
-            number = int(finding.field[6 : finding.field.index("]")])
-            line = source.line("plans", number - 1, finding.field.partition(".")[2] or None)
+        elif finding.plan is not None:
+            line = source.line("plans", finding.plan, key)
         else:
             line = source.line("", None, key) or (source.line(key, 0, None) if key else None)  # [[key]]
         located.append(replace(finding, path=origin, line=line))

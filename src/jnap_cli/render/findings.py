@@ -76,6 +76,6 @@ def github_annotation(finding: Finding) -> str:
     bidi and zero-width characters shown as escapes (a path that holds them names no file GitHub could find)."""
     properties = {"file": finding.path, "line": finding.line, "title": finding.code}
     listed = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items() if value)
-    subject = ": ".join(p for p in (f"action {finding.action_id}" if finding.action_id else "", finding.field) if p)
+    subject = ": ".join(p for p in (f"action {finding.action_id}" if finding.action_id else "", finding.where()) if p)
     message = f"{subject}: {finding.message}" if subject else finding.message
     return f"::{finding.severity} {listed}::{_escape_data(message)}"

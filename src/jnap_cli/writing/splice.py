@@ -3,9 +3,9 @@
 An edit sets (or removes) keys of one action, replaces one action's table, or adds a table. The new
 value's text comes from tomli-w and is spliced into the action's table where the source map of that
 table locates the key, so comments, key order, quoting, blank lines, line endings and a missing final
-newline elsewhere stay byte-identical. Nothing is written here (`register.writer` writes).
+newline elsewhere stay byte-identical. Nothing is written here (`writing.writer` writes).
 
-Proof, without parsing the file twice: the action's table is located exactly (`register.blocks`), the
+Proof, without parsing the file twice: the action's table is located exactly (`writing.blocks`), the
 new table parsed alone must be exactly the intended action (these keys changed, nothing else), and
 the document with that action replaced is validated as the register (its schema and integrity rules,
 with the other files of a directory register). The file is parsed once, when it is read (`FileText`).
@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from jnap_cli.errors import InputUnreadable, JnapError, RegisterInvalid, WriteRefused
-from jnap_cli.register import blocks
 from jnap_cli.register.sourcemap import SourceMap, scan
 from jnap_cli.text import escape_unsafe, squash, unsafe_characters
+from jnap_cli.writing import blocks
 
 Check = Callable[[dict[str, Any], str, str], object]
 """Validates a file's parsed document (`document, text, origin`) as (part of) its register; raises what

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from jnap_cli.errors import UsageError, WriteRefused
 from jnap_cli.model.schema import Action, Register
-from jnap_cli.register.splice import Edit
 from jnap_cli.text import squash, unsafe_characters
+from jnap_cli.writing.splice import Edit
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def text_argument(label: str, value: str) -> str:
     """`value` (given as `label`: `--evidence`, "the commentary") as it may go into the register: UTF-8,
     lines ended by LF, and no character that `jnap check` refuses in a register; else a usage error.
 
-    One rule for every writer: `register.splice` applies the same to whatever an edit adds."""
+    One rule for every writer: `writing.splice` applies the same to whatever an edit adds."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:  # bytes that are not UTF-8, as Python keeps them from the command line

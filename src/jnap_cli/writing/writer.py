@@ -1,4 +1,4 @@
-"""Writing a planned change (`register.splice`) to a register: locked, checked, atomic, or not at all.
+"""Writing a planned change (`writing.splice`) to a register: locked, checked, atomic, or not at all.
 
 The protocol, as git's lockfiles and `rename` make it safe, with a lock the kernel releases:
 
@@ -27,7 +27,7 @@ from typing import TypeVar
 from jnap_cli.errors import InputUnreadable, WriteRefused
 from jnap_cli.files import atomic, lock
 from jnap_cli.register import cache, tomlfile
-from jnap_cli.register.splice import Change
+from jnap_cli.writing.splice import Change
 
 T = TypeVar("T")
 

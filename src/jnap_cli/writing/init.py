@@ -33,7 +33,7 @@ class NewPlan:
 def parse_plan(spec: str) -> NewPlan:
     """`ID:TITLE:YEAR` → a `NewPlan`; the title may contain colons (the id ends at the first, the year
     starts after the last). Raise `UsageError` (exit 2) saying what is wrong."""
-    from jnap_cli.register.edits import text_argument
+    from jnap_cli.writing.edits import text_argument
 
     plan_id, sep, rest = text_argument("--plan", spec).partition(":")
     title, sep2, year = rest.rpartition(":")
@@ -95,7 +95,7 @@ def register_text(plans: list[NewPlan], title: str | None = None, source: str = 
     commented example action. `title` and `source` are held to the rule of every writer (`text_argument`)."""
     import tomli_w
 
-    from jnap_cli.register.edits import text_argument
+    from jnap_cli.writing.edits import text_argument
 
     title = text_argument("--title", title) if title is not None else None
     source = text_argument("--source", source)
