@@ -348,21 +348,86 @@ def test_a_glossary_too_large_is_called_a_glossary(run: Run, monkeypatch: pytest
     assert "; not a glossary;" in result.stderr
 
 
-def test_validation_builds_every_field_of_an_action() -> None:
-    """`model.validation` builds the dataclasses field by field: none may be left out as fields are added."""
-    import tomllib
-    from dataclasses import asdict, fields
+FULL_ACTION = """\
+title = "Every field"
+source = "tests"
 
-    from jnap_cli.model import validation
-    from jnap_cli.model.schema import Action
+[publication]
+title = "A report"
+year = 2024
+text = "data/source/annex.txt"
 
-    from .conftest import DATA
+[[plans]]
+id = "p"
+title = "Plan P"
+year = 2021
+commentary_as_of = 2024
+commentary_source = "the 2024 report"
+title_source = "the annex"
 
-    assert {field.name for field in fields(Action)} == set(validation.Action.model_fields)
-    raw = tomllib.loads(DATA.read_text(encoding="utf-8"))
-    checked = validation.Register.model_validate(raw)
-    built = validation.register(raw)
-    assert [asdict(action) for action in built.actions] == [action.model_dump() for action in checked.actions]
+[[actions]]
+id = "A1"
+plan = "p"
+number = 1
+theme = "A theme"
+text = "Do a thing (see action 2 under A theme)."
+commentary = "The thing is done.\\n\\nA second paragraph."
+status = "complete"
+status_basis = "stated"
+status_evidence = "The thing is done."
+continues = ["A2"]
+builds_on = [{ id = "A2", reason = "its guidance" }]
+references = ["action 2 under A theme"]
+annex_marker = "Completed"
+
+[[actions]]
+id = "A2"
+plan = "p"
+number = 2
+theme = "A theme"
+text = "Another."
+commentary = "Done too."
+status = "ongoing"
+status_evidence = "Done too."
+"""
+
+
+def test_an_action_that_sets_every_field_survives_every_converter(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dataclasses of `model.schema` are the one list of fields; validation, the cache's writer and
+    its reader all follow them. An action that sets every field to something else than its default comes
+    back whole from the file and from the cache, and prints every field."""
+    from dataclasses import fields
+
+    from jnap_cli.model.schema import Action, BuildsOn, Plan, Publication
+    from jnap_cli.model.vocab import Status, StatusBasis
+    from jnap_cli.register.load import load_text
+
+    expected = Action(
+        id="A1", plan="p", number=1, theme="A theme", text="Do a thing (see action 2 under A theme).",
+        status=Status.COMPLETE, commentary="The thing is done.\n\nA second paragraph.",
+        status_basis=StatusBasis.STATED, status_evidence="The thing is done.", continues=("A2",),
+        builds_on=(BuildsOn("A2", "its guidance"),), references=("action 2 under A theme",),
+        annex_marker="Completed",
+    )  # fmt: skip
+    assert all(getattr(expected, f.name) != f.default for f in fields(Action) if f.name not in ("id", "plan")), (
+        "a field of Action is left at its default here: set it in FULL_ACTION and `expected`"
+    )
+    from_file = load_text(FULL_ACTION, "full.toml")
+    assert from_file.actions[0] == expected
+    assert from_file.plans[0] == Plan("p", "Plan P", 2021, 2024, "the 2024 report", "the annex")
+    assert from_file.publication == Publication("A report", 2024, "data/source/annex.txt")
+    path = tmp_path / "full.toml"
+    path.write_text(FULL_ACTION, encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cold = run("show", "A1", "--format", "json", "-r", str(path))
+    warm = run("show", "A1", "--format", "json", "-r", str(path))  # from the cache
+    assert cold.exit_code == warm.exit_code == 0
+    assert warm.stdout == cold.stdout
+    shown = json.loads(warm.stdout)[0]
+    assert {f.name for f in fields(Action)} <= set(shown)
+    assert shown["builds_on"] == [{"id": "A2", "reason": "its guidance"}] and shown["annex_marker"] == "Completed"
 
 
 # --- the cache is no more readable than the register, and no more trusted than the file -------------
@@ -552,3 +617,12 @@ def test_the_files_of_interrupted_builds_are_removed(run: Run, tmp_path: Path) -
     finally:
         sleeping.kill()
         sleeping.wait()
+
+
+def test_a_model_that_differs_from_its_dataclass_is_refused_at_once() -> None:
+    """`model.validation.converter` holds each pydantic model to its dataclass's fields when jnap starts."""
+    from jnap_cli.model import validation
+    from jnap_cli.model.schema import BuildsOn
+
+    with pytest.raises(TypeError, match=r"Plan and BuildsOn differ in \['commentary_as_of'"):
+        validation.converter(validation.Plan, BuildsOn)

@@ -7,7 +7,10 @@ plain dataclasses of `model.schema`, which the rest of jnap uses; only loading i
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import dataclasses
+import operator
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
@@ -15,6 +18,7 @@ from jnap_cli.model import schema
 from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Status, StatusBasis
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+T = TypeVar("T")
 
 # Strict (no coercion) and not blank.
 Text = Annotated[StrictStr, Field(pattern=r"\S")]
@@ -23,12 +27,7 @@ Identifier = Annotated[StrictStr, Field(pattern=ID_PATTERN, max_length=ID_MAX_LE
 
 
 class Plan(BaseModel):
-    """One of the plans the register covers (the original JNAP, the JNAP Refresh).
-
-    `commentary_as_of` is the year the plan's commentary speaks for ("complete" means complete then);
-    `commentary_source` says where that commentary was published; `title_source` where the title and
-    year come from (the annex prints neither for every plan: otherwise they are the register's).
-    """
+    """What a `schema.Plan` may hold, as a file gives it."""
 
     model_config = _STRICT
 
@@ -41,7 +40,7 @@ class Plan(BaseModel):
 
 
 class Publication(BaseModel):
-    """The publication the register's text is copied from, and where the copy is kept."""
+    """What a `schema.Publication` may hold, as a file gives it."""
 
     model_config = _STRICT
 
@@ -51,7 +50,7 @@ class Publication(BaseModel):
 
 
 class BuildsOn(BaseModel):
-    """A link: this action uses what action `id` delivered (a tool, guidance, finding), and why we say so."""
+    """What a `schema.BuildsOn` may hold, as a file gives it."""
 
     model_config = _STRICT
 
@@ -60,7 +59,7 @@ class BuildsOn(BaseModel):
 
 
 class Action(BaseModel):
-    """One action (original JNAP) or activity (JNAP Refresh), with its commentary and status."""
+    """What a `schema.Action` may hold, as a file gives it."""
 
     model_config = _STRICT
 
@@ -81,11 +80,7 @@ class Action(BaseModel):
 
 
 class Register(BaseModel):
-    """The whole register: metadata, plans and actions in the order the file gives them.
-
-    A register with plans may have no actions yet (a new one, from `jnap init`); the loader refuses one
-    with neither.
-    """
+    """What a `schema.Register` may hold, as a file gives it."""
 
     model_config = _STRICT
 
@@ -97,7 +92,7 @@ class Register(BaseModel):
 
 
 class RegisterPart(BaseModel):
-    """One file of a directory register: a register file's keys, every one optional."""
+    """What a `schema.RegisterPart` may hold, as a file gives it."""
 
     model_config = _STRICT
 
@@ -109,7 +104,7 @@ class RegisterPart(BaseModel):
 
 
 class Term(BaseModel):
-    """One glossary entry: an acronym or term of art, what it stands for, and what it means."""
+    """What a `schema.Term` may hold, as a file gives it."""
 
     model_config = _STRICT
 
@@ -120,59 +115,65 @@ class Term(BaseModel):
 
 
 class Glossary(BaseModel):
-    """The whole glossary, in file order."""
+    """What a `schema.Glossary` may hold, as a file gives it."""
 
     model_config = _STRICT
 
     terms: tuple[Term, ...]
 
 
+def converter(model: type[BaseModel], dataclass: type[T], **nested: Callable[[Any], Any]) -> Callable[[Any], T]:
+    """A checked `model` → its `dataclass` of `model.schema`, field by field in the dataclass's order: its
+    fields are the one list (a test holds every model to its dataclass). `nested` converts the fields
+    that hold models of their own. Built once: positional arguments, as fast as a written-out call
+    (`dataclass(**dict(checked))` takes 2.7x as long on 10,000 actions)."""
+    names = tuple(field.name for field in dataclasses.fields(dataclass))  # type: ignore[arg-type]
+    missing = set(names) ^ set(model.model_fields)
+    if missing:
+        raise TypeError(f"{model.__name__} and {dataclass.__name__} differ in {sorted(missing)}")
+    get = operator.attrgetter(*names)
+    values: Callable[[Any], tuple[Any, ...]] = get if len(names) > 1 else (lambda checked: (get(checked),))
+    conversions = [(position, nested[name]) for position, name in enumerate(names) if name in nested]
+    if not conversions:
+        return lambda checked: dataclass(*values(checked))
+
+    def convert(checked: Any) -> T:
+        given = list(values(checked))
+        for position, conversion in conversions:
+            given[position] = conversion(given[position])
+        return dataclass(*given)
+
+    return convert
+
+
+def _each(convert: Callable[[Any], T]) -> Callable[[Any], tuple[T, ...]]:
+    return lambda items: tuple(map(convert, items))
+
+
+def _optional(convert: Callable[[Any], T]) -> Callable[[Any], T | None]:
+    return lambda item: None if item is None else convert(item)
+
+
+_plan = converter(Plan, schema.Plan)
+_publication = _optional(converter(Publication, schema.Publication))
+_action = converter(Action, schema.Action, builds_on=_each(converter(BuildsOn, schema.BuildsOn)))
+_register = converter(Register, schema.Register, plans=_each(_plan), publication=_publication, actions=_each(_action))
+_part = converter(
+    RegisterPart, schema.RegisterPart, plans=_each(_plan), publication=_publication, actions=_each(_action)
+)
+_glossary = converter(Glossary, schema.Glossary, terms=_each(converter(Term, schema.Term)))
+
+
 def register(raw: dict[str, Any]) -> schema.Register:
     """A parsed register document, checked; raises pydantic's `ValidationError`."""
-    checked = Register.model_validate(raw)
-    publication = checked.publication
-    return schema.Register(
-        title=checked.title,
-        source=checked.source,
-        publication=schema.Publication(**dict(publication)) if publication is not None else None,
-        plans=tuple(schema.Plan(**dict(plan)) for plan in checked.plans),
-        actions=tuple(_action(action) for action in checked.actions),
-    )
+    return _register(Register.model_validate(raw))
 
 
 def register_part(raw: dict[str, Any]) -> schema.RegisterPart:
     """A parsed file of a directory register, checked; raises pydantic's `ValidationError`."""
-    checked = RegisterPart.model_validate(raw)
-    publication = checked.publication
-    return schema.RegisterPart(
-        title=checked.title,
-        source=checked.source,
-        publication=schema.Publication(**dict(publication)) if publication is not None else None,
-        plans=tuple(schema.Plan(**dict(plan)) for plan in checked.plans),
-        actions=tuple(_action(action) for action in checked.actions),
-    )
-
-
-def _action(action: Action) -> schema.Action:
-    # Field by field (not `schema.Action(**dict(action))`, which takes 2.7x as long on 10,000 actions).
-    return schema.Action(
-        id=action.id,
-        plan=action.plan,
-        number=action.number,
-        theme=action.theme,
-        text=action.text,
-        status=action.status,
-        commentary=action.commentary,
-        status_basis=action.status_basis,
-        status_evidence=action.status_evidence,
-        continues=action.continues,
-        builds_on=tuple(schema.BuildsOn(link.id, link.reason) for link in action.builds_on),
-        references=action.references,
-        annex_marker=action.annex_marker,
-    )
+    return _part(RegisterPart.model_validate(raw))
 
 
 def glossary(raw: dict[str, Any]) -> schema.Glossary:
     """A parsed glossary document, checked; raises pydantic's `ValidationError`."""
-    checked = Glossary.model_validate(raw)
-    return schema.Glossary(tuple(schema.Term(**dict(term)) for term in checked.terms))
+    return _glossary(Glossary.model_validate(raw))

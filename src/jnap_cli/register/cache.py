@@ -28,12 +28,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import operator
 import os
 import re
 import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -239,8 +240,14 @@ def _optional_int(value: object) -> TypeGuard[int | None]:
     return value is None or type(value) is int
 
 
+_ACTION_FIELDS = tuple(field.name for field in fields(Action))  # the dataclass's fields: the one list
+_ACTION_KEYS = frozenset(_ACTION_FIELDS)
+
+
 def _action(document: Any) -> Action:
     """An action document checked as validation would (ids inline: a call per id costs 10% of a warm read)."""
+    if type(document) is not dict or document.keys() != _ACTION_KEYS:
+        raise Damaged("not an action")
     try:
         action_id, plan, number = document["id"], document["plan"], document["number"]
         theme, text, commentary = document["theme"], document["text"], document["commentary"]
@@ -561,23 +568,15 @@ def _counted(actions: Sequence[Action], advance: Callable[[int], None]) -> Itera
     advance(len(actions) % 1000)
 
 
+_action_values = operator.attrgetter(*_ACTION_FIELDS)
+
+
 def _document(action: Action) -> dict[str, Any]:
-    """What `_action` reads back (as `dataclasses.asdict`, which is several times slower)."""
-    return {
-        "id": action.id,
-        "plan": action.plan,
-        "number": action.number,
-        "theme": action.theme,
-        "text": action.text,
-        "status": action.status.value,
-        "commentary": action.commentary,
-        "status_basis": action.status_basis.value if action.status_basis is not None else None,
-        "status_evidence": action.status_evidence,
-        "continues": action.continues,
-        "builds_on": [{"id": link.id, "reason": link.reason} for link in action.builds_on],
-        "references": action.references,
-        "annex_marker": action.annex_marker,
-    }
+    """What `_action` reads back: every field of the dataclass, as JSON has it (its enums are strings;
+    `dataclasses.asdict` is several times slower)."""
+    document = dict(zip(_ACTION_FIELDS, _action_values(action), strict=True))
+    document["builds_on"] = [{"id": link.id, "reason": link.reason} for link in action.builds_on]
+    return document
 
 
 def forget(register: Path) -> None:
