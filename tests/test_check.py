@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from jnap_cli.checks.rules import RULES
 from jnap_cli.model.finding import Finding
 from jnap_cli.model.vocab import Severity
 from jnap_cli.register.paths import shown
 from jnap_cli.render.findings import github_annotation
 
-from .conftest import DATA, ROOT, Run, line_of
+from .conftest import DATA, Run, line_of
 from .registers import Data, drop_field, find, set_field, small, write
 
 # End to end, on the shipped register.
@@ -239,12 +238,6 @@ def test_unknown_format_is_a_usage_error(run: Run) -> None:
         "jnap: error: invalid value for '--format' / '-f': 'xml' is not one of 'text', 'github', 'table', "
         "'json', 'jsonl', 'csv', 'tsv', 'markdown', 'ids'; see 'jnap check --help'\n"
     )
-
-
-def test_every_rule_is_documented_in_the_readme() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for code, rule in RULES.items():
-        assert f"| `{code}` | {rule.severity} |" in readme, code
 
 
 def test_empty_select_is_a_usage_error(run: Run) -> None:

@@ -144,7 +144,7 @@ def test_the_rule_description_lists_every_placeholder() -> None:
         assert form in description, form
     for lead in PLACEHOLDER_LEADS:
         assert f'"{lead}"' in description, lead
-    assert "|" not in description  # it is a cell of the README's table
+    assert "|" not in description  # it is a cell of the rules table (docs/ci.md)
 
 
 # 3. A register that cannot be read is a finding in the chosen format, and still exit 2.

@@ -21,7 +21,7 @@ from jnap_cli.text import squash, unsafe_characters
 
 __all__ = ["RULES", "Rule", "is_placeholder", "missing_ranges", "parse_codes", "run_checks", "select"]
 
-# What `commentary-placeholder` catches (the rule's description, and so the README, lists them all).
+# What `commentary-placeholder` catches (the rule's description, and so the rules table of docs/ci.md, lists them all).
 # Whole forms are compared after folding case and dropping everything but letters and digits, so
 # "TBC!", "(t.b.c.)", "[TODO]" and "N/A" all match; commentary with no letter or digit at all ("-",
 # "…", "??") is a placeholder too.

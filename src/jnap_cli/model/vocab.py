@@ -13,7 +13,7 @@ ID_MAX_LENGTH = 64
 
 
 class Status(StrEnum):
-    """Where an action stands, judged from its commentary (see the README's status table)."""
+    """Where an action stands, judged from its commentary (see docs/keeping.md, "Status vocabulary")."""
 
     COMPLETE = "complete"
     IN_PROGRESS = "in-progress"
@@ -52,7 +52,7 @@ class ActionField(StrEnum):
     PROVENANCE = "provenance"
 
 
-# Which fields of an action are the annex's words and which the register's judgement (README).
+# Which fields of an action are the annex's words and which the register's judgement (docs/keeping.md, "Provenance").
 FROM_ANNEX: tuple[str, ...] = ("theme", "number", "text", "commentary", "references", "annex_marker")
 JUDGED: tuple[str, ...] = ("status", "status_basis", "status_evidence", "continues", "builds_on")
 # Worked out from other fields or other actions, not stored.

@@ -67,7 +67,7 @@ def parse_plans(specs: list[str]) -> list[NewPlan]:
 
 _HEADER = """\
 # A register of an action plan's actions, in the format of the JNAP register
-# (README: "The register format" describes every key). Started by `jnap init`.
+# (jnap's docs/keeping.md, "The register format", describes every key). Started by `jnap init`.
 #
 # Text and commentary are copied word for word from the published plan and its progress updates.
 # `status` is a judgement from the commentary, and `status_evidence` quotes the commentary word for
