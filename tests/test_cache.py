@@ -225,7 +225,7 @@ def test_every_field_of_an_action_survives_the_cache() -> None:
 
     from jnap_cli.model.schema import Action
 
-    for action in loading.load(cache=False).actions:
+    for action in loading.load_file(cache=False).actions:
         document = cache._document(action)
         assert set(document) == {field.name for field in fields(Action)}
         assert cache._action(json.loads(json.dumps(document))) == action
@@ -284,7 +284,7 @@ def test_a_register_cache_is_never_taken_for_a_glossary(tmp_path: Path) -> None:
     from jnap_cli.query.glossary import load_glossary
 
     path = write(tmp_path / "actions.toml", small())
-    loading.load(path)  # cached as a register
+    loading.load_file(path)  # cached as a register
     assert cache.read_document(path, "glossary") is None
     with pytest.raises(Exception, match="invalid glossary"):
         load_glossary(path)
@@ -465,7 +465,7 @@ def test_a_cache_is_private_while_it_is_built(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(cache, "_begin", watching)
     previous = os.umask(0o022)
     try:
-        loading.load(path)
+        loading.load_file(path)
     finally:
         os.umask(previous)
     assert modes == [0o600]

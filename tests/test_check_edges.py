@@ -131,7 +131,7 @@ def test_real_commentary_passes(run: Run, tmp_path: Path, commentary: str) -> No
 
 
 def test_no_shipped_commentary_is_a_placeholder() -> None:
-    from jnap_cli.register.load import load
+    from jnap_cli.register.source import load
 
     register = load(DATA)
     assert [a.id for a in register.actions if is_placeholder(a.commentary)] == []

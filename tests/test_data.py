@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from jnap_cli.model.vocab import STATUSES
-from jnap_cli.register.load import load
+from jnap_cli.register.source import load
 
 from .conftest import DATA, SOURCE
 

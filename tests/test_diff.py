@@ -35,7 +35,8 @@ from jnap_cli.diff.words import word_diff
 from jnap_cli.errors import InputUnreadable, UsageError
 from jnap_cli.model.schema import Register
 from jnap_cli.model.vocab import DiffFormat
-from jnap_cli.register.load import load, load_text
+from jnap_cli.register.load import load_text
+from jnap_cli.register.source import load
 from jnap_cli.render.diff_text import emit_diff
 
 from .conftest import DATA, git

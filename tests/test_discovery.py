@@ -25,7 +25,8 @@ import tomli_w
 
 from jnap_cli.errors import InputUnreadable, RegisterInvalid
 from jnap_cli.register import paths, tomlfile
-from jnap_cli.register.load import load, load_text
+from jnap_cli.register.load import load_text
+from jnap_cli.register.source import load
 
 from .conftest import DATA, Run, git, line_of
 from .registers import Data, set_field, small, write

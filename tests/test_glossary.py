@@ -13,7 +13,7 @@ from jnap_cli.model import validation
 from jnap_cli.model.schema import Term
 from jnap_cli.query.glossary import load_glossary, lookup
 from jnap_cli.query.search import search
-from jnap_cli.register.load import load
+from jnap_cli.register.source import load
 from jnap_cli.text import match_form
 
 from .conftest import DATA, ROOT

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jnap_cli.register.load import load
+from jnap_cli.register.source import load
 from jnap_cli.render.graph_text import short_text
 from jnap_cli.text import escape_unsafe, squash
 

@@ -20,7 +20,7 @@ from jnap_cli.query.glossary import load_glossary
 from jnap_cli.query.indexed import search_file
 from jnap_cli.query.search import find, index_expression
 from jnap_cli.register import cache
-from jnap_cli.register.load import load
+from jnap_cli.register.source import load
 
 from .registers import action, write
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jnap_cli import progress
-from jnap_cli.register.load import load
+from jnap_cli.register.source import load
 from jnap_cli.render.progress import DelayedBar
 
 from .registers import action, small, write

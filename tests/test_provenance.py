@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from jnap_cli.model.vocab import DERIVED, FROM_ANNEX, JUDGED, ActionField
-from jnap_cli.register.load import load
+from jnap_cli.register.source import load
 
 from .conftest import DATA, Run
 from .registers import action, add_action, drop_field, set_field, small, write

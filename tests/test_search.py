@@ -9,7 +9,7 @@ from jnap_cli.model import validation
 from jnap_cli.model.schema import Glossary, Register, Term
 from jnap_cli.query.glossary import load_glossary
 from jnap_cli.query.search import Hit, search, suggest
-from jnap_cli.register.load import load
+from jnap_cli.register.source import load
 from jnap_cli.text import fold, match_form
 
 from .conftest import DATA

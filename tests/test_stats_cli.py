@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jnap_cli.query.stats import tallies, tally_records
-from jnap_cli.register.load import load
+from jnap_cli.register.source import load
 
 from .conftest import DATA, Run, git
 from .registers import set_field, small, write

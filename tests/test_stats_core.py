@@ -14,7 +14,7 @@ from jnap_cli.query.graph import Edge, around, edge_records, edges
 from jnap_cli.query.records import plan_records
 from jnap_cli.query.select import select
 from jnap_cli.query.stats import Tally, tallies, tally_records
-from jnap_cli.register.load import load
+from jnap_cli.register.source import load
 
 from .conftest import DATA
 from .registers import Data, add_action, set_field, small, write

@@ -18,9 +18,6 @@ if TYPE_CHECKING:
 
 Record = dict[str, Any]
 
-EDGE_FIELDS: tuple[str, ...] = ("source", "target", "kind", "reason")
-"""The keys of an edge record, in order."""
-
 
 @dataclass(frozen=True)
 class Edge:
@@ -70,5 +67,5 @@ def around(register: Register, action_id: str, depth: int) -> set[str]:
 
 
 def edge_records(found: Sequence[Edge]) -> list[Record]:
-    """What `jnap graph --format json` prints: one record per edge (`EDGE_FIELDS`)."""
+    """What `jnap graph --format json` prints: one record per edge."""
     return [{"source": e.source, "target": e.target, "kind": e.kind.value, "reason": e.reason} for e in found]

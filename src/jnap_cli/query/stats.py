@@ -17,12 +17,6 @@ if TYPE_CHECKING:
 
 Record = dict[str, Any]
 
-TALLY_FIELDS: tuple[str, ...] = ("scope", "plan", "theme", "total", *(s.value for s in Status), "share", "ids")
-"""The keys of a `stats` record, in order."""
-
-CHANGE_FIELDS: tuple[str, ...] = ("plan", "from", "to", "count", "regression", "ids")
-"""The keys of a `stats --since` record, in order."""
-
 
 def status_counts(actions: Iterable[Action]) -> dict[Status, int]:
     """How many of `actions` are in each status: every status in vocabulary order, zeros included."""
@@ -95,5 +89,5 @@ def tally_record(tally: Tally) -> Record:
 
 
 def tally_records(rows: Sequence[Tally]) -> list[Record]:
-    """What `jnap stats --format json` prints: one record per tally (`TALLY_FIELDS`)."""
+    """What `jnap stats --format json` prints: one record per tally."""
     return [tally_record(tally) for tally in rows]

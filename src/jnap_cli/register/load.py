@@ -27,8 +27,8 @@ T = TypeVar("T")
 _REGISTER_KEYS = {"title", "source", "plans", "actions"}
 
 
-def load(path: Path | None = None, *, cache: bool = True) -> Register:
-    """Read and validate a register, or take it from its cache (`register.cache`) while the file is unchanged.
+def load_file(path: Path | None = None, *, cache: bool = True) -> Register:
+    """Read and validate a register file, or take it from its cache (`register.cache`) while the file is unchanged.
 
     Raises `InputUnreadable` or `RegisterInvalid`.
     """
@@ -52,7 +52,7 @@ def indexed(path: Path, *, store: bool = True) -> Store | Register | None:
     """The register's cache while the file is unchanged; else the register, read, validated and cached
     (and with `store`, its new cache, search index and all, for a search to use).
 
-    None when the cache is turned off (`JNAP_NO_CACHE`). Raises as `load` does when the register
+    None when the cache is turned off (`JNAP_NO_CACHE`). Raises as `load_file` does when the register
     cannot be read or is invalid.
     """
     from jnap_cli.register import cache
@@ -74,7 +74,7 @@ def indexed(path: Path, *, store: bool = True) -> Store | Register | None:
 
 
 def load_located(path: Path) -> tuple[Register, str]:
-    """`load`, keeping the file's text so that later findings can be located (`locate`)."""
+    """`load_file`, keeping the file's text so that later findings can be located (`locate`)."""
     from jnap_cli.register import tomlfile
 
     text = tomlfile.decode(tomlfile.read_bytes(path), str(path))

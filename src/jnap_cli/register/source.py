@@ -34,6 +34,6 @@ def load(path: Path | None = None, *, cache: bool = True) -> Register:
         from jnap_cli.register.directory import load_directory
 
         return load_directory(where, cache=cache).register
-    from jnap_cli.register.load import load as load_file
+    from jnap_cli.register.load import load_file
 
     return load_file(where, cache=cache)
