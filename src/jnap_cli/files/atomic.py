@@ -78,6 +78,21 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@contextlib.contextmanager
+def private_temporary(path: Path) -> Iterator[tuple[Path, int]]:
+    """A new file at `path`, readable by its owner only from the start, never through a link, and its
+    open descriptor (the caller closes it); removed again if the `with` block fails in any way (an
+    error, Ctrl-C, SIGTERM raised as `errors.Terminated`), left for the block to rename if it succeeds.
+    Every temporary file jnap writes, the cache's SQLite files included, is made here."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    try:
+        yield path, handle
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+
+
 def replace(
     target: Path,
     data: bytes,
@@ -100,30 +115,22 @@ def replace(
         old = None
     warnings: list[str] = []
     with signals_held():
-        temporary = temporary_name(target)
         try:
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+            with private_temporary(temporary_name(target)) as (temporary, handle):
+                try:
+                    _write_all(handle, data)
+                    os.fsync(handle)
+                    warnings += _same_owner(handle, old, target, error)
+                    os.fchmod(handle, stat.S_IMODE(old.st_mode) if old is not None else _new_file_mode())
+                finally:
+                    os.close(handle)
+                if before_rename is not None:
+                    before_rename()
+                _rename(temporary, target, new)
+        except FileExistsError:
+            raise error(f"{target}: already exists (created meanwhile)", unchanged) from None
         except OSError as exc:
             raise error(f"{target}: cannot write: {exc.strerror or exc}", unchanged) from None
-        try:
-            try:
-                _write_all(handle, data)
-                os.fsync(handle)
-                warnings += _same_owner(handle, old, target, error)
-                os.fchmod(handle, stat.S_IMODE(old.st_mode) if old is not None else _new_file_mode())
-            finally:
-                os.close(handle)
-            if before_rename is not None:
-                before_rename()
-            _rename(temporary, target, new)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            if isinstance(exc, FileExistsError):
-                raise error(f"{target}: already exists (created meanwhile)", unchanged) from None
-            if isinstance(exc, OSError):
-                raise error(f"{target}: cannot write: {exc.strerror or exc}", unchanged) from None
-            raise
     warnings += sync_directory(target.parent)
     return warnings
 

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from jnap_cli import __version__
+from jnap_cli.files import atomic
 from jnap_cli.model.integrity import integrity
 from jnap_cli.model.schema import Action, BuildsOn, Plan, Publication, Register, RegisterPart
 from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Status, StatusBasis
@@ -506,17 +507,15 @@ def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None]
         cache_files.tidy()
         entry = entry_path(path)
         temporary = cache_files.temporary_path(entry)
-        try:  # whatever stops the build (an error, Ctrl-C, SIGTERM raised as an exception) removes its file
-            cache_files.create_private(temporary)
+        temporary.unlink(missing_ok=True)  # left by a dead process that had this pid
+        with atomic.private_temporary(temporary) as (_, handle):  # a failed build leaves no file
+            os.close(handle)
             connection = sqlite3.connect(temporary)
             try:
                 fill(connection)
             finally:
                 connection.close()
             os.replace(temporary, entry)
-        finally:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
     except (OSError, sqlite3.Error):
         return
 
