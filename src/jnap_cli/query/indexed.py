@@ -20,7 +20,7 @@ from jnap_cli.errors import NoMatch
 from jnap_cli.model.schema import Register
 from jnap_cli.query.records import Record
 from jnap_cli.query.search import DEFAULT_FIELDS, Hit, find, hit_records, index_expression, no_match
-from jnap_cli.register.load import indexed, load_located
+from jnap_cli.register.load import cached, load_located
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Glossary
@@ -42,11 +42,13 @@ def search_file(
 
     A directory register is searched in memory, its files read through their caches.
     """
+    from jnap_cli.register.cache import enabled
     from jnap_cli.register.source import is_directory, load
 
-    source = load(path, cache=cache) if is_directory(path) else indexed(path) if cache else None
-    if source is None:
-        source = load_located(path)[0]
+    if is_directory(path):
+        source: Store | Register = load(path, cache=cache)
+    else:
+        source = cached(path) if cache and enabled() else load_located(path)[0]
     if isinstance(source, Register):
         hits = find(source, query, fields=fields, regex=regex, glossary=glossary, plan=plan, limit=limit)
         return hits, hit_records(source, hits)

@@ -32,10 +32,12 @@ def load_file(path: Path | None = None, *, cache: bool = True) -> Register:
 
     Raises `InputUnreadable` or `RegisterInvalid`.
     """
+    from jnap_cli.register.cache import enabled
+
     resolved = resolve_path(path)
-    found = indexed(resolved, store=False) if cache else None
-    if found is None:
+    if not (cache and enabled()):
         return load_located(resolved)[0]
+    found = cached(resolved, keep_open=False)
     if isinstance(found, Register):
         return found
     from jnap_cli.register.cache import damage
@@ -48,17 +50,13 @@ def load_file(path: Path | None = None, *, cache: bool = True) -> Register:
         found.close()
 
 
-def indexed(path: Path, *, store: bool = True) -> Store | Register | None:
-    """The register's cache while the file is unchanged; else the register, read, validated and cached
-    (and with `store`, its new cache, search index and all, for a search to use).
-
-    None when the cache is turned off (`JNAP_NO_CACHE`). Raises as `load_file` does when the register
-    cannot be read or is invalid.
-    """
+def cached(path: Path, *, keep_open: bool = True) -> Store | Register:
+    """The register file's cache, open, while the file is unchanged. Else the file is read, validated and
+    cached: then its new cache, opened again (search index and all) with `keep_open`, or the register
+    itself without it, or when no cache could be written. Raises as `load_file` does when the register
+    cannot be read or is invalid. Only for a cache that is on (`register.cache.enabled`)."""
     from jnap_cli.register import cache
 
-    if not cache.enabled():
-        return None
     found = cache.open_store(path)
     if found is not None:
         return found
@@ -70,7 +68,7 @@ def indexed(path: Path, *, store: bool = True) -> Store | Register | None:
     register = load_text(text, str(path))
     del text
     cache.store(path, source, register)
-    return (cache.open_store(path) if store else None) or register
+    return (cache.open_store(path) if keep_open else None) or register
 
 
 def load_located(path: Path) -> tuple[Register, str]:
