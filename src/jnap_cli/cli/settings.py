@@ -14,6 +14,8 @@ from jnap_cli.errors import OutputFailed
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Register
+    from jnap_cli.model.vocab import RecordFormat
+    from jnap_cli.render.records import Output
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,13 @@ class Settings:
         from jnap_cli.render.terminal import use_color
 
         return use_color(sys.stdout, self.no_color)
+
+    def output(self, fmt: RecordFormat | None = None, fields: str | None = None, empty: str | None = None) -> Output:
+        """How the command prints its records: its `--format`, `--fields` and `--empty`, with the colour
+        these settings choose, to the guarded stdout."""
+        from jnap_cli.render.records import Output
+
+        return Output(fmt, fields, self.color(), self.out, empty)
 
     def register_path(self) -> Path:
         """`--register`, else `$JNAP_REGISTER`, else the register of the git work tree around the current
