@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from jnap_cli.errors import InputUnreadable, RegisterInvalid
 from jnap_cli.register import paths, tomlfile
 from jnap_cli.register.load import load, load_text
 
-from .conftest import DATA, Run, git, line_of
+from .conftest import DATA, JNAP, Run, git, line_of
 from .registers import Data, set_field, small, write
 
 
@@ -222,9 +221,6 @@ def test_diff_with_a_revision_reads_the_repository_register(run: Run, repo: Path
     result = run("diff", "HEAD~1")
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("0 added, 0 removed, 0 renamed, 1 changed; 1 status change, 1 regression\n")
-
-
-JNAP = shutil.which("jnap", path=str(Path(sys.executable).parent)) or "jnap"
 
 
 def test_installed_script_annotates_the_repository_register(repo: Path, inside: Path) -> None:
