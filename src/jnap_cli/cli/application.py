@@ -1,4 +1,5 @@
-"""The `jnap` application: global options, settings on the context, and the commands, each from its module."""
+"""The `jnap` application: global options, settings on the context, and the table of commands (`COMMANDS`),
+each imported from its module only when it is built."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Options shared by the commands, declared once as `Annotated` aliases, with their shell completion.
+"""Options shared by the commands, declared once as `Annotated` aliases, with their shell completion; the
+values of the filter options, bundled once per command (`Filters`).
 
 Closed vocabularies are the `StrEnum`s of `model.vocab`, used directly as choices: help, completion
 and validation all come from them.

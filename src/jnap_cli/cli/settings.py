@@ -1,4 +1,5 @@
-"""Settings on the Typer context: the register, colour and debug, given before or after the command."""
+"""Settings on the Typer context: the register, colour, cache and debug, given before or after the command;
+and from them, the output options of a command that prints records (`Settings.output`)."""
 
 from __future__ import annotations
 
