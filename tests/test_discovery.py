@@ -26,7 +26,7 @@ from jnap_cli.errors import InputUnreadable, RegisterInvalid
 from jnap_cli.register import paths, tomlfile
 from jnap_cli.register.load import load, load_text
 
-from .conftest import DATA, JNAP, Run, git, line_of
+from .conftest import DATA, Run, git, jnap, line_of
 from .registers import Data, set_field, small, write
 
 
@@ -225,16 +225,7 @@ def test_diff_with_a_revision_reads_the_repository_register(run: Run, repo: Path
 
 def test_installed_script_annotates_the_repository_register(repo: Path, inside: Path) -> None:
     path = write_under(repo, "data/actions.toml", set_field(small(), "R1", "commentary", "  "))
-    env = {k: v for k, v in os.environ.items() if k not in ("JNAP_REGISTER", "NO_COLOR", "FORCE_COLOR")}
-    result = subprocess.run(
-        [JNAP, "check", "--format", "github", "--select", "commentary-missing"],
-        cwd=inside,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = jnap("check", "--format", "github", "--select", "commentary-missing", cwd=inside)
     assert result.returncode == 1, result.stderr
     line = line_of(path, 'commentary = "  "')
     assert result.stdout == (
