@@ -44,7 +44,7 @@ class Settings:
         these settings choose, to the guarded stdout."""
         from jnap_cli.render.records import Output
 
-        return Output(fmt, fields, self.color(), self.out, empty)
+        return Output(format=fmt, fields=fields, color=self.color(), stream=self.out, empty=empty)
 
     def register_path(self) -> Path:
         """`--register`, else `$JNAP_REGISTER`, else the register of the git work tree around the current
