@@ -1,7 +1,8 @@
 """A real browser for the report's tests: Debian's chromium driven by its chromedriver through Selenium.
 
 Selenium Manager never runs (it would download a driver): the driver's path is given explicitly.
-When no browser or driver is found, `browser()` skips the test and says why.
+Without selenium, every test module that imports this one is skipped, saying why; when no browser or
+driver is found, `browser()` skips the test and says why.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import Any
 import pytest
 
 from .conftest import ROOT
+
+# The tests import selenium's names themselves, before asking for a browser: skip them all at once.
+pytest.importorskip("selenium", reason="selenium is not installed: pip install '.[test]'")
 
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = (
@@ -43,10 +47,6 @@ def found() -> tuple[str, str] | str:
     if browser is None or driver is None:
         missing = " and ".join(n for n, p in (("chromium", browser), ("chromedriver", driver)) if p is None)
         return f"{missing} not found: install Debian's chromium and chromium-driver (.ci/run does)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed: pip install '.[test]'"
     return browser, driver
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,8 @@ from jnap_cli.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "actions.toml"
 SOURCE = ROOT / "data" / "source" / "annex.txt"
+# The installed `jnap` script, beside this Python: what a user's shell runs.
+JNAP = shutil.which("jnap", path=str(Path(sys.executable).parent)) or "jnap"
 
 Run = Callable[..., Result]
 
@@ -99,3 +103,12 @@ def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def git(root: Path, *args: str) -> None:
     """Run git in `root`, failing the test when git fails."""
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, timeout=30)
+
+
+def jnap(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """A real run of the installed script in `cwd`, without the developer's register or colour settings."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("JNAP_REGISTER", "NO_COLOR", "FORCE_COLOR")}
+    environment.update(env or {})
+    return subprocess.run(
+        [JNAP, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=60, check=False
+    )

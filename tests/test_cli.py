@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from jnap_cli import __version__
 from jnap_cli.checks import report
 from jnap_cli.errors import ExitCode
 
-from .conftest import ROOT, Run, device
+from .conftest import JNAP, ROOT, Run, device, jnap
 
 
 def test_version(run: Run) -> None:
@@ -70,16 +69,6 @@ def test_exit_codes_are_tabled_in_the_readme() -> None:
 
 
 # Real processes: the installed script, from another directory, as a user's shell runs it.
-
-JNAP = shutil.which("jnap", path=str(Path(sys.executable).parent)) or "jnap"
-
-
-def jnap(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ("JNAP_REGISTER", "NO_COLOR", "FORCE_COLOR")}
-    environment.update(env or {})
-    return subprocess.run(
-        [JNAP, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=60, check=False
-    )
 
 
 def test_installed_script_checks_the_bundled_register_from_anywhere(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ from jnap_cli.model.vocab import DiffFormat
 from jnap_cli.register.load import load_text
 from jnap_cli.register.source import load
 from jnap_cli.render.diff_text import emit_diff
+from jnap_cli.render.records import Output
 
 from .conftest import DATA, git
 from .registers import Data, action, add_action, drop_action, find, set_field, small, write
@@ -119,13 +120,13 @@ def versions(old: Data, new: Data) -> VersionDiff:
 
 def text_of(diff: VersionDiff, *, color: bool = False, stat: bool = False, fmt: str = "text") -> str:
     out = io.StringIO()
-    emit_diff(diff, DiffFormat(fmt), out=out, color=color, stat=stat)
+    emit_diff(diff, DiffFormat(fmt), Output(color=color, stream=out), stat=stat)
     return out.getvalue()
 
 
 def plan_text_of(diff: PlanDiff, *, color: bool = False, stat: bool = False, fmt: str = "text") -> str:
     out = io.StringIO()
-    emit_diff(diff, DiffFormat(fmt), out=out, color=color, stat=stat)
+    emit_diff(diff, DiffFormat(fmt), Output(color=color, stream=out), stat=stat)
     return out.getvalue()
 
 
@@ -524,7 +525,7 @@ def test_record_formats_give_one_row_per_difference() -> None:
 
 def test_text_takes_no_fields() -> None:
     with pytest.raises(UsageError, match="--fields applies to the record formats"):
-        emit_diff(versions(small(), small()), DiffFormat.TEXT, out=io.StringIO(), fields="id")
+        emit_diff(versions(small(), small()), DiffFormat.TEXT, Output(fields="id", stream=io.StringIO()))
 
 
 # --- plans -------------------------------------------------------------------------------------

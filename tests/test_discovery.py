@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from jnap_cli.register import paths, tomlfile
 from jnap_cli.register.load import load_text
 from jnap_cli.register.source import load
 
-from .conftest import DATA, Run, git, line_of
+from .conftest import DATA, Run, git, jnap, line_of
 from .registers import Data, set_field, small, write
 
 
@@ -225,21 +224,9 @@ def test_diff_with_a_revision_reads_the_repository_register(run: Run, repo: Path
     assert result.stdout.endswith("0 added, 0 removed, 0 renamed, 1 changed; 1 status change, 1 regression\n")
 
 
-JNAP = shutil.which("jnap", path=str(Path(sys.executable).parent)) or "jnap"
-
-
 def test_installed_script_annotates_the_repository_register(repo: Path, inside: Path) -> None:
     path = write_under(repo, "data/actions.toml", set_field(small(), "R1", "commentary", "  "))
-    env = {k: v for k, v in os.environ.items() if k not in ("JNAP_REGISTER", "NO_COLOR", "FORCE_COLOR")}
-    result = subprocess.run(
-        [JNAP, "check", "--format", "github", "--select", "commentary-missing"],
-        cwd=inside,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = jnap("check", "--format", "github", "--select", "commentary-missing", cwd=inside)
     assert result.returncode == 1, result.stderr
     line = line_of(path, 'commentary = "  "')
     assert result.stdout == (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Run
+from .conftest import JNAP, Run, jnap
 from .registers import set_field, small, write
 
 
@@ -43,8 +43,6 @@ def test_an_empty_id_is_a_usage_error(run: Run, register: str, ids: list[str]) -
 
 def test_empty_cells_can_be_shown_for_while_read(register: str, tmp_path: Path) -> None:
     """bash merges adjacent tabs (tab is IFS white space): `--empty -` keeps every field in place."""
-    from .test_cli import JNAP
-
     loop = "while IFS=$'\\t' read -r id refs status; do echo \"$id|$refs|$status\"; done"
     fields = "--fields id,continues,status"
     plain = subprocess.run(
@@ -92,8 +90,6 @@ def test_csv_cells_run_nothing(run: Run, tmp_path: Path, text: str, cell: str) -
 def complete(words: str, cwd: Path, **env: str) -> list[str]:
     """What bash would offer for the last of `words`, through jnap's completion protocol."""
     import shlex
-
-    from .test_cli import jnap
 
     cword = str(len(shlex.split(words)) - 1)
     variables = {"COMP_WORDS": words, "COMP_CWORD": cword, "_JNAP_COMPLETE": "complete_bash"}

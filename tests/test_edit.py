@@ -20,9 +20,8 @@ from jnap_cli.text import unsafe_characters
 from jnap_cli.writing import splice, writer
 from jnap_cli.writing.splice import Change, Edit
 
-from .conftest import DATA, Run
+from .conftest import DATA, JNAP, Run
 from .registers import set_field, small, write
-from .test_cli import JNAP
 
 
 @pytest.fixture(params=["lf", "crlf"])

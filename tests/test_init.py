@@ -12,8 +12,7 @@ from jnap_cli.errors import UsageError, WriteRefused
 from jnap_cli.register.load import load_text
 from jnap_cli.writing import init as core
 
-from .conftest import Run
-from .test_cli import JNAP
+from .conftest import JNAP, Run
 
 SIMPLE = ("--plan", "vawg:Tackling VAWG:2025", "--title", "VAWG register", "--source", "Tackling VAWG 2025")
 

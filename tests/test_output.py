@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Run
+from .conftest import JNAP, Run
 from .registers import find, set_field, small, write, write_text_with
-from .test_cli import JNAP
 
 # Rich markup, an emoji code, an ANSI colour sequence, a bidi override, a zero-width space, a C1
 # control and a tab (tomli-w writes the control characters as TOML escapes, so the register stays valid).

@@ -25,6 +25,7 @@ from jnap_cli.model.vocab import DiffFormat
 from jnap_cli.register.load import load_text
 from jnap_cli.register.source import load
 from jnap_cli.render.diff_text import HANG, emit_diff, wrap
+from jnap_cli.render.records import Output
 
 from .conftest import DATA, Run
 from .registers import Data, set_field, set_plan_field, small, write
@@ -45,7 +46,7 @@ def model(data: Data) -> Register:
 
 def rendered(diff: PlanDiff, *, out: io.StringIO | None = None, color: bool = False) -> str:
     out = out if out is not None else io.StringIO()
-    emit_diff(diff, DiffFormat.TEXT, out=out, color=color)
+    emit_diff(diff, DiffFormat.TEXT, Output(color=color, stream=out))
     return out.getvalue()
 
 

@@ -44,7 +44,7 @@ from jnap_cli.query.records import PROVENANCE
 from jnap_cli.register.load import load_text
 from jnap_cli.register.sourcemap import scan
 from jnap_cli.render.cells import flat
-from jnap_cli.render.records import emit
+from jnap_cli.render.records import Output, emit
 from jnap_cli.render.views import ACTION
 from jnap_cli.text import UNSAFE
 
@@ -456,7 +456,7 @@ def records(
 
 def rendered(rows: list[Record], fields: list[str], fmt: str) -> str:
     out = io.StringIO()
-    emit(rows, ACTION, fmt=RecordFormat(fmt), fields=",".join(fields), out=out)
+    emit(rows, ACTION, Output(RecordFormat(fmt), ",".join(fields), stream=out))
     return out.getvalue()
 
 

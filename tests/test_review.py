@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from .conftest import Run, device
+from .conftest import JNAP, Run, device
 from .registers import action, add_action, set_field, set_plan_field, small, write
-from .test_cli import JNAP
 
 
 def test_a_tab_in_register_text_loses_nothing_in_a_table(run: Run, tmp_path: Path) -> None:

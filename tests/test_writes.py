@@ -30,9 +30,8 @@ from hypothesis import strategies as st
 from jnap_cli.files import lock
 from jnap_cli.writing import splice
 
-from .conftest import DATA, Run
+from .conftest import DATA, JNAP, Run
 from .registers import find, small, write
-from .test_cli import JNAP
 
 EVIDENCE = "Training 1"  # R1's evidence in `small()`
 

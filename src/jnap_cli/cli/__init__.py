@@ -5,8 +5,9 @@ from typing import Any
 
 def __getattr__(name: str) -> Any:
     """`app`: the whole application, built on first use (`jnap_cli.entry` builds only what a run needs)."""
-    if name == "app":
-        from jnap_cli.cli import application
+    if name != "app":
+        raise AttributeError(name)
+    from jnap_cli.cli.application import build
 
-        return application.__getattr__("app")
-    raise AttributeError(name)
+    globals()["app"] = built = build()
+    return built

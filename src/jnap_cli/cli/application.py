@@ -1,9 +1,11 @@
-"""The `jnap` application: global options, settings on the context, and the commands, each from its module."""
+"""The `jnap` application: global options, settings on the context, and the table of commands (`COMMANDS`),
+each imported from its module only when it is built."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
@@ -69,53 +71,41 @@ def _show_progress(no_color: bool) -> None:
         progress.listen(DelayedBar(sys.stderr, color=use_color(sys.stderr, no_color)))
 
 
-# Short help is written out: Click would cut the docstrings' first lines at the terminal's width.
-SUMMARIES = {
-    "list": "List actions in register order; filters combine.",
-    "filter": "List the actions in any of the given statuses.",
-    "show": "Show the whole record of one or more actions.",
-    "search": "Search text, commentary and themes, best first.",
-    "plans": "The plans, with their action counts by status.",
-    "themes": "The themes of each plan, with their action counts.",
-    "stats": "Counts by plan, theme and status; completed shares.",
-    "graph": "The links between actions: Mermaid, DOT or edges.",
-    "glossary": "The plan's acronyms and terms of art.",
-    "check": "Check the register for CI; exit 1 on errors.",
-    "diff": "Compare two plans, or two versions of the register.",
-    "set-status": "Set an action's status, with its evidence.",
-    "comment": "Replace or extend an action's commentary.",
-    "link": "Add or remove a link between two actions.",
-    "add": "Add an action to a plan.",
-    "edit": "Edit one action's table in $EDITOR.",
-    "history": "Every commit that changed an action, newest first.",
-    "init": "Start a new register for another action plan.",
-    "report": "The register as one HTML page, or Markdown.",
-    "cache": "Where the cache is, what it holds; prune or clear it.",
-}
-# Each command's module and function, imported only when the command is built.
-COMMANDS: dict[str, str] = {
-    "list": "lookups:list_",
-    "filter": "lookups:filter_",
-    "show": "lookups:show",
-    "search": "search:search",
-    "plans": "lookups:plans",
-    "themes": "lookups:themes",
-    "stats": "stats:stats",
-    "graph": "graph:graph",
-    "glossary": "search:glossary",
-    "check": "check:check",
-    "diff": "diff:diff",
-    "set-status": "edit:set_status",
-    "comment": "edit:comment",
-    "link": "edit:link",
-    "add": "edit:add",
-    "edit": "edit:edit",
-    "history": "history:history",
-    "init": "init:init",
-    "report": "report:report",
-    "cache": "cache:app",  # a group: `jnap cache info`
-}
-GLOBAL_OPTIONS_WITH_VALUES = ("-r", "--register")
+@dataclass(frozen=True)
+class Command:
+    """A command of `jnap`: its name, where it lives (`module:function` in `jnap_cli.cli`, imported only when
+    the command is built; a `typer.Typer` there is a group) and its short help, written out because Click
+    would cut the docstring's first line at the terminal's width."""
+
+    name: str
+    target: str
+    summary: str
+
+
+# Every command, once, in the order of `jnap --help` and docs/cli.md.
+COMMANDS = (
+    Command("list", "lookups:list_", "List actions in register order; filters combine."),
+    Command("filter", "lookups:filter_", "List the actions in any of the given statuses."),
+    Command("show", "lookups:show", "Show the whole record of one or more actions."),
+    Command("search", "search:search", "Search text, commentary and themes, best first."),
+    Command("plans", "lookups:plans", "The plans, with their action counts by status."),
+    Command("themes", "lookups:themes", "The themes of each plan, with their action counts."),
+    Command("stats", "stats:stats", "Counts by plan, theme and status; completed shares."),
+    Command("graph", "graph:graph", "The links between actions: Mermaid, DOT or edges."),
+    Command("glossary", "search:glossary", "The plan's acronyms and terms of art."),
+    Command("check", "check:check", "Check the register for CI; exit 1 on errors."),
+    Command("diff", "diff:diff", "Compare two plans, or two versions of the register."),
+    Command("set-status", "edit:set_status", "Set an action's status, with its evidence."),
+    Command("comment", "edit:comment", "Replace or extend an action's commentary."),
+    Command("link", "edit:link", "Add or remove a link between two actions."),
+    Command("add", "edit:add", "Add an action to a plan."),
+    Command("edit", "edit:edit", "Edit one action's table in $EDITOR."),
+    Command("history", "history:history", "Every commit that changed an action, newest first."),
+    Command("init", "init:init", "Start a new register for another action plan."),
+    Command("report", "report:report", "The register as one HTML page, or Markdown."),
+    Command("cache", "cache:app", "Where the cache is, what it holds; prune or clear it."),
+)
+NAMES = frozenset(command.name for command in COMMANDS)
 
 
 def build(only: str | None = None) -> typer.Typer:
@@ -123,15 +113,18 @@ def build(only: str | None = None) -> typer.Typer:
     command's parameters on every run, so a run that names its command builds just that one."""
     application = _typer()
     application.callback()(_root)
-    names = [] if only == "" else [only] if only in COMMANDS else list(COMMANDS)
-    for name in names:
-        module, function = COMMANDS[name].split(":")
-        command = getattr(importlib.import_module(f"jnap_cli.cli.{module}"), function)
-        if isinstance(command, typer.Typer):
-            application.add_typer(command, name=name, short_help=SUMMARIES[name])
-        else:
-            application.command(name, cls=JnapCommand, short_help=SUMMARIES[name])(command)
+    for command in [c for c in COMMANDS if c.name == only] if only == "" or only in NAMES else COMMANDS:
+        _add(application, command)
     return application
+
+
+def _add(application: typer.Typer, command: Command) -> None:
+    module, function = command.target.split(":")
+    target = getattr(importlib.import_module(f"jnap_cli.cli.{module}"), function)
+    if isinstance(target, typer.Typer):
+        application.add_typer(target, name=command.name, short_help=command.summary)
+    else:
+        application.command(command.name, cls=JnapCommand, short_help=command.summary)(target)
 
 
 def invoked(args: Sequence[str]) -> str | None:
@@ -140,27 +133,24 @@ def invoked(args: Sequence[str]) -> str | None:
     command)."""
     if list(args) == ["--version"]:
         return ""
+    with_values: frozenset[str] | None = None  # found only when a global option comes first
     position = 0
     while position < len(args):
         arg = args[position]
-        if arg in GLOBAL_OPTIONS_WITH_VALUES:
-            position += 2
-        elif arg.startswith("-"):
-            if (
-                arg in ("-h", "--help", "--version")
-                or arg.startswith("--install-completion")
-                or arg.startswith("--show-completion")
-            ):
-                return None
-            position += 1
-        else:
-            return arg if arg in COMMANDS else None
+        if not arg.startswith("-"):
+            return arg if arg in NAMES else None
+        if arg in ("-h", "--help", "--version") or arg.startswith(("--install-completion", "--show-completion")):
+            return None
+        with_values = global_options_with_values() if with_values is None else with_values
+        position += 2 if arg in with_values else 1
     return None
 
 
-def __getattr__(name: str) -> typer.Typer:
-    """`app`, the application with every command, built when first asked for (tests, docs)."""
-    if name == "app":
-        globals()["app"] = built = build()
-        return built
-    raise AttributeError(name)
+def global_options_with_values() -> frozenset[str]:
+    """The names of the root's options that take a value (`-r PATH`), as Click parses them: in a real run
+    the command is found before Typer parses anything, and such an option's value is not a command."""
+    from typer.core import TyperOption
+    from typer.main import get_command
+
+    options = [param for param in get_command(build("")).params if isinstance(param, TyperOption)]
+    return frozenset(name for o in options if not (o.is_flag or o.count) for name in (*o.opts, *o.secondary_opts))

@@ -11,11 +11,12 @@ import typer
 from jnap_cli.cli.boundary import note
 from jnap_cli.cli.help import JnapCommand
 from jnap_cli.cli.options import EmptyOpt, FormatOpt, NoColorOpt, fields_option
-from jnap_cli.cli.settings import Settings, output_errors, settings
+from jnap_cli.cli.settings import output_errors, settings
 from jnap_cli.render.views import View
 
 if TYPE_CHECKING:
     from jnap_cli.register.cache_files import CachedFile
+    from jnap_cli.render.records import Output
 
 CACHED_FILE = View(
     "cached file",
@@ -61,7 +62,7 @@ def info(
     would remove it; a summary on stderr."""
     from jnap_cli.register.cache_files import listing
 
-    _emit(settings(ctx, no_color=no_color), listing, "", fmt, fields, empty)
+    _emit(settings(ctx, no_color=no_color).output(fmt, fields, empty), listing, "")
 
 
 @app.command("prune", cls=JnapCommand, short_help="Remove what nothing will use again.")
@@ -77,7 +78,8 @@ def prune(
     interrupted builds (as jnap does once a day by itself), listing them."""
     from jnap_cli.register.cache_files import prune as pruned
 
-    _emit(settings(ctx, no_color=no_color), partial(pruned, dry_run=dry_run), _removed(dry_run), fmt, fields, empty)
+    output = settings(ctx, no_color=no_color).output(fmt, fields, empty)
+    _emit(output, partial(pruned, dry_run=dry_run), _removed(dry_run))
 
 
 @app.command("clear", cls=JnapCommand, short_help="Remove every cached file.")
@@ -92,31 +94,23 @@ def clear(
     """Remove all of jnap's files in the cache directory, listing them (nothing else there is touched)."""
     from jnap_cli.register.cache_files import clear as cleared
 
-    _emit(settings(ctx, no_color=no_color), partial(cleared, dry_run=dry_run), _removed(dry_run), fmt, fields, empty)
+    output = settings(ctx, no_color=no_color).output(fmt, fields, empty)
+    _emit(output, partial(cleared, dry_run=dry_run), _removed(dry_run))
 
 
 def _removed(dry_run: bool) -> str:
     return "would remove " if dry_run else "removed "
 
 
-def _emit(
-    chosen: Settings,
-    files: Callable[[], list[CachedFile]],
-    verb: str,
-    fmt: FormatOpt,
-    fields: str | None,
-    empty: str | None,
-) -> None:
+def _emit(output: Output, files: Callable[[], list[CachedFile]], verb: str) -> None:
     """The records of `files()` (fields checked first, so that a usage mistake removes nothing), then a
     summary line on stderr."""
     from jnap_cli.register.cache_files import directory, record
-    from jnap_cli.render.records import choose_fields, default_format, emit
+    from jnap_cli.render.records import choose_fields, emit
 
-    if fields is not None:
-        choose_fields(CACHED_FILE, fields, fmt or default_format(chosen.out))
+    choose_fields(CACHED_FILE, output.fields, output.chosen_format())
     found = files()
-    rows = [record(file) for file in found]
-    emit(rows, CACHED_FILE, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
+    emit([record(file) for file in found], CACHED_FILE, output)
     count = f"{len(found)} file" + ("" if len(found) == 1 else "s")
     note(f"{verb}{count}, {_size(sum(file.size for file in found))} in {directory()}")
 

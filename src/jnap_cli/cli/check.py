@@ -41,7 +41,7 @@ def check(
     chosen = settings(ctx, register=register, no_color=no_color)
     path, report = check_register(chosen.register_path, parse_codes(select), frozenset(parse_codes(ignore) or ()))
     # Even a register that cannot be read is reported in the chosen format: CI parsing it sees why.
-    emit_findings(report.findings, fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
+    emit_findings(report.findings, fmt, chosen.output(fields=fields, empty=empty))
     if report.failure is not None:
         raise report.failure
     if report.actions is None and path is not None:

@@ -50,7 +50,7 @@ def diff(
     result = compare(versions, chosen.register_path(), suggest=suggest)
     if isinstance(result, PlanDiff) and (exit_code or fail_on_regression):
         raise UsageError("--exit-code and --fail-on-regression compare versions, not plans")
-    emit_diff(result, fmt, out=chosen.out, color=chosen.color(), stat=stat, fields=fields, empty=empty)
+    emit_diff(result, fmt, chosen.output(fields=fields, empty=empty), stat=stat)
     if isinstance(result, PlanDiff):
         return
     if (exit_code and has_differences(result)) or (fail_on_regression and has_regression(result)):

@@ -262,13 +262,23 @@ def _strip_notes(text: str) -> str:
 def _writable(chosen: Settings) -> Path:
     """The register to edit: a writable file, or a directory (whose file is checked by `_writable_file`
     once the edit names it); never the copy bundled with jnap."""
-    from jnap_cli.register.paths import default_path
     from jnap_cli.register.source import is_directory
 
     path = chosen.register_path()
-    if path.resolve() == default_path().resolve() and "site-packages" in str(path.resolve()):
+    if _bundled(path):
         raise WriteRefused(f"{path}: the register bundled with jnap is not to be edited", "pass --register PATH")
     return path if is_directory(path) else _writable_file(path)
+
+
+def _bundled(path: Path) -> bool:
+    """Whether `path` is the register installed with jnap: its resource path, inside the installed package
+    (wherever the system keeps packages). An editable install's is the checkout's own, which may be edited."""
+    from importlib import resources
+
+    from jnap_cli.register.paths import default_path
+
+    bundled = default_path().resolve()
+    return path.resolve() == bundled and bundled.is_relative_to(Path(str(resources.files("jnap_cli"))).resolve())
 
 
 def _writable_file(path: Path) -> Path:

@@ -9,6 +9,7 @@ import typer
 from jnap_cli.cli.options import (
     BasisOpt,
     EmptyOpt,
+    Filters,
     NoColorOpt,
     NotStatusOpt,
     PlanOpt,
@@ -75,23 +76,12 @@ def graph(
     target, kind, reason).
     """
     from jnap_cli.query.graph import around, edge_records, edges
-    from jnap_cli.query.select import select
 
     if depth is not None and around_id is None:
         raise UsageError("--depth counts links from --around ID", "add --around ID, or leave --depth out")
     chosen = settings(ctx, register=register, no_color=no_color)
     loaded = chosen.load()
-    ids = {
-        a.id
-        for a in select(
-            loaded,
-            plan=plan,
-            theme=theme,
-            statuses=status,
-            not_statuses=not_status,
-            basis=basis,
-        )
-    }
+    ids = {a.id for a in Filters(plan, theme, status, not_status, basis).select(loaded)}
     if around_id is not None:
         ids &= around(loaded, around_id, 1 if depth is None else depth)
     found = edges(loaded, ids)
@@ -106,12 +96,4 @@ def graph(
     from jnap_cli.render.records import emit
 
     records = [{**record, "ends": [record["source"], record["target"]]} for record in edge_records(found)]
-    emit(
-        records,
-        EDGE,
-        fmt=RecordFormat(fmt.value) if fmt else None,
-        fields=fields,
-        color=chosen.color(),
-        out=chosen.out,
-        empty=empty,
-    )
+    emit(records, EDGE, chosen.output(RecordFormat(fmt.value) if fmt else None, fields, empty))

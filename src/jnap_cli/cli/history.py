@@ -47,4 +47,4 @@ def history(
         if unknown is not None:
             raise unknown
         raise NoMatch(f"no commit changed {wanted}")
-    emit(records, HISTORY, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
+    emit(records, HISTORY, chosen.output(fmt, fields, empty))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from jnap_cli.cli.options import (
     BasisOpt,
     EmptyOpt,
+    Filters,
     FormatOpt,
     LimitOpt,
     NoColorOpt,
@@ -25,8 +26,11 @@ from jnap_cli.cli.options import (
 )
 from jnap_cli.cli.settings import Settings, settings
 from jnap_cli.errors import InputUnreadable, NoMatch, UsageError
-from jnap_cli.model.vocab import Status, StatusBasis
+from jnap_cli.model.vocab import Status
 from jnap_cli.render.views import ACTION, ACTION_DETAIL, PLAN, THEME
+
+if TYPE_CHECKING:
+    from jnap_cli.render.records import Output
 
 ActionFieldsOpt = Annotated[str | None, fields_option(ACTION)]
 PlanFieldsOpt = Annotated[str | None, fields_option(PLAN)]
@@ -50,19 +54,8 @@ def list_(
 ) -> None:
     """List actions in register order; filters combine (AND)."""
     chosen = settings(ctx, register=register, no_color=no_color)
-    _list_actions(
-        chosen,
-        plan=plan,
-        theme=theme,
-        statuses=status or [],
-        not_statuses=not_status or [],
-        basis=basis,
-        sort=sort,
-        limit=limit,
-        fmt=fmt,
-        fields=fields,
-        empty=empty,
-    )
+    filters = Filters(plan, theme, status, not_status, basis)
+    _list_actions(chosen, filters, sort, limit, chosen.output(fmt, fields, empty))
 
 
 def filter_(
@@ -85,59 +78,20 @@ def filter_(
 ) -> None:
     """List the actions in any of the given statuses."""
     chosen = settings(ctx, register=register, no_color=no_color)
-    _list_actions(
-        chosen,
-        plan=plan,
-        theme=theme,
-        statuses=statuses,
-        not_statuses=[],
-        basis=None,
-        sort=sort,
-        limit=limit,
-        fmt=fmt,
-        fields=fields,
-        empty=empty,
-    )
+    _list_actions(chosen, Filters(plan, theme, statuses), sort, limit, chosen.output(fmt, fields, empty))
 
 
-def _list_actions(
-    chosen: Settings,
-    *,
-    plan: str | None,
-    theme: str | None,
-    statuses: list[Status],
-    not_statuses: list[Status],
-    basis: StatusBasis | None,
-    sort: str | None,
-    limit: int | None,
-    fmt: FormatOpt,
-    fields: str | None,
-    empty: str | None,
-) -> None:
-    """Shared by `list` and `filter`: select, sort, limit, render; exit 1 when nothing matches."""
+def _list_actions(chosen: Settings, filters: Filters, sort: str | None, limit: int | None, output: Output) -> None:
+    """`list` and `filter`: select, sort, limit, render; exit 1 when nothing matches."""
     from jnap_cli.query.records import records
-    from jnap_cli.query.select import select, sort_records
+    from jnap_cli.query.select import sort_records
     from jnap_cli.render.records import emit
 
     loaded = chosen.load()
-    rows = sort_records(
-        records(
-            loaded,
-            select(
-                loaded,
-                plan=plan,
-                theme=theme,
-                statuses=statuses,
-                not_statuses=not_statuses,
-                basis=basis,
-            ),
-        ),
-        sort,
-        ACTION.fields,
-    )
-    if not rows[:limit]:
+    rows = sort_records(records(loaded, filters.select(loaded)), sort, ACTION.fields)[:limit]
+    if not rows:
         raise NoMatch("no actions match")
-    emit(rows[:limit], ACTION, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
+    emit(rows, ACTION, output)
 
 
 def show(
@@ -167,15 +121,7 @@ def show(
     actions = resolve(loaded, _expand_stdin(ids), plan=plan)
     if not actions:  # only `-` can give none: an empty argument is refused by resolve()
         raise UsageError("no ids on standard input", "pipe ids into 'jnap show -', one per line")
-    emit(
-        records(loaded, actions),
-        ACTION_DETAIL,
-        fmt=fmt,
-        fields=fields,
-        color=chosen.color(),
-        out=chosen.out,
-        empty=empty,
-    )
+    emit(records(loaded, actions), ACTION_DETAIL, chosen.output(fmt, fields, empty))
 
 
 def _expand_stdin(ids: list[str]) -> list[str]:
@@ -208,8 +154,7 @@ def plans(
     from jnap_cli.render.records import emit
 
     chosen = settings(ctx, register=register, no_color=no_color)
-    rows = plan_records(chosen.load())
-    emit(rows, PLAN, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
+    emit(plan_records(chosen.load()), PLAN, chosen.output(fmt, fields, empty))
 
 
 def themes(
@@ -226,5 +171,4 @@ def themes(
     from jnap_cli.render.records import emit
 
     chosen = settings(ctx, register=register, no_color=no_color)
-    rows = theme_records(chosen.load(), plan)
-    emit(rows, THEME, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
+    emit(theme_records(chosen.load(), plan), THEME, chosen.output(fmt, fields, empty))

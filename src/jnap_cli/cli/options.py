@@ -1,4 +1,5 @@
-"""Options shared by the commands, declared once as `Annotated` aliases, with their shell completion.
+"""Options shared by the commands, declared once as `Annotated` aliases, with their shell completion; the
+values of the filter options, bundled once per command (`Filters`).
 
 Closed vocabularies are the `StrEnum`s of `model.vocab`, used directly as choices: help, completion
 and validation all come from them.
@@ -6,15 +7,20 @@ and validation all come from them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from jnap_cli.model.vocab import RecordFormat, Status, StatusBasis
 from jnap_cli.render.views import View
 from jnap_cli.text import escape_unsafe
+
+if TYPE_CHECKING:
+    from jnap_cli.model.schema import Action, Register
 
 RegisterOpt = Annotated[
     Path | None,
@@ -211,3 +217,32 @@ SortOpt = Annotated[
     str | None, typer.Option("--sort", metavar="FIELD[:desc]", help="Sort by FIELD or FIELD:desc (natural order).")
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", metavar="N", min=1, help="Show at most N records.")]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of `list`, `filter`, `stats` and `graph` (`--plan`, `--theme`, `--status`, `--not-status`,
+    `--basis`), built once per command: each left out (None or empty) keeps every action."""
+
+    plan: str | None = None
+    theme: str | None = None
+    statuses: Sequence[Status] | None = None
+    not_statuses: Sequence[Status] | None = None
+    basis: StatusBasis | None = None
+
+    def given(self) -> bool:
+        """Whether any filter was given."""
+        return any((self.plan, self.theme, self.statuses, self.not_statuses, self.basis))
+
+    def select(self, register: Register) -> list[Action]:
+        """The actions of `register` that pass every filter, in register order (`query.select`)."""
+        from jnap_cli.query.select import select
+
+        return select(
+            register,
+            plan=self.plan,
+            theme=self.theme,
+            statuses=self.statuses,
+            not_statuses=self.not_statuses,
+            basis=self.basis,
+        )

@@ -62,16 +62,7 @@ def search(
         cache=chosen.cache,
     )
     marks = [{"snippet": hit.spans} for hit in hits]
-    emit(
-        rows,
-        SEARCH_HIT,
-        fmt=fmt,
-        fields=fields,
-        color=chosen.color(),
-        highlights=marks,
-        out=chosen.out,
-        empty=empty,
-    )
+    emit(rows, SEARCH_HIT, chosen.output(fmt, fields, empty), highlights=marks)
 
 
 def glossary(
@@ -95,4 +86,4 @@ def glossary(
 
     chosen = settings(ctx, no_color=no_color)
     rows = [asdict(entry) for entry in entries(load_glossary(cache=chosen.cache), " ".join(term) if term else None)]
-    emit(rows, TERM, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
+    emit(rows, TERM, chosen.output(fmt, fields, empty))

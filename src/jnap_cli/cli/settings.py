@@ -1,4 +1,5 @@
-"""Settings on the Typer context: the register, colour and debug, given before or after the command."""
+"""Settings on the Typer context: the register, colour, cache and debug, given before or after the command;
+and from them, the output options of a command that prints records (`Settings.output`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from jnap_cli.errors import OutputFailed
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Register
+    from jnap_cli.model.vocab import RecordFormat
+    from jnap_cli.render.records import Output
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,13 @@ class Settings:
         from jnap_cli.render.terminal import use_color
 
         return use_color(sys.stdout, self.no_color)
+
+    def output(self, fmt: RecordFormat | None = None, fields: str | None = None, empty: str | None = None) -> Output:
+        """How the command prints its records: its `--format`, `--fields` and `--empty`, with the colour
+        these settings choose, to the guarded stdout."""
+        from jnap_cli.render.records import Output
+
+        return Output(format=fmt, fields=fields, color=self.color(), stream=self.out, empty=empty)
 
     def register_path(self) -> Path:
         """`--register`, else `$JNAP_REGISTER`, else the register of the git work tree around the current

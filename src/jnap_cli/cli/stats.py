@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from jnap_cli.cli.options import (
     BasisOpt,
     EmptyOpt,
+    Filters,
     FormatOpt,
     NoColorOpt,
     NotStatusOpt,
@@ -21,6 +23,10 @@ from jnap_cli.cli.options import (
 from jnap_cli.cli.settings import settings
 from jnap_cli.errors import NoMatch
 from jnap_cli.text import one_line
+
+if TYPE_CHECKING:
+    from jnap_cli.model.schema import Action, Register
+    from jnap_cli.render.records import Output
 
 
 def stats(
@@ -57,35 +63,30 @@ def stats(
     A plan's row comes first, then its themes'. On a terminal the completed share is drawn as a bar.
     With --since, what changed status since that version instead: a row per plan and move (from → to).
     """
-    from jnap_cli.query.select import select
-
-    chosen = settings(ctx, register=register, no_color=no_color)
-    loaded = chosen.load()
-    filtered = any((plan, theme, status, not_status, basis))
-    actions = select(
-        loaded,
-        plan=plan,
-        theme=theme,
-        statuses=status,
-        not_statuses=not_status,
-        basis=basis,
-    )
-    if since is not None:
-        from jnap_cli.diff.revisions import read_version
-        from jnap_cli.diff.status import change_records, status_changes
-        from jnap_cli.render.records import emit
-        from jnap_cli.render.views import STATUS_CHANGE
-
-        old = read_version(since, chosen.register_path())
-        changes = change_records(status_changes(old, loaded, {a.id for a in actions} if filtered else None))
-        if not changes:
-            raise NoMatch(f"no status changed since {one_line(since)}")
-        emit(changes, STATUS_CHANGE, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
-        return
     from jnap_cli.query.stats import tallies, tally_records
     from jnap_cli.render.stats import emit_tallies
 
-    if filtered and not actions:
+    chosen = settings(ctx, register=register, no_color=no_color)
+    filters, output = Filters(plan, theme, status, not_status, basis), chosen.output(fmt, fields, empty)
+    loaded = chosen.load()
+    actions = filters.select(loaded) if filters.given() else None  # None: every action
+    if since is not None:
+        _changes_since(since, chosen.register_path(), loaded, actions, output)
+        return
+    if actions is not None and not actions:
         raise NoMatch("no actions match")
-    rows = tally_records(tallies(loaded, actions if filtered else None))
-    emit_tallies(rows, fmt=fmt, fields=fields, color=chosen.color(), out=chosen.out, empty=empty)
+    emit_tallies(tally_records(tallies(loaded, actions)), output)
+
+
+def _changes_since(since: str, path: Path, loaded: Register, actions: list[Action] | None, output: Output) -> None:
+    """`--since`: the status changes of `actions` (None: of every action) since that version."""
+    from jnap_cli.diff.revisions import read_version
+    from jnap_cli.diff.status import change_records, status_changes
+    from jnap_cli.render.records import emit
+    from jnap_cli.render.views import STATUS_CHANGE
+
+    old = read_version(since, path)
+    changes = change_records(status_changes(old, loaded, None if actions is None else {a.id for a in actions}))
+    if not changes:
+        raise NoMatch(f"no status changed since {one_line(since)}")
+    emit(changes, STATUS_CHANGE, output)

@@ -27,7 +27,7 @@ from jnap_cli.diff.words import BREAK, segment_tokens, word_diff
 from jnap_cli.errors import UsageError
 from jnap_cli.model.vocab import DiffFormat, RecordFormat
 from jnap_cli.render.cells import to_json
-from jnap_cli.render.records import emit
+from jnap_cli.render.records import Output, emit
 from jnap_cli.render.terminal import console, console_width, isatty
 from jnap_cli.render.views import PLAN_RELATION, VERSION_CHANGE, counts_view
 from jnap_cli.text import escape_unsafe, one_line
@@ -57,45 +57,29 @@ class _Line:
     indent: int = 0
 
 
-def emit_diff(
-    diff: VersionDiff | PlanDiff,
-    fmt: DiffFormat,
-    *,
-    out: IO[str],
-    color: bool = False,
-    stat: bool = False,
-    fields: str | None = None,
-    empty: str | None = None,
-) -> None:
-    """A diff as text (sections, then a summary line), the JSON document, or rows in any other record format.
+def emit_diff(diff: VersionDiff | PlanDiff, fmt: DiffFormat, output: Output, *, stat: bool = False) -> None:
+    """A diff as text (sections, then a summary line), the JSON document, or rows in any other record format;
+    `output` gives the fields, colour, stream and `--empty` (its format is `fmt`'s).
 
     `stat`: the summary counts only (text: the summary line; records: one record of counts).
     """
+    out, fields = output.stream, output.fields
     if fmt is DiffFormat.TEXT:
         if fields is not None:
             raise UsageError("--fields applies to the record formats, not to text", "add --format csv, json, …")
-        _print(_lines(diff, color, stat), out, color)
+        _print(_lines(diff, output.color, stat), out, output.color)
         return
-    record_format = RecordFormat(fmt.value)
+    records = output.using(RecordFormat(fmt.value))
     if stat:
         numbers = counts(diff)
-        if record_format is RecordFormat.JSON and fields is None:
+        if records.format is RecordFormat.JSON and fields is None:
             out.write(to_json(numbers, indent=2) + "\n")
         else:
-            emit(
-                [numbers],
-                counts_view(tuple(numbers)),
-                fmt=record_format,
-                fields=fields,
-                color=color,
-                out=out,
-                empty=empty,
-            )
-    elif record_format is RecordFormat.JSON and fields is None:
+            emit([numbers], counts_view(tuple(numbers)), records)
+    elif records.format is RecordFormat.JSON and fields is None:
         out.write(to_json(shape.to_json(diff), indent=2) + "\n")
     else:
-        view = PLAN_RELATION if isinstance(diff, PlanDiff) else VERSION_CHANGE
-        emit(shape.rows(diff), view, fmt=record_format, fields=fields, color=color, out=out, empty=empty)
+        emit(shape.rows(diff), PLAN_RELATION if isinstance(diff, PlanDiff) else VERSION_CHANGE, records)
 
 
 def _lines(diff: VersionDiff | PlanDiff, color: bool, stat: bool) -> list[_Line]:

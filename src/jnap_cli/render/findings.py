@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from typing import IO
 
 from jnap_cli.model.finding import Finding
 from jnap_cli.model.vocab import FindingFormat, RecordFormat
 from jnap_cli.render.cells import to_json
-from jnap_cli.render.records import choose_fields, emit
+from jnap_cli.render.records import Output, choose_fields, emit
 from jnap_cli.render.views import FINDING
 from jnap_cli.text import defuse_ci, escape_unsafe, one_line
 
 
-def emit_findings(
-    findings: Sequence[Finding],
-    fmt: FindingFormat,
-    *,
-    fields: str | None = None,
-    color: bool = False,
-    out: IO[str] | None = None,
-    empty: str | None = None,
-) -> None:
+def emit_findings(findings: Sequence[Finding], fmt: FindingFormat, output: Output) -> None:
     """One compiler-style line each (`text`), annotations (`github`), the document with its counts (`json`),
-    or one record per finding in any other record format."""
-    stream = out if out is not None else sys.stdout
+    or one record per finding in any other record format; `output` gives the fields, colour, stream and
+    `--empty` (its format is `fmt`'s)."""
+    stream = output.stream
     if fmt is FindingFormat.TEXT:
         stream.writelines(compiler_line(f) + "\n" for f in findings)
     elif fmt is FindingFormat.GITHUB:
         stream.writelines(github_annotation(f) + "\n" for f in findings)
     elif fmt is FindingFormat.JSON:
-        chosen = choose_fields(FINDING, fields, RecordFormat.JSON)
+        chosen = choose_fields(FINDING, output.fields, RecordFormat.JSON)
         document = {
             "findings": [{name: f.record()[name] for name in chosen} for f in findings],
             "errors": sum(f.severity == "error" for f in findings),
@@ -39,15 +30,7 @@ def emit_findings(
         }
         stream.write(to_json(document, indent=2) + "\n")
     else:
-        emit(
-            [f.record() for f in findings],
-            FINDING,
-            fmt=RecordFormat(fmt.value),
-            fields=fields,
-            color=color,
-            out=stream,
-            empty=empty,
-        )
+        emit([f.record() for f in findings], FINDING, output.using(RecordFormat(fmt.value)))
 
 
 def compiler_line(finding: Finding) -> str:

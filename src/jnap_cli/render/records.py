@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from jnap_cli.errors import UsageError
@@ -37,6 +38,28 @@ def default_format(stream: IO[str]) -> RecordFormat:
     return RecordFormat.TABLE if isatty(stream) else RecordFormat.TSV
 
 
+@dataclass(frozen=True)
+class Output:
+    """How a command prints its records, built once from its options: `--format` (None: the stream's
+    default), `--fields` (`choose_fields`), colour, the stream, and `--empty`, what an empty cell (no value,
+    empty text, empty list) shows in the text formats, so that `while IFS=$'\\t' read -r a b c` (which
+    merges adjacent tabs) keeps every field; JSON keeps null and []."""
+
+    format: RecordFormat | None = None
+    fields: str | None = None
+    color: bool = False
+    stream: IO[str] = field(default_factory=lambda: sys.stdout)
+    empty: str | None = None
+
+    def chosen_format(self) -> RecordFormat:
+        """`--format`, else the stream's default."""
+        return self.format if self.format is not None else default_format(self.stream)
+
+    def using(self, fmt: RecordFormat) -> Output:
+        """The same output in `fmt`: for the record formats of a command with formats of its own (check, diff)."""
+        return replace(self, format=fmt)
+
+
 def choose_fields(view: View, fields: str | None, fmt: RecordFormat) -> list[str]:
     """`--fields a,b` checked against the view; without it, every field for json/jsonl and blocks, else the summary."""
     if fields is None:
@@ -54,25 +77,12 @@ def choose_fields(view: View, fields: str | None, fmt: RecordFormat) -> list[str
     return chosen
 
 
-def emit(
-    records: Sequence[Record],
-    view: View,
-    *,
-    fmt: RecordFormat | None = None,
-    fields: str | None = None,
-    color: bool = False,
-    highlights: Highlights | None = None,
-    out: IO[str] | None = None,
-    empty: str | None = None,
-) -> None:
-    """Records of one view in `fmt` (the stream's default when None), only `fields` (`choose_fields`), to `out`.
-
-    `empty`: what an empty cell (no value, empty text, empty list) shows in the text formats, so that
-    `while IFS=$'\\t' read -r a b c` (which merges adjacent tabs) keeps every field; JSON keeps null and [].
-    """
-    stream = out if out is not None else sys.stdout
-    chosen_format = fmt if fmt is not None else default_format(stream)
-    chosen = choose_fields(view, fields, chosen_format)
+def emit(records: Sequence[Record], view: View, output: Output, *, highlights: Highlights | None = None) -> None:
+    """Records of one view, as `output` says: its format, only its fields, to its stream; `highlights`
+    mark spans of a table's cells (search hits)."""
+    stream, empty, color = output.stream, output.empty, output.color
+    chosen_format = output.chosen_format()
+    chosen = choose_fields(view, output.fields, chosen_format)
     rows = [{f: record.get(f) for f in chosen} for record in records]
     if empty is not None and chosen_format not in (RecordFormat.JSON, RecordFormat.JSONL, RecordFormat.CSV):
         rows = [{f: empty if value in (None, "", []) else value for f, value in row.items()} for row in rows]

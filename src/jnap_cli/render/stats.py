@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from jnap_cli.model.vocab import STATUSES, RecordFormat
-from jnap_cli.render.records import default_format, emit
+from jnap_cli.render.records import Output, emit
 from jnap_cli.render.table import GAP, ITEMS, layout, styled, wrap
 from jnap_cli.render.terminal import console_width, print_renderables
 from jnap_cli.render.views import TALLY, View
@@ -28,21 +28,13 @@ _BARS = View(
 WIDE_BAR, NARROW_BAR = 20, 10  # a bar's cells from 100 columns up, and below
 
 
-def emit_tallies(
-    records: Sequence[Record],
-    *,
-    fmt: RecordFormat | None,
-    fields: str | None,
-    color: bool,
-    out: IO[str],
-    empty: str | None,
-) -> None:
-    """The tallies in `fmt`: a table with bars when no `--fields` are given, else the records, as `emit` prints them."""
-    chosen = fmt if fmt is not None else default_format(out)
-    if chosen is RecordFormat.TABLE and fields is None:
-        bars(records, out, color=color, empty=empty)
+def emit_tallies(records: Sequence[Record], output: Output) -> None:
+    """The tallies as `output` says: a table with bars when no `--fields` are given, else the records, as
+    `emit` prints them."""
+    if output.chosen_format() is RecordFormat.TABLE and output.fields is None:
+        bars(records, output.stream, color=output.color, empty=output.empty)
     else:
-        emit(records, TALLY, fmt=chosen, fields=fields, color=color, out=out, empty=empty)
+        emit(records, TALLY, output)
 
 
 def by_status(record: Record) -> str:
@@ -79,7 +71,7 @@ def bars(records: Sequence[Record], stream: IO[str], *, color: bool, empty: str 
         bar = 0
         widths = layout(COLUMNS, cells, _BARS, width, separators)
     if widths is None:
-        emit(records, TALLY, fmt=RecordFormat.TABLE, fields=",".join(TALLY.summary), out=stream, empty=empty)
+        emit(records, TALLY, Output(RecordFormat.TABLE, ",".join(TALLY.summary), stream=stream, empty=empty))
         return
     grid = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
     for name, column in zip(COLUMNS, widths, strict=True):

@@ -77,8 +77,8 @@ def table(
 ) -> None:
     """One row per record, every requested column, wrapped to the terminal; blocks when they cannot fit.
 
-    Without colour the table is written by jnap as plain lines (the same as Rich draws them), and Rich
-    is not imported at all; with colour Rich draws it.
+    Without colour the table is written by jnap as plain lines (the same as Rich draws them): of Rich only
+    `rich.cells` is imported, to measure wide characters; with colour Rich draws it.
     """
     cells: list[list[Any]] = [
         [
