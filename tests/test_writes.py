@@ -920,3 +920,20 @@ def test_init_under_a_file_says_it_is_not_a_directory(run: Run, tmp_path: Path) 
     assert (result.exit_code, result.stderr) == (
         3, f"jnap: error: {tmp_path / 'reg.toml'}: not a directory; choose a path in a directory\n",
     )  # fmt: skip
+
+
+def test_a_signal_wrapped_by_the_code_it_interrupted_is_still_a_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM landing in an import that runs `__set_name__` reaches the boundary as a RuntimeError (it was
+    exit 70 in 3 of 28 runs of the signal test): the boundary finds the signal in the chain."""
+    from jnap_cli.cli import boundary
+    from jnap_cli.errors import Terminated
+
+    died: list[int] = []
+    monkeypatch.setattr(boundary, "_die_of", lambda signum: died.append(signum) or 128 + signum)
+    wrapped = RuntimeError("Error calling __set_name__")
+    wrapped.__cause__ = Terminated(signal.SIGTERM)
+    assert boundary._interrupted_within(wrapped) == 143 and died == [signal.SIGTERM]
+    interrupted = RuntimeError("in an import")
+    interrupted.__context__ = KeyboardInterrupt()
+    assert boundary._interrupted_within(interrupted) == 130
+    assert boundary._interrupted_within(ValueError("a real bug")) is None

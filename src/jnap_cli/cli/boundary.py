@@ -42,18 +42,19 @@ class JnapGroup(TyperGroup):
         except (typer.Abort, KeyboardInterrupt):
             code = ExitCode.INTERRUPTED
         except Terminated as stop:
-            _die_of(stop.signum)
-            code = 128 + stop.signum  # where a signal cannot end the process (not the main thread)
+            code = _die_of(stop.signum)
         except JnapError as exc:
             for line in exc.lines():
                 note(line)
             code = exc.exit_code
         except _Internal as internal:
-            code = _internal(internal.error, internal.debug)
+            code = _interrupted_within(internal.error) or _internal(internal.error, internal.debug)
         except Exception as exc:  # noqa: BLE001 - the boundary: anything else is our bug
-            code = _internal(exc, debug=False)
+            code = _interrupted_within(exc) or _internal(exc, debug=False)
         finally:
             _restore(previous)
+        if _PENDING:  # a signal whose exception Python swallowed (in a `__del__`, an import's cleanup)
+            _die_of(_PENDING[-1])
         sys.exit(int(code or 0))
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
@@ -151,6 +152,8 @@ def _signals_raise() -> dict[int, Any]:
     handling, after the script's quiet start-up handler in `entry`), and SIGTERM and SIGHUP are a
     `Terminated` that unwinds the command before jnap dies of the signal. The handlers it replaced."""
     previous: dict[int, Any] = {}
+    _PENDING.clear()
+    sys.unraisablehook = _quiet_unraisable
     with contextlib.suppress(ValueError):  # not the main thread: signals are not ours to set
         previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
         for signum in _TERMINATING:
@@ -158,24 +161,56 @@ def _signals_raise() -> dict[int, Any]:
     return previous
 
 
+_PENDING: list[int] = []  # the terminating signals received
+
+
 def _terminated(signum: int, _frame: object) -> None:
+    _PENDING.append(signum)
     raise Terminated(signum)
+
+
+def _interrupted_within(error: BaseException) -> int | None:
+    """The exit of a signal that arrived inside code which wrapped its exception in another (an import
+    running `__set_name__` makes a RuntimeError of it): dying of SIGTERM or SIGHUP, or 130 for Ctrl-C;
+    None for a real bug."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, Terminated):
+            return _die_of(cause.signum)
+        if isinstance(cause, KeyboardInterrupt):
+            return ExitCode.INTERRUPTED
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _quiet_unraisable(unraisable: Any) -> None:
+    """Python prints an exception it cannot raise (in a `__del__`, a weakref callback) with a traceback; a
+    signal's is not an error, and the boundary still acts on the signal (`_PENDING`)."""
+    if not isinstance(unraisable.exc_value, (Terminated, KeyboardInterrupt)):
+        sys.__unraisablehook__(unraisable)
 
 
 def _restore(previous: dict[int, Any]) -> None:
     """Put back the handlers `_signals_raise` replaced (for callers that run jnap in their own process)."""
+    sys.unraisablehook = sys.__unraisablehook__
     with contextlib.suppress(ValueError, TypeError):
         for signum, handler in previous.items():
             if signum != signal.SIGINT:
                 signal.signal(signum, handler)
 
 
-def _die_of(signum: int) -> None:
+def _die_of(signum: int) -> int:
     """End the process by the signal it was sent, with its default action, as git does after cleaning up:
-    whoever waits for jnap sees it killed by that signal, not an exit code jnap chose."""
+    whoever waits for jnap sees it killed by that signal, not an exit code jnap chose. Where a signal
+    cannot end the process (not the main thread), the shell's number for it: 128 + the signal."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stdout.flush()
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.flush()
     with contextlib.suppress(ValueError, OSError):
         signal.signal(signum, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signum})
         os.kill(os.getpid(), signum)
+    return 128 + signum
