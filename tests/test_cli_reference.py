@@ -38,7 +38,8 @@ def reference() -> str:
     parts = [
         "# jnap command reference\n\n"
         "Generated from `jnap --help` and each command's `--help` by `tests/test_cli_reference.py`\n"
-        "(`JNAP_UPDATE_DOCS=1 pytest tests/test_cli_reference.py` rewrites it). See the README for examples.\n"
+        "(`JNAP_UPDATE_DOCS=1 pytest tests/test_cli_reference.py` rewrites it).\n"
+        "The task pages in docs/ have examples.\n"
     ]
     for command in documented():
         args = [*command.split(), "--help"]

@@ -1,8 +1,8 @@
 """The HTML report in a real browser (headless chromium), loaded from disk as a person would open it.
 
 Skipped, with the reason, when chromium, chromedriver or selenium is missing; `.ci/run` installs them.
-`JNAP_UPDATE_DOCS=1 pytest tests/test_report_browser.py` also rewrites the README's screenshots
-(docs/report.png at a desktop width, docs/report-phone.png at a phone's).
+`JNAP_UPDATE_DOCS=1 pytest tests/test_report_browser.py` also rewrites the screenshots that the README
+and docs/reports.md show (docs/report.png at a desktop width, docs/report-phone.png at a phone's).
 """
 
 from __future__ import annotations

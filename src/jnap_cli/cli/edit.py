@@ -127,7 +127,9 @@ def add(
     file: Annotated[
         str | None,
         typer.Option(
-            "--file", metavar="NAME", help="In a directory register, the file to add it to [default: see README]."
+            "--file",
+            metavar="NAME",
+            help="In a directory register, the file to add it to [default: docs/keeping.md says which].",
         ),
     ] = None,
     register: RegisterOpt = None,
