@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from jnap_cli.model.finding import Finding
-from jnap_cli.model.vocab import Severity
+from jnap_cli.model.vocab import FindingFormat, Severity
 from jnap_cli.register.paths import shown
-from jnap_cli.render.findings import github_annotation
+from jnap_cli.render.findings import emit_findings, github_annotation
+from jnap_cli.render.records import Output
 
 from .conftest import DATA, Run, line_of
 from .registers import Data, drop_field, find, set_field, small, write
@@ -315,3 +318,102 @@ def test_integrity_findings_are_shown_whatever_is_selected(run: Run, tmp_path: P
     assert result.exit_code == 2
     assert "[duplicate-id]" in result.stdout
     assert result.stderr.endswith("invalid register: 1 problem(s) shown above\n")
+
+
+# --- on a terminal: colour, and wrapping that keeps a location whole --------------------------------
+
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def _error_and_warning(tmp_path: Path) -> Path:
+    """A register with one error (R2 has no commentary) and one warning (O3's reference does not resolve)."""
+    data = set_field(small(), "R2", "commentary", " ")
+    data = set_field(data, "O3", "text", "Review the guidance (see action 2 under Casework Quality).")
+    return write(tmp_path / "actions.toml", set_field(data, "O3", "references", ["action 2 under Casework Quality"]))
+
+
+def _style_before(text: str, word: str) -> set[str]:
+    """The SGR parameters set right before `word` first appears (`{"1", "31"}` for bold red)."""
+    match = re.search(r"((?:\x1b\[[0-9;]*m)+)" + re.escape(word) + "\x1b", text)
+    assert match, f"no style before {word!r} in {text!r}"
+    return {p for codes in SGR.findall(match.group(1)) for p in codes.split(";")}
+
+
+def test_check_colours_errors_and_warnings(run: Run, tmp_path: Path) -> None:
+    register = _error_and_warning(tmp_path)
+    plain = run("check", "-r", str(register))
+    assert plain.exit_code == 1, plain.output
+    assert len(plain.stdout.splitlines()) == 2 and not SGR.search(plain.stdout)  # piped: as it was
+    coloured = run("check", "-r", str(register), env={"FORCE_COLOR": "1"})
+    assert coloured.exit_code == 1, coloured.output
+    assert {"1", "31"} <= _style_before(coloured.stdout, "error")  # bold red
+    assert {"1", "33"} <= _style_before(coloured.stdout, "warning")  # bold yellow
+    assert SGR.sub("", coloured.stdout) == plain.stdout  # not a terminal: colour, but one line per finding
+    assert run("check", "-r", str(register), env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout == plain.stdout
+    assert run("check", "-r", str(register), "--no-color", env={"FORCE_COLOR": "1"}).stdout == plain.stdout
+
+
+class Terminal(io.StringIO):
+    """An output stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _on_a_terminal(findings: list[Finding], columns: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("COLUMNS", columns)
+    out = Terminal()
+    emit_findings(findings, FindingFormat.TEXT, Output(color=False, stream=out))
+    return out.getvalue()
+
+
+LONG = Finding(
+    "unresolved-reference",
+    Severity.WARNING,
+    UNRESOLVED,
+    action_id="O3",
+    field="references",
+    path="registers/2024-quarter-one/actions.toml",
+    line=465,
+)
+
+
+def test_on_a_terminal_a_finding_wraps_after_its_location(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _on_a_terminal([LONG], "80", monkeypatch) == (
+        "registers/2024-quarter-one/actions.toml:465: action O3: references: warning:\n"
+        "    'action 2 under Casework Quality' does not resolve: action O2 is under\n"
+        "    'Supporting Victims' [unresolved-reference]\n"
+    )
+    # Narrower than the location: it breaks between its words, never inside `path:line:`.
+    assert _on_a_terminal([LONG], "50", monkeypatch) == (
+        "registers/2024-quarter-one/actions.toml:465:\n"
+        "    action O3: references: warning: 'action 2\n"
+        "    under Casework Quality' does not resolve:\n"
+        "    action O2 is under 'Supporting Victims'\n"
+        "    [unresolved-reference]\n"
+    )
+    short = Finding("commentary-missing", Severity.ERROR, "commentary is missing", path="a.toml", line=3)
+    assert _on_a_terminal([short], "30", monkeypatch) == (
+        "a.toml:3: error: commentary is\n          missing\n          [commentary-missing]\n"
+    )
+
+
+def test_on_a_terminal_hostile_findings_stay_escaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register text in a finding is escaped as piped (no markup, no terminal command, no CI command)."""
+    hostile = Finding(
+        "reference-not-in-text",
+        Severity.ERROR,
+        "reference '[red]x[/red] \x1b[2J ::error::boom' is not in the text",
+        action_id="O\u202e3",
+        field="references",
+        path="a.toml",
+        line=4,
+    )
+    monkeypatch.setenv("COLUMNS", "200")
+    out = Terminal()
+    emit_findings([hostile], FindingFormat.TEXT, Output(color=True, stream=out))
+    assert {"1", "31"} <= _style_before(out.getvalue(), "error")
+    assert SGR.sub("", out.getvalue()) == (
+        "a.toml:4: action O<U+202E>3: references: error: "
+        "reference '[red]x[/red] \\x1b[2J '::error::boom' is not in the text [reference-not-in-text]\n"
+    )

@@ -407,7 +407,7 @@ def mixed() -> VersionDiff:
 
 MIXED_TEXT = """\
 renamed (1):
-  O3 → O9: text 100% similar
+  O3 renamed to O9: text 100% similar
 
 changed (3):
   R2: text: Continue the [-victim-]{+monthly+} liaison meetings with advocates.
@@ -632,7 +632,7 @@ def test_a_plan_against_itself_is_a_usage_error() -> None:
 
 
 SMALL_TEXT = """\
-old → new
+old to new
   old: Old plan (2021)
   new: New plan (2022)
 
@@ -645,16 +645,16 @@ themes of new (2):
   Scrutiny (1): B2
 
 links (1): new actions that continue old actions
-  A1 → B1: similarity: 57%
-  A1 → B1: status: complete → in-progress
-  A1 → B1: text: Write to victims [-promptly.-]{+promptly and clearly.+}
+  B1 continues A1: similarity: 57%
+  B1 continues A1: status: A1 complete, B1 in-progress
+  B1 continues A1: text: Write to victims [-promptly.-]{+promptly and clearly.+}
 
 new in new, continuing nothing (1): B2
 
 not continued from old (1): A2
 
 suggestions (1): candidate links with similarity ≥ 20%, not in the register
-  A2 → B2: similarity: 57% (suggestion)
+  B2 may continue A2: similarity: 57% (suggestion)
 
 1 link, 1 new, 1 not continued, 1 suggestion
 """

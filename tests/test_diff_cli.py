@@ -41,7 +41,7 @@ def test_version_diff_text(run: Run, old: Path, new: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "renamed (1):\n"
-        "  O3 → O3b: text 100% similar\n"
+        "  O3 renamed to O3b: text 100% similar\n"
         "\n"
         "changed (2):\n"
         "  R1: status: complete → ongoing\n"
@@ -140,7 +140,7 @@ def test_plan_diff_suggestions(run: Run) -> None:
     assert json.loads(result.stdout)["suggestions"] == [{"new_id": "R5", "old_id": "O23", "score": 0.224}]
     text = run("diff", "original", "refresh", "--suggest").stdout
     assert "suggestions (1): candidate links with similarity ≥ 20%, not in the register\n" in text
-    assert "  O23 → R5: similarity: 22% (suggestion)\n" in text
+    assert "  R5 may continue O23: similarity: 22% (suggestion)\n" in text
 
 
 @pytest.mark.parametrize(

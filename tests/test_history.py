@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from .conftest import Run, git
-from .registers import set_field, small, write
+from .registers import drop_action, find, set_field, small, write
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _commit(root: Path, subject: str, date: str, author: str | None = None) -> str:
@@ -178,3 +181,125 @@ def test_git_absent(run: Run, repo: tuple[Path, list[str]], tmp_path: Path, monk
         f"jnap: error: git is not installed; cannot read the history of {register}; "
         "jnap history reads the register's git history: give a register that git tracks (--register PATH)\n"
     )
+
+
+# --- the table: each commit, then what it changed, word by word --------------------------------
+
+
+def _append_a_sentence(register: Path) -> str:
+    """A commit that appends one sentence to R2's commentary; its short hash."""
+    text = register.read_text(encoding="utf-8")
+    old = "Advocates attend every meeting."
+    assert text.count(old) == 1
+    register.write_text(text.replace(old, old + " A report goes to the board each quarter."), encoding="utf-8")
+    return _commit(register.parent.parent, "R2: say who hears of the meetings", "2024-05-01T10:00:00+00:00")
+
+
+# At 80 and 60 columns, NO_COLOR: {appended} and the others are the commits' short hashes.
+HISTORY_TABLE = {
+    "80": """\
+{appended}  2024-05-01  Test       R2: say who hears of the meetings
+  commentary: … month. ¶ Advocates attend every meeting. {{+A report goes to the
+              board each quarter.+}}
+
+{reworded}  2024-03-01  Test       Reword R2
+  commentary: … place every month. ¶ Advocates attend [-each-]{{+every+}} meeting.
+
+{completed}  2024-02-10  Ann Other  R2 is complete
+  status: ongoing → complete
+
+{first}  2024-01-05  Test       Add the register
+  added: Continue the victim liaison meetings with advocates.
+""",
+    "60": """\
+{appended}  2024-05-01  Test       R2: say who hears of the
+    meetings
+  commentary: … month. ¶ Advocates attend every meeting. {{+A
+              report goes to the board each quarter.+}}
+
+{reworded}  2024-03-01  Test       Reword R2
+  commentary: … place every month. ¶ Advocates attend
+              [-each-]{{+every+}} meeting.
+
+{completed}  2024-02-10  Ann Other  R2 is complete
+  status: ongoing → complete
+
+{first}  2024-01-05  Test       Add the register
+  added: Continue the victim liaison meetings with
+         advocates.
+""",
+}
+
+
+@pytest.mark.parametrize("columns", sorted(HISTORY_TABLE))
+def test_history_table_shows_a_word_diff_per_commit(run: Run, repo: tuple[Path, list[str]], columns: str) -> None:
+    """One sentence appended is one sentence shown (was both commentaries whole: 35 lines at 80 columns for
+    the bundled R4); each commit's header, then its changes; an added action is marked as added."""
+    register, (first, completed, reworded, _) = repo
+    appended = _append_a_sentence(register)
+    result = run("history", "R2", "-r", str(register), "-f", "table", env={"COLUMNS": columns, "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    hashes = {"appended": appended, "reworded": reworded, "completed": completed, "first": first}
+    assert result.stdout == HISTORY_TABLE[columns].format(**hashes)
+
+
+def test_history_table_marks_renamed_removed_and_skipped(run: Run, repo: tuple[Path, list[str]]) -> None:
+    register, _ = repo
+    root = register.parent.parent
+    data = set_field(small(), "O3", "id", "O3b")
+    data = set_field(data, "O3b", "references", ["Action 1"])
+    write(register, data)
+    renamed = _commit(root, "Rename O3", "2024-05-01T10:00:00+00:00")
+    good = register.read_text(encoding="utf-8")
+    register.write_text(good + "[[actions\n", encoding="utf-8")
+    broken = _commit(root, "Break the file", "2024-05-02T10:00:00+00:00")
+    write(register, drop_action(data, "O3b"))
+    removed = _commit(root, "Drop O3b", "2024-05-03T10:00:00+00:00")
+    result = run("history", "O3b", "-r", str(register), "-f", "table", env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [f"{removed}  2024-05-03  Test  Drop O3b", f"  removed: {find(small(), 'O3')['text']}"]
+    assert lines[3] == f"{broken}  2024-05-02  Test  Break the file"
+    assert lines[4].startswith(f"  skipped: {broken}")
+    assert lines[6:9] == [
+        f"{renamed}  2024-05-01  Test  Rename O3",
+        "  O3 renamed to O3b",
+        "  references: action 1 under Supporting Victims → Action 1",
+    ]
+    assert lines[-1] == f"  added: {find(small(), 'O3')['text']}"
+    assert "→ O3b" not in result.stdout
+    # With --fields, a table is the columns asked for.
+    columns = run(
+        "history", "O3b", "-r", str(register), "-f", "table", "--fields", "commit,change", env={"NO_COLOR": "1"}
+    )
+    rows = [line.split() for line in columns.stdout.splitlines()]
+    assert (rows[0], rows[2:5]) == (
+        ["commit", "change"],
+        [[removed, "removed"], [broken, "skipped"], [renamed, "renamed"]],
+    )
+
+
+def test_history_table_in_colour(run: Run, repo: tuple[Path, list[str]]) -> None:
+    register, _ = repo
+    _append_a_sentence(register)
+    coloured = run("history", "R2", "-r", str(register), "-f", "table", env={"COLUMNS": "80", "FORCE_COLOR": "1"})
+    assert coloured.exit_code == 0, coloured.output
+    assert ANSI.search(coloured.stdout)
+    assert "{+" not in coloured.stdout and "[-" not in coloured.stdout  # styles, not markers
+    plain = run("history", "R2", "-r", str(register), "-f", "table", env={"COLUMNS": "80", "NO_COLOR": "1"})
+    unmarked = re.sub(r"\{\+|\+\}|\[-|-\]", "", plain.stdout)
+    assert ANSI.sub("", coloured.stdout) == unmarked
+
+
+def test_history_table_escapes_commit_text(run: Run, repo: tuple[Path, list[str]]) -> None:
+    """A commit's author and subject come from the repository: shown escaped, never as markup or a terminal command."""
+    register, _ = repo
+    text = register.read_text(encoding="utf-8")
+    register.write_text(text.replace("Advocates attend every meeting.", "Advocates attend."), encoding="utf-8")
+    subject = "[bold]Trim[/bold] \x1b[2J R2\u202e"
+    _commit(register.parent.parent, subject, "2024-05-01T10:00:00+00:00", "[red]Mallory[/red] <m@example.org>")
+    result = run("history", "R2", "-r", str(register), "-f", "table", env={"COLUMNS": "200", "FORCE_COLOR": "1"})
+    header = ANSI.sub("", result.stdout.splitlines()[0])
+    assert header.endswith("  [red]Mallory[/red]  [bold]Trim[/bold] \\x1b[2J R2<U+202E>")
+    assert "\x1b[2J" not in result.stdout and "\u202e" not in result.stdout

@@ -58,7 +58,7 @@ def register(tmp_path: Path) -> Path:
 # --- the plans given newest first --------------------------------------------------------------
 
 REVERSED_TEXT = """\
-refresh ← original
+refresh from original
   refresh: Refresh plan (2022)
   original: Original plan (2021)
 
@@ -71,9 +71,9 @@ themes of original (2):
   Casework Quality (1): O3
 
 links (1): refresh actions that continue original actions
-  O2 → R2: similarity: 65%
-  O2 → R2: status: complete → ongoing
-  O2 → R2: text: [-Hold-]{+Continue the+} victim liaison meetings with advocates.
+  R2 continues O2: similarity: 65%
+  R2 continues O2: status: O2 complete, R2 ongoing
+  R2 continues O2: text: [-Hold-]{+Continue the+} victim liaison meetings with advocates.
 
 new in refresh, continuing nothing (2): R1, R3
 
@@ -89,8 +89,8 @@ def test_reversed_plan_diff_says_the_same_facts_from_the_other_side(run: Run, re
     assert reversed_.exit_code == 0, reversed_.output
     assert reversed_.stderr == ""
     assert reversed_.stdout == REVERSED_TEXT
-    # Forward, only the order of the plans and the header's arrow differ: the facts are the same.
-    assert forward.stdout.startswith("original → refresh\n  original: Original plan (2021)\n")
+    # Forward, only the order of the plans and the header's wording differ: the facts are the same.
+    assert forward.stdout.startswith("original to refresh\n  original: Original plan (2021)\n")
     facts = REVERSED_TEXT.split("links (1)", 1)[1]
     assert forward.stdout.split("links (1)", 1)[1] == facts
 
@@ -119,8 +119,8 @@ def test_reversed_shipped_plans(run: Run) -> None:
     assert reversed_["new"][:3] == ["R1", "R2", "R3"]
     assert reversed_["not_continued"][:3] == ["O3", "O4", "O5"]
     text = run("diff", "refresh", "original").stdout
-    assert text.startswith("refresh ← original\n  refresh: JNAP Refresh (2022)\n")
-    assert "links (10): refresh actions that continue original actions\n  O23 → R4: similarity: 87%\n" in text
+    assert text.startswith("refresh from original\n  refresh: JNAP Refresh (2022)\n")
+    assert "links (10): refresh actions that continue original actions\n  R4 continues O23: similarity: 87%\n" in text
     assert "\nnew in refresh, continuing nothing (12): R1, R2, R3, R10," in text
     assert "\nnot continued from original (15): O3, O4, O5, O8," in text
     assert text.endswith("\n10 links, 12 new, 15 not continued, 2 builds on\n")
@@ -152,9 +152,9 @@ def test_texts_that_share_little_are_shown_whole(run: Run, tmp_path: Path) -> No
     assert document["links"][0]["text"][0] == {"op": "equal", "text": "Hold"}
     text = run("diff", "original", "refresh", "-r", str(register)).stdout
     assert (
-        "  O2 → R2: status: complete → ongoing\n"
-        "  O2 → R2: old text: Hold victim liaison meetings with advocates.\n"
-        "  O2 → R2: new text: Hold quarterly reviews of the charter with partners.\n"
+        "  R2 continues O2: status: O2 complete, R2 ongoing\n"
+        "  R2 continues O2: O2 text: Hold victim liaison meetings with advocates.\n"
+        "  R2 continues O2: R2 text: Hold quarterly reviews of the charter with partners.\n"
         "\n"
     ) in text
     assert "[-" not in text and "{+" not in text
@@ -167,29 +167,65 @@ def _link(similarity: float, old: str = "Publish the data.", new: str = "Publish
 
 
 def test_the_threshold_is_inclusive() -> None:
-    assert "  A1 → B1: text: Publish the [-data.-]{+data every month.+}\n" in rendered(_link(WORD_DIFF_THRESHOLD))
+    at = rendered(_link(WORD_DIFF_THRESHOLD))
+    assert "  B1 continues A1: text: Publish the [-data.-]{+data every month.+}\n" in at
     below = rendered(_link(WORD_DIFF_THRESHOLD - 0.001))
-    assert "  A1 → B1: old text: Publish the data.\n  A1 → B1: new text: Publish the data every month.\n" in below
+    assert (
+        "  B1 continues A1: A1 text: Publish the data.\n  B1 continues A1: B1 text: Publish the data every month.\n"
+    ) in below
 
 
 def test_whole_texts_keep_paragraphs_and_escape_control_characters() -> None:
     text = rendered(_link(0.1, "First part.\n\nSecond \x1b[31m part.", ""))
-    assert "  A1 → B1: old text: First part. ¶ Second \\x1b[31m part.\n" in text
-    assert "  A1 → B1: new text: (empty)\n" in text
+    assert "  B1 continues A1: A1 text: First part. ¶ Second \\x1b[31m part.\n" in text
+    assert "  B1 continues A1: B1 text: (empty)\n" in text
 
 
 def test_whole_texts_are_coloured_as_removed_and_added() -> None:
     coloured = rendered(_link(0.1), color=True)
-    assert re.search(r"old text: \x1b\[31mPublish the data\.\x1b\[0m", coloured)
-    assert re.search(r"new text: \x1b\[32mPublish the data every month\.\x1b\[0m", coloured)
+    assert re.search(r"A1 text: \x1b\[31mPublish the data\.\x1b\[0m", coloured)
+    assert re.search(r"B1 text: \x1b\[32mPublish the data every month\.\x1b\[0m", coloured)
 
 
 def test_the_shipped_links_that_are_word_diffed() -> None:
     text = rendered(diff_plans(load(DATA), "original", "refresh"))
-    word_diffed = re.findall(r"^  (\S+ → \S+): text: ", text, re.MULTILINE)
-    whole = re.findall(r"^  (\S+ → \S+): old text: ", text, re.MULTILINE)
-    assert word_diffed == ["O23 → R4", "O20 → R5"]
-    assert whole == ["O6 → R6", "O7 → R6", "O11 → R7", "O18 → R8", "O18 → R9", "O15 → R13", "O1 → R15", "O2 → R15"]
+    word_diffed = re.findall(r"^  (\S+ continues \S+): text: ", text, re.MULTILINE)
+    whole = re.findall(r"^  (\S+ continues (\S+)): \2 text: ", text, re.MULTILINE)
+    assert word_diffed == ["R4 continues O23", "R5 continues O20"]
+    assert [pair for pair, _ in whole] == [
+        "R6 continues O6",
+        "R6 continues O7",
+        "R7 continues O11",
+        "R8 continues O18",
+        "R9 continues O18",
+        "R13 continues O15",
+        "R15 continues O1",
+        "R15 continues O2",
+    ]
+
+
+# --- one way to read a link ---------------------------------------------------------------------
+
+ID_ARROW_ID = re.compile(r"\b[A-Za-z]+\d+\s*[→←]\s*[A-Za-z]+\d+\b")
+
+
+def test_links_read_in_words_with_the_continuing_action_first(run: Run) -> None:
+    """`graph` draws R4 → O23 (R4 continues O23): the diff says so in words, never with an arrow between ids."""
+    text = run("diff", "refresh", "original", "--suggest").stdout
+    assert "\n  R4 continues O23: similarity: 87%\n" in text
+    assert "\n  R2 builds on O9: puts reflective practice into " in text
+    assert "\n  R5 may continue O23: similarity: 22% (suggestion)\n" in text
+    assert ID_ARROW_ID.findall(text) == []
+    graph = json.loads(run("graph", "--format", "json").stdout)
+    assert {("R4", "O23"), ("R2", "O9")} <= {(edge["source"], edge["target"]) for edge in graph}
+
+
+def test_a_link_stored_on_the_older_action_reads_the_same() -> None:
+    """`continues` written on the older plan's action (O2 continues R2) is still the newer continuing the older."""
+    data = set_field(set_field(small(), "R2", "continues", []), "O2", "continues", ["R2"])
+    text = rendered(diff_plans(model(data), "original", "refresh"))
+    assert "  R2 continues O2: similarity: 65%\n" in text
+    assert ID_ARROW_ID.findall(text) == []
 
 
 # --- colour --------------------------------------------------------------------------------------
@@ -198,11 +234,11 @@ def test_the_shipped_links_that_are_word_diffed() -> None:
 def test_an_unchanged_status_is_not_coloured() -> None:
     same = rendered(_link(0.9), color=True)
     status = next(line for line in same.split("\n") if "status:" in line)
-    assert status == "  A1 → B1: status: complete → complete"
+    assert status == "  B1 continues A1: status: A1 complete, B1 complete"
     changed = rendered(diff_plans(model(small()), "original", "refresh"), color=True)
     status = next(line for line in changed.split("\n") if "status:" in line)
     assert ANSI.search(status)
-    assert ANSI.sub("", status) == "  O2 → R2: status: complete → ongoing"
+    assert ANSI.sub("", status) == "  R2 continues O2: status: O2 complete, R2 ongoing"
 
 
 # --- the width of a terminal -----------------------------------------------------------------------
@@ -215,7 +251,7 @@ def test_on_a_terminal_lines_wrap_under_their_prefix(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("COLUMNS", "60")
     text = rendered(_link(0.9, LONG_OLD, LONG_NEW), out=Terminal())
     assert text == (
-        "p → q\n"
+        "p to q\n"
         "  p: Plan (2021)\n"
         "  q: Plan (2022)\n"
         "\n"
@@ -224,13 +260,14 @@ def test_on_a_terminal_lines_wrap_under_their_prefix(monkeypatch: pytest.MonkeyP
         "themes of q (0):\n"
         "\n"
         "links (1): q actions that continue p actions\n"
-        "  A1 → B1: similarity: 90%\n"
-        "  A1 → B1: status: complete → complete\n"
-        "  A1 → B1: text: [-Hold-]{+Continue to hold+} quarterly\n"
-        "                 [-meetings-]{+discussions+} with [-members\n"
-        "                 of-] the [-JNAP-] Senior [-Steering\n"
-        "                 Group-]{+Responsible Officers+} and the\n"
-        "                 Commissioners.\n"
+        "  B1 continues A1: similarity: 90%\n"
+        "  B1 continues A1: status: A1 complete, B1 complete\n"
+        "  B1 continues A1: text: [-Hold-]{+Continue to hold+}\n"
+        "                         quarterly\n"
+        "                         [-meetings-]{+discussions+} with\n"
+        "                         [-members of-] the [-JNAP-] Senior\n"
+        "                         [-Steering Group-]{+Responsible\n"
+        "                         Officers+} and the Commissioners.\n"
         "\n"
         "new in q, continuing nothing (0):\n"
         "\n"
@@ -244,22 +281,22 @@ def test_piped_lines_are_never_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "60")
     text = rendered(_link(0.9, LONG_OLD, LONG_NEW))
     assert (
-        "  A1 → B1: text: [-Hold-]{+Continue to hold+} quarterly [-meetings-]{+discussions+} with "
+        "  B1 continues A1: text: [-Hold-]{+Continue to hold+} quarterly [-meetings-]{+discussions+} with "
         "[-members of-] the [-JNAP-] Senior [-Steering Group-]{+Responsible Officers+} and the Commissioners.\n"
     ) in text
     whole = rendered(_link(0.1, LONG_OLD, LONG_NEW))
-    assert f"  A1 → B1: old text: {LONG_OLD}\n  A1 → B1: new text: {LONG_NEW}\n" in whole
+    assert f"  B1 continues A1: A1 text: {LONG_OLD}\n  B1 continues A1: B1 text: {LONG_NEW}\n" in whole
 
 
 def test_piped_cli_output_keeps_one_line_per_fact(run: Run) -> None:
     lines = run("diff", "original", "refresh", env={"COLUMNS": "40"}).stdout.split("\n")
     assert lines[18:22] == [
-        "  O23 → R4: similarity: 87%",
-        "  O23 → R4: status: ongoing → ongoing",
-        "  O23 → R4: text: [-Hold-]{+Continue to hold+} quarterly [-meetings-]{+discussions+} with [-members of-] "
-        "the [-JNAP-] Senior [-Steering Group including-]{+Responsible Officers and+} the Victims’ Commissioner, "
-        "Domestic Abuse Commissioner …",
-        "  O20 → R5: similarity: 64%",
+        "  R4 continues O23: similarity: 87%",
+        "  R4 continues O23: status: O23 ongoing, R4 ongoing",
+        "  R4 continues O23: text: [-Hold-]{+Continue to hold+} quarterly [-meetings-]{+discussions+} with "
+        "[-members of-] the [-JNAP-] Senior [-Steering Group including-]{+Responsible Officers and+} the "
+        "Victims’ Commissioner, Domestic Abuse Commissioner …",
+        "  R5 continues O20: similarity: 64%",
     ]
 
 

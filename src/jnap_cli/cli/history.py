@@ -31,11 +31,13 @@ def history(
     """Every commit that changed an action (status, text, commentary, links, any field), newest first.
 
     Read from the git history of the register file: who changed what, and when (the author date).
-    One row per changed field; an added or removed action shows its text.
+    As a table (on a terminal): each commit, then its changes, text and commentary word by word.
+    Other formats: one row per changed field, old and new values whole; an added or removed action
+    shows its text.
     """
     from jnap_cli.diff.history import history as changes_of
     from jnap_cli.query.select import resolve
-    from jnap_cli.render.records import emit
+    from jnap_cli.render.history_text import emit_history
 
     chosen = settings(ctx, register=register, no_color=no_color)
     try:  # an id of the current register, in any case; else perhaps one that is gone
@@ -47,4 +49,4 @@ def history(
         if unknown is not None:
             raise unknown
         raise NoMatch(f"no commit changed {wanted}")
-    emit(records, HISTORY, chosen.output(fmt, fields, empty))
+    emit_history(records, chosen.output(fmt, fields, empty))

@@ -55,23 +55,27 @@ document and every key means the same thing in both orders:
                                            {"op": "delete", "text": "meetings"}, "…"]}],
   "new": ["R1", "R2", "R3", "…"],
   "not_continued": ["O3", "O4", "O5", "…"],
-  "suggestions": [{"new_id": "R5", "old_id": "O23", "score": 0.224}]
+  "suggestions": [{"new_id": "R5", "old_id": "O23", "score": 0.224}],
+  "builds_on": [{"from": "R2", "to": "O9", "reason": "…"}]
 }
 ```
 
 - `themes`: each plan's themes in file order, with the ids of their actions.
 - `links`: every pair (old-plan action, new-plan action) joined by `continues` (in either direction),
-  in the new plan's order; `text` is the word diff of the two texts (`op` is `equal`, `delete` or
+  in the new plan's order: `new_id` continues `old_id` (the text output says `R4 continues O23`, as
+  `graph` draws `R4 → O23`); `text` is the word diff of the two texts (`op` is `equal`, `delete` or
   `insert`; a paragraph break is `"\\n\\n"` inside a `text`); `similarity` is the score that
   suggestions use (0–1, three decimals).
 - `new`: actions of the newer plan linked to no action of the older plan (new in the newer plan),
   in its order. `not_continued`: actions of the older plan that no action of the newer plan
   continues, in its order. Neither depends on the order in which the plan ids were given.
+- `builds_on`: `from` builds on `to` (uses what it delivered), in the direction the register stores;
+  the text output says `R2 builds on O9`.
 - `suggestions`: `null` unless `--suggest`; then the unlinked pairs whose texts (alone or with their
   commentary) are similar (`score` ≥ 0.20, three decimals, highest first): candidates for a person
   to judge, not links.
 
-With `--stat`: `{"links": 10, "new": 12, "not_continued": 15, "suggestions": null}`.
+With `--stat`: `{"links": 10, "new": 12, "not_continued": 15, "suggestions": null, "builds_on": 2}`.
 
 ## Similarity
 

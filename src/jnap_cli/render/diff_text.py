@@ -1,13 +1,16 @@
 """Diff results → text for people, or JSON for scripts.
 
-Text is one logical line per fact (`R4: status: ongoing → complete`), with no boxes. Piped, a line
-is never wrapped; on a terminal, a long line wraps to its width with a hanging indent under the
-line's prefix (`  O23 → R4: text: `). Changed text and commentary are shown word by word: red
-(struck through) and green (underlined) on a terminal, `[-removed-]{+added+}` without colour; a
-paragraph break shows as `¶`, and long unchanged stretches are shortened to `…` around the changes.
-The texts of a plan link less similar than `WORD_DIFF_THRESHOLD` are shown whole instead
-(`old text: …`, `new text: …`): a word diff of texts that share little is a string of replacements.
-A value that did not change (`ongoing → ongoing`) is not coloured.
+Text is one logical line per fact (`R4: status: ongoing → complete`), with no boxes. An arrow joins
+only a value's old and new state; a link between two actions reads in words, the action that
+continues (or builds on) first, as `continues` stores it and `graph` draws it (`R4 continues O23:`,
+`R2 builds on O9:`), and a rename reads `O3 renamed to O9`. Piped, a line is never wrapped; on a
+terminal, a long line wraps to its width with a hanging indent under the line's prefix
+(`  R4 continues O23: text: `). Changed text and commentary are shown word by word: red (struck
+through) and green (underlined) on a terminal, `[-removed-]{+added+}` without colour; a paragraph
+break shows as `¶`, and long unchanged stretches are shortened to `…` around the changes. The texts
+of a plan link less similar than `WORD_DIFF_THRESHOLD` are shown whole instead (`O6 text: …`,
+`R6 text: …`): a word diff of texts that share little is a string of replacements. A value that did
+not change (`ongoing → ongoing`) is not coloured.
 Register text is untrusted: it is escaped with `escape_unsafe` and put into Rich `Text` objects, so
 markup in it (`[bold]`) is never interpreted.
 """
@@ -49,9 +52,9 @@ HANG = 4  # the hanging indent when a line's prefix takes more than half the wid
 
 
 @dataclass(frozen=True)
-class _Line:
+class Line:
     """One logical line; on a terminal its continuation lines are indented by `indent` characters
-    (the length of its prefix, `  O23 → R4: text: `)."""
+    (the length of its prefix, `  R4 continues O23: text: `)."""
 
     text: Text
     indent: int = 0
@@ -67,7 +70,7 @@ def emit_diff(diff: VersionDiff | PlanDiff, fmt: DiffFormat, output: Output, *, 
     if fmt is DiffFormat.TEXT:
         if fields is not None:
             raise UsageError("--fields applies to the record formats, not to text", "add --format csv, json, …")
-        _print(_lines(diff, output.color, stat), out, output.color)
+        print_lines(_lines(diff, output.color, stat), out, output.color, console_width(out) if isatty(out) else None)
         return
     records = output.using(RecordFormat(fmt.value))
     if stat:
@@ -82,15 +85,15 @@ def emit_diff(diff: VersionDiff | PlanDiff, fmt: DiffFormat, output: Output, *, 
         emit(shape.rows(diff), PLAN_RELATION if isinstance(diff, PlanDiff) else VERSION_CHANGE, records)
 
 
-def _lines(diff: VersionDiff | PlanDiff, color: bool, stat: bool) -> list[_Line]:
+def _lines(diff: VersionDiff | PlanDiff, color: bool, stat: bool) -> list[Line]:
     if isinstance(diff, PlanDiff):
-        lines = [] if stat else [*_plan_lines(diff, color), _Line(_text(""))]
-        lines.append(_Line(_text(plan_summary(diff))))
+        lines = [] if stat else [*_plan_lines(diff, color), Line(_text(""))]
+        lines.append(Line(_text(plan_summary(diff))))
         return lines
     lines = [] if stat else _version_lines(diff, color)
     if lines:
-        lines.append(_Line(_text("")))
-    lines.append(_Line(_text(version_summary(diff))))
+        lines.append(Line(_text("")))
+    lines.append(Line(_text(version_summary(diff))))
     return lines
 
 
@@ -122,13 +125,12 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _print(lines: Sequence[_Line], out: IO[str], color: bool) -> None:
-    """One logical line per fact: wrapped with a hanging indent on a terminal, never when piped.
+def print_lines(lines: Sequence[Line], out: IO[str], color: bool, width: int | None) -> None:
+    """One logical line per fact: wrapped to `width` with a hanging indent, or never (`None`: piped).
 
     Written by us, so that a closed pipe ends quietly (Rich's own broken-pipe handling exits 1,
     which `set -o pipefail` reports as a failure).
     """
-    width = console_width(out) if isatty(out) else None
     term = console(out, color)
     with term.capture() as captured:
         for line in lines:
@@ -176,7 +178,7 @@ def _text(plain: str = "", style: str = "") -> Text:
     return Text(plain, style=style)
 
 
-def _shown(value: FieldValue) -> str:
+def shown(value: FieldValue) -> str:
     if value is None or value == ():
         return "(none)"
     if value == "":
@@ -186,42 +188,42 @@ def _shown(value: FieldValue) -> str:
     return one_line(str(value))
 
 
-def _plain(text: str, indent: int = 0) -> _Line:
+def _plain(text: str, indent: int = 0) -> Line:
     """A line of our own words; continuation lines (on a terminal) indented by `indent`."""
-    return _Line(_text(text), indent)
+    return Line(_text(text), indent)
 
 
-def _heading(lines: list[_Line], title: str, count: int, note: str = "") -> None:
+def _heading(lines: list[Line], title: str, count: int, note: str = "") -> None:
     if lines:
         lines.append(_plain(""))
     heading = _text()
     heading.append(f"{title} ({count}):", HEADING)
     heading.append(f" {note}" if note else "")
-    lines.append(_Line(heading, len(title) + len(str(count)) + 5))
+    lines.append(Line(heading, len(title) + len(str(count)) + 5))
 
 
-def _prefixed(prefix: str, label: str, *parts: str | Text) -> _Line:
+def _prefixed(prefix: str, label: str, *parts: str | Text) -> Line:
     """`  PREFIX: LABEL…`: on a terminal, the parts wrap under their start."""
     line = _text(f"  {prefix}: {label}")
     for part in parts:
         line.append(part)
-    return _Line(line, len(f"  {prefix}: {label}"))
+    return Line(line, len(f"  {prefix}: {label}"))
 
 
-def _old_new(old: FieldValue, new: FieldValue, color: bool) -> Text:
+def old_new(old: FieldValue, new: FieldValue, color: bool) -> Text:
     """`old → new`, in red and green on a terminal unless they are the same."""
     color = color and old != new
     line = _text()
-    line.append(_shown(old), OLD if color else "")
+    line.append(shown(old), OLD if color else "")
     line.append(" → ")
-    line.append(_shown(new), NEW if color else "")
+    line.append(shown(new), NEW if color else "")
     return line
 
 
-def _field_line(prefix: str, name: str, change: FieldChange, color: bool) -> _Line:
+def _field_line(prefix: str, name: str, change: FieldChange, color: bool) -> Line:
     if name in PROSE_FIELDS and isinstance(change.old, str) and isinstance(change.new, str):
         return _prefixed(prefix, f"{name}: ", words(word_diff(change.old, change.new), color))
-    return _prefixed(prefix, f"{name}: ", _old_new(change.old, change.new, color))
+    return _prefixed(prefix, f"{name}: ", old_new(change.old, change.new, color))
 
 
 def _elide(tokens: list[str], *, first: bool, last: bool) -> list[str]:
@@ -268,8 +270,8 @@ def _similar(score: float) -> str:
     return f"{math.floor(score * 100)}%"
 
 
-def _version_lines(diff: VersionDiff, color: bool) -> list[_Line]:
-    lines: list[_Line] = []
+def _version_lines(diff: VersionDiff, color: bool) -> list[Line]:
+    lines: list[Line] = []
     if diff.metadata:
         _heading(lines, "register", len(diff.metadata))
         lines.extend(_field_line("register", name, change, color) for name, change in diff.metadata.items())
@@ -287,9 +289,8 @@ def _version_lines(diff: VersionDiff, color: bool) -> list[_Line]:
         _heading(lines, "renamed", len(diff.renamed))
         for rename in diff.renamed:
             new_id = one_line(rename.new_id)
-            lines.append(
-                _prefixed(f"{one_line(rename.old_id)} → {new_id}", "", f"text {_similar(rename.similarity)} similar")
-            )
+            renamed = renamed_pair(rename.old_id, rename.new_id)
+            lines.append(_prefixed(renamed, "", f"text {_similar(rename.similarity)} similar"))
             lines.extend(_field_line(new_id, name, change, color) for name, change in rename.fields.items())
     if diff.changed:
         _heading(lines, "changed", len(diff.changed))
@@ -308,30 +309,48 @@ def _version_lines(diff: VersionDiff, color: bool) -> list[_Line]:
     return lines
 
 
-def _plan_line(plan: PlanSummary) -> _Line:
+def _plan_line(plan: PlanSummary) -> Line:
     return _prefixed(one_line(plan.id), "", f"{one_line(plan.title)} ({plan.year})")
 
 
-def _link_lines(link: Link, color: bool) -> list[_Line]:
-    """Similarity, statuses and texts of a link; texts that share little are shown whole, not word-diffed."""
-    pair = f"{one_line(link.old_id)} → {one_line(link.new_id)}"
+def renamed_pair(old_id: str, new_id: str) -> str:
+    """`O3 renamed to O9`: a rename in words, never an arrow that could be read as a link."""
+    return f"{one_line(old_id)} renamed to {one_line(new_id)}"
+
+
+def _statuses(old_id: str, old: str, new_id: str, new: str, color: bool) -> Text:
+    """`O20 complete, R5 ongoing`: each status named by its action, coloured (old, new) when they differ."""
+    color = color and old != new
+    line = _text(f"{old_id} ")
+    line.append(shown(old), OLD if color else "")
+    line.append(f", {new_id} ")
+    line.append(shown(new), NEW if color else "")
+    return line
+
+
+def _link_lines(link: Link, color: bool) -> list[Line]:
+    """Similarity, statuses and texts of a link, in words: `R4 continues O23`. Texts that share little are
+    shown whole (each named by its action), not word-diffed."""
+    old_id, new_id = one_line(link.old_id), one_line(link.new_id)
+    pair = f"{new_id} continues {old_id}"
     lines = [
         _prefixed(pair, "similarity: ", _similar(link.similarity)),
-        _prefixed(pair, "status: ", _old_new(link.old_status, link.new_status, color)),
+        _prefixed(pair, "status: ", _statuses(old_id, link.old_status, new_id, link.new_status, color)),
     ]
     if link.similarity >= WORD_DIFF_THRESHOLD:
         lines.append(_prefixed(pair, "text: ", words(link.text, color)))
     else:
-        lines.append(_prefixed(pair, "old text: ", _text(whole(link.text, "delete"), OLD if color else "")))
-        lines.append(_prefixed(pair, "new text: ", _text(whole(link.text, "insert"), NEW if color else "")))
+        lines.append(_prefixed(pair, f"{old_id} text: ", _text(whole(link.text, "delete"), OLD if color else "")))
+        lines.append(_prefixed(pair, f"{new_id} text: ", _text(whole(link.text, "insert"), NEW if color else "")))
     return lines
 
 
-def _plan_lines(diff: PlanDiff, color: bool) -> list[_Line]:
-    """The plans in the order asked (the older first unless `newer_first`); links always read older → newer."""
+def _plan_lines(diff: PlanDiff, color: bool) -> list[Line]:
+    """The plans in the order asked (the older first unless `newer_first`); links always read in words,
+    the newer action first: `R4 continues O23`, `R2 builds on O9`."""
     old, new = one_line(diff.old_plan.id), one_line(diff.new_plan.id)
     plans = (diff.new_plan, diff.old_plan) if diff.newer_first else (diff.old_plan, diff.new_plan)
-    header = _Line(_text(f"{new} ← {old}" if diff.newer_first else f"{old} → {new}", HEADING))
+    header = Line(_text(f"{new} from {old}" if diff.newer_first else f"{old} to {new}", HEADING))
     lines = [header, *(_plan_line(plan) for plan in plans)]
     for plan in plans:
         _heading(lines, f"themes of {one_line(plan.id)}", len(plan.themes))
@@ -344,7 +363,8 @@ def _plan_lines(diff: PlanDiff, color: bool) -> list[_Line]:
     if diff.builds_on:
         _heading(lines, "builds on", len(diff.builds_on), "uses what an action of the other plan delivered (weaker)")
         for uses in diff.builds_on:
-            lines.append(_prefixed(f"{one_line(uses.from_id)} → {one_line(uses.to_id)}", "", one_line(uses.reason)))
+            pair = f"{one_line(uses.from_id)} builds on {one_line(uses.to_id)}"
+            lines.append(_prefixed(pair, "", one_line(uses.reason)))
     for title, listed in (
         (f"new in {new}, continuing nothing", diff.new),
         (f"not continued from {old}", diff.not_continued),
@@ -354,6 +374,6 @@ def _plan_lines(diff: PlanDiff, color: bool) -> list[_Line]:
         note = f"candidate links with similarity ≥ {_similar(SUGGEST_THRESHOLD)}, not in the register"
         _heading(lines, "suggestions", len(diff.suggestions), note)
         for suggestion in diff.suggestions:
-            pair = f"{one_line(suggestion.old_id)} → {one_line(suggestion.new_id)}"
+            pair = f"{one_line(suggestion.new_id)} may continue {one_line(suggestion.old_id)}"
             lines.append(_prefixed(pair, "similarity: ", f"{_similar(suggestion.score)} (suggestion)"))
     return lines
