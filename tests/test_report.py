@@ -268,7 +268,7 @@ def test_markdown_links_are_heading_anchors(run: Run) -> None:
     links = set(re.findall(r"\]\(#([^)]+)\)", text))
     assert links and links <= headings
     assert "#### Action R4" in text and "[O23](#action-o23)" in text
-    assert "```mermaid\nflowchart LR" in text
+    assert "```mermaid\nflowchart RL" in text
     assert "| **JNAP Refresh** | 12 | 3 | 2 | 1 | 2 | 20 | 60% |" in text
 
 
