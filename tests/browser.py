@@ -52,7 +52,7 @@ def found() -> tuple[str, str] | str:
 
 @contextmanager
 def browser(width: int = 1280, height: int = 900, dark: bool = False) -> Iterator[Any]:
-    """A headless chromium window of `width` × `height` CSS pixels, with a fresh profile; skips without one."""
+    """A headless chromium whose page is `width` × `height` CSS pixels, with a fresh profile; skips without one."""
     paths = found()
     if isinstance(paths, str):
         pytest.skip(paths)
@@ -74,6 +74,10 @@ def browser(width: int = 1280, height: int = 900, dark: bool = False) -> Iterato
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     try:
         driver.set_window_size(width, height)
+        # The window's size includes what a headless window still counts as its frame: make the page's
+        # viewport exactly width × height CSS pixels, as on the device the test stands for.
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
         yield driver
     finally:
         driver.quit()

@@ -9,43 +9,50 @@ from pathlib import Path
 import pytest
 
 from jnap_cli.register.source import load
-from jnap_cli.render.graph_text import short_text
+from jnap_cli.render.graph_text import STATUS_FILL, short_text
 from jnap_cli.text import escape_unsafe, squash
 
-from .conftest import Run
+from .conftest import DATA, ROOT, Run
 from .registers import action, add_action, find, set_plan_field, small, write
 
 MERMAID_R9 = """\
-flowchart LR
-  subgraph n1["refresh: JNAP Refresh"]
-    R8["R8: Expand delivery and learning on the…"]
-    R9["R9: Testing and developing the new national…"]
-    R10["R10: Further embed bad character…"]
-    R11["R11: Update the joint police and CPS…"]
-    R18["R18: Develop joint learning and training…"]
+flowchart RL
+  subgraph n1["original: Police-CPS Joint National RASSO Action Plan 2021"]
+    O18["O18 · complete: Pilot an offender-centric investigation…"]
   end
-  subgraph n2["original: Police-CPS Joint National RASSO Action Plan 2021"]
-    O18["O18: Pilot an offender-centric investigation…"]
+  subgraph n2["refresh: JNAP Refresh"]
+    R8["R8 · complete: Expand delivery and learning on the…"]
+    R9["R9 · complete: Testing and developing the new national…"]
+    R10["R10 · complete: Further embed bad character…"]
+    R11["R11 · deferred: Update the joint police and CPS…"]
+    R18["R18 · complete: Develop joint learning and training…"]
   end
-  R8 -->|continues| O18
+  R8 --->|continues| O18
   R8 -.->|builds on| R9
-  R9 -->|continues| O18
+  R9 --->|continues| O18
   R10 -.->|builds on| R9
   R11 -.->|builds on| R9
   R18 -.->|builds on| R9
+  classDef complete fill:#17693a,stroke:#17693a,color:#ffffff
+  class O18,R8,R9,R10,R18 complete
+  classDef deferred fill:#a3261b,stroke:#a3261b,color:#ffffff
+  class R11 deferred
 """
 
 DOT_R4 = """\
 digraph jnap {
-  rankdir=LR;
-  node [shape=box];
-  subgraph "cluster_refresh" {
-    label="refresh: JNAP Refresh";
-    "R4" [label="R4: Continue to hold quarterly discussions…"];
-  }
+  rankdir=RL;
+  newrank=true;
+  node [shape=box, style=filled, fontcolor="#ffffff"];
   subgraph "cluster_original" {
     label="original: Police-CPS Joint National RASSO Action Plan 2021";
-    "O23" [label="O23: Hold quarterly meetings with members of…"];
+    rank=same;
+    "O23" [label="O23 · ongoing: Hold quarterly meetings with members of…", fillcolor="#1d5fa0"];
+  }
+  subgraph "cluster_refresh" {
+    label="refresh: JNAP Refresh";
+    rank=same;
+    "R4" [label="R4 · ongoing: Continue to hold quarterly discussions…", fillcolor="#1d5fa0"];
   }
   "R4" -> "O23" [label="continues", style=solid];
 }
@@ -67,13 +74,82 @@ def test_dot_around_an_action(run: Run) -> None:
 
 def test_whole_graph_in_mermaid_and_dot(run: Run) -> None:
     mermaid = run("graph", "-f", "mermaid").stdout
-    assert mermaid.count(" -->|continues| ") == 10
-    assert mermaid.count(" -.->|builds on| ") == 9
+    # Links between the plans are one rank longer than links inside one, so the plans sit side by side.
+    assert mermaid.count(" --->|continues| ") == 10
+    assert mermaid.count(" -..->|builds on| ") == 2 and mermaid.count(" -.->|builds on| ") == 7
     assert mermaid.count("  subgraph ") == 2
     dot = run("graph", "-f", "dot").stdout
     assert dot.count("style=solid") == 10
     assert dot.count("style=dashed") == 9
+    assert dot.count(", constraint=false") == 7  # the links inside a plan leave its column's order alone
     assert dot.count('subgraph "cluster_') == 2
+
+
+def _node_order(text: str, pattern: str) -> list[str]:
+    return re.findall(pattern, text, re.MULTILINE)
+
+
+def test_mermaid_dot_and_the_report_draw_the_nodes_in_one_order(run: Run) -> None:
+    """Each plan a column, the older first, in `drawing_order`: no two links cross on the shipped register."""
+    from jnap_cli.query.graph import crossings, drawing_order, edges
+
+    register = load(DATA)
+    found = edges(register)
+    columns = drawing_order(register, found)
+    expected = [node for _, ids in columns for node in ids]
+    assert [plan for plan, _ in columns] == ["original", "refresh"]
+    assert crossings([ids for _, ids in columns], [(e.source, e.target) for e in found]) == 0
+    mermaid = run("graph", "-f", "mermaid").stdout
+    dot = run("graph", "-f", "dot").stdout
+    assert _node_order(mermaid, r'^    (\w+)\["') == expected
+    assert _node_order(dot, r'^    "(\w+)" \[label=') == expected
+
+
+def test_mermaid_styles_and_names_each_status(run: Run) -> None:
+    """A class per status with its fill, every node in its status's class, and the status in words in the label."""
+    register = load(DATA)
+    status = {a.id: a.status.value for a in register.actions}
+    mermaid = run("graph", "-f", "mermaid").stdout
+    defined = dict(re.findall(r"^  classDef (\w+) fill:(#[0-9a-f]{6}),stroke:\2,color:#ffffff$", mermaid, re.MULTILINE))
+    assert defined == {
+        "complete": "#17693a",
+        "in_progress": "#8a4f00",
+        "ongoing": "#1d5fa0",
+        "transferred": "#6a3d9a",
+        "deferred": "#a3261b",
+    }
+    classed = {
+        node: name
+        for members, name in re.findall(r"^  class ([\w,]+) (\w+)$", mermaid, re.MULTILINE)
+        for node in members.split(",")
+    }
+    labels = dict(re.findall(r'^    (\w+)\["\1 · ([a-z ]+): ', mermaid, re.MULTILINE))
+    assert set(classed) == set(labels) and len(classed) == 27
+    for node, name in classed.items():
+        assert name == status[node].replace("-", "_"), node
+        assert labels[node] == status[node].replace("-", " "), node
+
+
+def test_dot_fills_and_names_each_status(run: Run) -> None:
+    register = load(DATA)
+    status = {a.id: a.status.value for a in register.actions}
+    dot = run("graph", "-f", "dot").stdout
+    assert '  node [shape=box, style=filled, fontcolor="#ffffff"];' in dot.splitlines()
+    nodes = re.findall(
+        r'^    "(\w+)" \[label="\1 · ([a-z ]+): [^"]*", fillcolor="(#[0-9a-f]{6})"\];$', dot, re.MULTILINE
+    )
+    assert len(nodes) == 27
+    for node, word, fill in nodes:
+        assert word == status[node].replace("-", " ")
+        assert fill == STATUS_FILL[status[node]]
+    assert STATUS_FILL["in-progress"] in dot and STATUS_FILL["transferred"] in dot
+
+
+def test_the_text_drawings_use_the_report_colours() -> None:
+    """One palette: the fills are report.css's light-mode status colours."""
+    css = (ROOT / "src" / "jnap_cli" / "render" / "templates" / "report.css").read_text(encoding="utf-8")
+    light = css[: css.index("@media")]
+    assert {s: re.search(rf"--{s}: (#[0-9a-f]{{6}});", light)[1] for s in STATUS_FILL} == STATUS_FILL  # type: ignore[index]
 
 
 def test_edge_list_formats(run: Run) -> None:
@@ -172,22 +248,24 @@ def test_hostile_text_is_inert_in_mermaid(run: Run, hostile: Path) -> None:
     register = load(hostile)
     expected = {a.id: short_text(a) for a in register.actions}
     lines = result.stdout.splitlines()
-    assert lines[0] == "flowchart LR"
+    assert lines[0] == "flowchart RL"
     labels: list[str] = []
     for line in lines[1:]:
         node = re.fullmatch(r"    ([A-Za-z][A-Za-z0-9_]*)\[\"([^\"\[\]<>`|{}()\\%]*)\"\]", line)
         group = re.fullmatch(r"  subgraph (n[0-9]+)\[\"([^\"\[\]<>`|{}()\\%]*)\"\]", line)
         edge = re.fullmatch(
-            r"  ([A-Za-z][A-Za-z0-9_]*) (-->\|continues\||-\.->\|builds on\|) ([A-Za-z][A-Za-z0-9_]*)", line
+            r"  ([A-Za-z][A-Za-z0-9_]*) (--->?\|continues\||-\.\.?->\|builds on\|) ([A-Za-z][A-Za-z0-9_]*)", line
         )
-        assert node or group or edge or line == "  end", line
+        style = re.fullmatch(r"  classDef [a-z_]+ fill:#[0-9a-f]{6},stroke:#[0-9a-f]{6},color:#ffffff", line)
+        classed = re.fullmatch(r"  class [A-Za-z][A-Za-z0-9_]*(,[A-Za-z][A-Za-z0-9_]*)* [a-z_]+", line)
+        assert node or group or edge or style or classed or line == "  end", line
         if node or group:
             label = (node or group)[2]  # type: ignore[index]
             # Every `#` starts an entity and every `;` ends one: no statement ends inside a label.
             assert re.fullmatch(r"(?:[^#;]|#(?:quot|lt|gt|[0-9]+);)*", label), label
             labels.append(_mermaid_decoded(label))
     # The labels say exactly what the register says, escaped for a terminal, on one line.
-    assert labels[0] == f"refresh: {escape_unsafe(squash(HOSTILE))}"
+    assert f"refresh: {escape_unsafe(squash(HOSTILE))}" in labels
     assert set(labels[1:]) >= {expected["R2"], expected["end"], expected["o5"]}
     assert "  end" in lines and "    end[" not in result.stdout  # the id `end` is not Mermaid's keyword
     assert " o5 " not in result.stdout and " --> o" not in result.stdout  # nor an edge's `o` end
@@ -215,14 +293,17 @@ def test_hostile_text_is_inert_in_dot(run: Run, hostile: Path) -> None:
     expected = {a.id: short_text(a) for a in register.actions}
     skeletons = {
         "digraph jnap {",
-        "  rankdir=LR;",
-        "  node [shape=box];",
+        "  rankdir=RL;",
+        "  newrank=true;",
+        "  node [shape=box, style=filled, fontcolor=S];",
         "  subgraph S {",
         "    label=S;",
-        "    S [label=S];",
+        "    rank=same;",
+        "    S [label=S, fillcolor=S];",
         "  }",
         "  S -> S [label=S, style=solid];",
         "  S -> S [label=S, style=dashed];",
+        "  S -> S [label=S, style=dashed, constraint=false];",
         "}",
     }
     found: list[str] = []

@@ -164,6 +164,7 @@ def test_markdown_headings_stay_on_one_line(run: Run, tmp_path: Path) -> None:
     tokens = markdown_tokens(run, hostile_register(tmp_path, MD_HOSTILE))
     assert headings(tokens) == [
         (1, f"Register {MD_SHOWN}"),
+        (2, "Needs attention"),
         (2, "Summary"),
         (2, "Relations"),
         (2, f"Refresh {MD_SHOWN} (2022)"),
@@ -179,6 +180,7 @@ def test_markdown_headings_stay_on_one_line(run: Run, tmp_path: Path) -> None:
         (4, "Action O2"),
         (3, MD_SHOWN),
         (4, "Action O3"),
+        (2, "Sources and method"),
     ]
 
 

@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -17,10 +18,13 @@ from xml.etree.ElementTree import Element
 import html5lib  # type: ignore[import-untyped]
 import pytest
 
-from jnap_cli.render.report import Slugs, md_text
+from jnap_cli import __version__
+from jnap_cli.query.graph import crossings, drawing_order, edges, ordered
+from jnap_cli.register.source import load
+from jnap_cli.render.report import Slugs, md_text, summary
 
-from .conftest import DATA, Run
-from .registers import find, small, write
+from .conftest import DATA, Run, git
+from .registers import find, small, split, write
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -32,6 +36,15 @@ HOSTILE = (
     "[bold red]alarm[/] \x1b[31mred\x1b[0m \u202eevil\u202c zero\u200bwidth | pipe `tick` *star* "
     "\n# Injected @octocat #123 org/repo#45 GH-7 "
 )
+
+
+# A fixed date, as reproducible-builds.org's SOURCE_DATE_EPOCH gives one: the page is the same every day.
+EPOCH = "1700000000"  # 2023-11-14 22:13:20 UTC
+
+
+@pytest.fixture(autouse=True)
+def _fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
 def parse(text: str) -> Element:
@@ -268,7 +281,7 @@ def test_markdown_links_are_heading_anchors(run: Run) -> None:
     links = set(re.findall(r"\]\(#([^)]+)\)", text))
     assert links and links <= headings
     assert "#### Action R4" in text and "[O23](#action-o23)" in text
-    assert "```mermaid\nflowchart LR" in text
+    assert "```mermaid\nflowchart RL" in text
     assert "| **JNAP Refresh** | 12 | 3 | 2 | 1 | 2 | 20 | 60% |" in text
 
 
@@ -323,3 +336,241 @@ def test_an_unwritable_directory_is_exit_2(run: Run, tmp_path: Path) -> None:
 
 def test_the_report_is_the_same_every_time(run: Run, page: str) -> None:
     assert html_report(run, "-r", str(DATA)) == page
+
+
+# What is stuck, first: the headline numbers and every action not complete, above everything else.
+
+NOT_COMPLETE = ["R14", "R15", "R19", "R4", "R5", "O23", "R3", "O7", "O13", "R11", "R16"]
+
+
+def text_of(element: Element | None) -> str:
+    assert element is not None
+    return re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+
+
+def test_the_page_opens_with_the_numbers_and_what_needs_attention(page: str) -> None:
+    root = parse(page)
+    main = root.find(".//main")
+    assert main is not None
+    sections = [child.get("id") for child in main if local(child.tag) == "section"]
+    assert sections[:4] == ["headline", "attention", "summary", "relations"]
+    assert sections[-1] == "about", "sources and method come last"
+    header = root.find(".//header")
+    assert header is not None and header.find(".//dl") is None, "no provenance before the numbers"
+    assert [text_of(li) for li in root.findall(".//ul[@class='headline']/li")] == [
+        "75% complete: 33 of 44 actions",
+        "11 not complete: 3 in progress, 3 ongoing, 3 transferred, 2 deferred",
+        "60% JNAP Refresh (2022): 12 of 20 complete, as of 2024",
+        "88% Police-CPS Joint National RASSO Action Plan 2021 (2021): 21 of 24 complete, as of 2022",
+    ]
+    # Sources and method: one click away, from the contents at the top.
+    toc = [a.get("href") for a in root.findall(".//nav//a")]
+    assert toc[0] == "#attention" and toc[-1] == "#about"
+    about = text_of(root.find(".//section[@id='about']"))
+    assert "Source Police-CPS joint national rape action plan" in about and "statuses as of 2024" in about
+
+
+def test_needs_attention_lists_every_action_not_complete_by_status(page: str) -> None:
+    register = load(DATA)
+    from jnap_cli.model.vocab import STATUSES
+
+    by_status = [a.id for s in STATUSES if s != "complete" for a in register.actions if a.status == s]
+    assert by_status == NOT_COMPLETE
+    root = parse(page)
+    items = root.findall(".//section[@id='attention']/ol/li")
+    assert [li.get("data-id") for li in items] == NOT_COMPLETE
+    actions = {a.id: a for a in register.actions}
+    for li in items:
+        action = actions[str(li.get("data-id"))]
+        assert li.get("data-status") == action.status
+        link = li.find(".//a[@class='id']")
+        assert link is not None and link.get("href") == f"#action-{action.id}"
+        assert text_of(li.find(".//span[@class='badge s-" + action.status + "']")).lower() == action.status.replace(
+            "-", " "
+        )
+        assert text_of(li.find(".//p[@class='summary-line']")) == summary(action.text)
+        assert f"“{action.status_evidence}”" in text_of(li)
+    r11, o7 = items[NOT_COMPLETE.index("R11")], items[NOT_COMPLETE.index("O7")]
+    # Where deferred work waits, where transferred work went: the links the register records.
+    assert "Builds on R9: aim met by" in text_of(r11)
+    assert text_of(o7).endswith("Continued by R6")
+    assert text_of(items[0]).startswith("R14 In progress as of 2024; stated Launch and evaluate pilot")
+
+
+def test_summary_is_the_first_sentence_shortened_at_a_word() -> None:
+    assert summary("Pilot and evaluate new approaches. Then more.") == "Pilot and evaluate new approaches."
+    assert summary("One line\nof text, e.g. this") == "One line of text, e.g. this"
+    assert summary("word " * 40) == ("word " * 24).strip() + "…"  # 119 characters, then the mark
+
+
+def test_markdown_opens_with_the_numbers_and_what_needs_attention(run: Run) -> None:
+    result = run("report", "-r", str(DATA), "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[4:8] == [
+        "- **75% complete:** 33 of 44 actions",
+        "- **11 not complete:** 3 in progress, 3 ongoing, 3 transferred, 2 deferred",
+        "- **JNAP Refresh** (2022): 12 of 20 complete (60%), as of 2024",
+        "- **Police-CPS Joint National RASSO Action Plan 2021** (2021): 21 of 24 complete (88%), as of 2022",
+    ]
+    assert lines[9] == "## Needs attention"
+    items = [line for line in lines if line.startswith("- [")]
+    assert [re.match(r"- \[(\w+)\]", line)[1] for line in items] == NOT_COMPLETE  # type: ignore[index]
+    assert items[-2].startswith("- [R11](#action-r11) **Deferred** (as of 2024; stated): Update the joint police")
+    assert any(line.startswith("  - Builds on: [R9](#action-r9) (aim met by") for line in lines)
+    assert lines.index("## Needs attention") < lines.index("## Summary") < lines.index("## Sources and method")
+
+
+# When and from what.
+
+
+def made_line(page: str) -> str:
+    return text_of(parse(page).find(".//p[@class='made']"))
+
+
+def test_the_date_is_source_date_epochs(run: Run) -> None:
+    page = html_report(run, "-r", str(DATA))
+    assert '<time datetime="2023-11-14">14 November 2023</time>' in page
+    markdown = run("report", "-r", str(DATA), "-f", "markdown", env={"SOURCE_DATE_EPOCH": "0"}).stdout
+    assert markdown.splitlines()[2].startswith("*Made on 1 January 1970 by jnap ")
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "1e9", "99999999999999999999"])
+def test_a_malformed_source_date_epoch_is_a_usage_error(run: Run, value: str) -> None:
+    result = run("report", "-r", str(DATA), env={"SOURCE_DATE_EPOCH": value})
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"jnap: error: SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970-01-01 UTC; "
+        "set it to a time such as $(git log -1 --format=%ct), or unset it for today's date\n"
+    )
+
+
+def test_without_source_date_epoch_the_date_is_todays(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    before = datetime.date.today()
+    page = html_report(run, "-r", str(DATA))
+    days = {before, datetime.date.today()}  # a run across midnight
+    assert any(f'<time datetime="{day.isoformat()}">' in page for day in days)
+
+
+def test_in_a_git_work_tree_the_report_names_the_commit(run: Run, tmp_path: Path, git_env: None) -> None:
+    repo = tmp_path / "repo"
+    (repo / "data").mkdir(parents=True)
+    register = write(repo / "data" / "actions.toml", small())
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "register")
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    page = html_report(run, "-r", str(register))
+    made = f"Made on 14 November 2023 by jnap {__version__} from data/actions.toml at commit {head[:12]}"
+    assert made_line(page) == f"{made}."
+    assert html_report(run, "-r", str(register)) == page, "the same commit, the same page"
+    # A register changed since: the commit, and the hash of what the report was made from.
+    register.write_text(register.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    digest = hashlib.sha256(register.read_bytes()).hexdigest()[:12]
+    changed = f"{made}, with changes not yet committed (SHA-256 {digest})."
+    assert made_line(html_report(run, "-r", str(register))) == changed
+    markdown = run("report", "-r", str(register), "-f", "markdown").stdout
+    assert markdown.splitlines()[2] == f"*{changed}*"
+
+
+def test_a_register_git_does_not_track_is_named_by_its_hash(run: Run, tmp_path: Path, git_env: None) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "empty")
+    register = write(repo / "actions.toml", small())  # in the work tree, never committed
+    digest = hashlib.sha256(register.read_bytes()).hexdigest()[:12]
+    expected = f"Made on 14 November 2023 by jnap {__version__} from actions.toml, SHA-256 {digest}."
+    assert made_line(html_report(run, "-r", str(register))) == expected
+
+
+def test_outside_git_the_report_names_the_registers_hash(run: Run, tmp_path: Path, git_env: None) -> None:
+    register = write(tmp_path / "plan.toml", small())
+    digest = hashlib.sha256(register.read_bytes()).hexdigest()
+    page = html_report(run, "-r", str(register))
+    assert made_line(page) == f"Made on 14 November 2023 by jnap {__version__} from plan.toml, SHA-256 {digest[:12]}."
+    assert str(tmp_path) not in made_line(page), "no path of the machine it was made on"
+    # A directory register: the hash of its files' hashes, as `sha256sum *.toml | sha256sum` prints it.
+    folder = split(small(), tmp_path / "register")
+    listing = "".join(
+        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n" for path in sorted(folder.glob("*.toml"))
+    )
+    folder_digest = hashlib.sha256(listing.encode()).hexdigest()[:12]
+    assert made_line(html_report(run, "-r", str(folder))) == (
+        f"Made on 14 November 2023 by jnap {__version__} from register, SHA-256 {folder_digest}."
+    )
+
+
+# The chart's labels wrap, never cut; the graph crosses few links and says each node's status and text.
+
+
+def test_no_chart_or_graph_label_is_cut(run: Run, page: str) -> None:
+    stats = json.loads(run("stats", "-r", str(DATA), "--format", "json").stdout)
+    titles = {plan.id: plan.title for plan in load(DATA).plans}
+    root = parse(page)
+    labels = [text_of(span) for span in root.findall(".//ul[@class='chart']/li/div/span[@class='label']")]
+    assert labels == [titles[r["plan"]] if r["theme"] is None else r["theme"] for r in stats]
+    assert "Building a strong case as early as possible" in labels
+    columns = ["".join(t.itertext()) for t in root.iter(f"{SVG}text") if t.get("class") == "column-label"]
+    assert columns == ["original (2021)", "refresh (2022)"]
+    assert "…" not in "".join(labels + columns)
+
+
+def test_crossings_counts_lines_between_columns_and_arcs_inside_one() -> None:
+    assert crossings([["a", "b"], ["x", "y"]], [("a", "y"), ("b", "x")]) == 1
+    assert crossings([["a", "b"], ["x", "y"]], [("a", "x"), ("b", "y")]) == 0
+    assert crossings([["a", "b"], ["x"]], [("a", "x"), ("b", "x")]) == 0  # a shared end is no crossing
+    assert crossings([["a", "b", "c", "d"]], [("a", "c"), ("b", "d")]) == 1  # interleaved arcs
+    assert crossings([["a", "b", "c", "d"]], [("a", "d"), ("b", "c")]) == 0  # nested arcs
+    assert ordered([["a", "b"], ["x", "y"]], [("a", "y"), ("b", "x")]) == [["a", "b"], ["y", "x"]]
+    assert ordered([], []) == []
+
+
+def test_the_graph_is_ordered_to_cross_fewer_links_on_the_shipped_register(page: str) -> None:
+    register = load(DATA)
+    found = edges(register)
+    links = [(e.source, e.target) for e in found]
+    ends = {end for link in links for end in link}
+    older_first = [plan for year, plan in sorted((p.year, p.id) for p in register.plans)]
+    in_file_order = [[a.id for a in register.actions if a.plan == plan and a.id in ends] for plan in older_first]
+    drawn = [ids for _, ids in drawing_order(register, found)]
+    assert sorted(map(sorted, drawn)) == sorted(map(sorted, in_file_order)), "the same actions, reordered"
+    assert crossings(in_file_order, links) == 40
+    assert crossings(drawn, links) == 0
+    # The page draws that order, one column per plan, the older plan on the left.
+    root = parse(page)
+    nodes = [a for a in root.iter(f"{SVG}a") if "node" in (a.get("class") or "")]
+    assert [str(a.get("href")).removeprefix("#action-") for a in nodes] == [i for ids in drawn for i in ids]
+
+
+def test_each_node_says_its_status_and_text(page: str) -> None:
+    actions = {a.id: a for a in load(DATA).actions}
+    root = parse(page)
+    nodes = [a for a in root.iter(f"{SVG}a") if "node" in (a.get("class") or "")]
+    assert len(nodes) == 27
+    for node in nodes:
+        action = actions[str(node.get("href")).removeprefix("#action-")]
+        (title,) = node.iter(f"{SVG}title")
+        label = action.status.replace("-", " ").capitalize()
+        assert title.text == f"{action.id} · {label}: {' '.join(action.text.split())}"
+        (use,) = node.iter(f"{SVG}use")
+        assert use.get("href") == f"#icon-{action.status}"
+        assert node.get("class") == f"node s-{action.status}"
+    assert "The other 17 actions have no link and are not drawn." in page
+
+
+def test_the_tally_names_each_status_in_words_beside_its_icon(page: str) -> None:
+    root = parse(page)
+    header = root.findall(".//table[@class='tally']/thead/tr/th")
+    assert [text_of(th) for th in header] == [
+        "Plan or theme", "Complete", "In progress", "Ongoing", "Transferred", "Deferred", "Total", "% complete",
+    ]  # fmt: skip
+    icons = [use.get("href") for th in header for use in th.iter(f"{SVG}use")]
+    assert icons == ["#icon-complete", "#icon-in-progress", "#icon-ongoing", "#icon-transferred", "#icon-deferred"]
+    assert [abbr.get("title") for abbr in header[-1].iter("abbr")] == ["% complete"]

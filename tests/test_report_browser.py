@@ -114,3 +114,34 @@ def test_the_page_reads_on_a_phone(report_file: Path, capsys: pytest.CaptureFixt
             full_page_screenshot(driver, ROOT / "docs" / "report-phone.png", 1700)
     with capsys.disabled():
         print(f"\nscreenshot: {shot}")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+def test_what_needs_attention_is_on_the_first_screen(report_file: Path, width: int, height: int) -> None:
+    """Opened at a desktop's or a phone's size, the page shows the headline numbers and the start of the
+    needs-attention list before any scrolling."""
+    with browser(width, height) as driver:
+        driver.get(report_file.as_uri())
+        assert driver.execute_script("return [window.innerWidth, window.innerHeight]") == [width, height]
+        bottom = driver.execute_script(
+            "var r = function (q) { return document.querySelector(q).getBoundingClientRect(); };"
+            "return [r('#attention-heading').bottom, r('#attention ol > li .attention-head').bottom,"
+            " r('.headline').bottom];"
+        )
+        assert all(0 < edge <= height for edge in bottom), f"{bottom} below the first {height}px"
+        assert errors(driver) == []
+
+
+def test_the_table_of_counts_fits_a_phone(report_file: Path) -> None:
+    """At 390 px every column of the table shows without scrolling sideways."""
+    with browser(390, 844) as driver:
+        driver.get(report_file.as_uri())
+        region = driver.execute_script(
+            "var s = document.querySelector('table.tally').parentElement; return [s.scrollWidth, s.clientWidth];"
+        )
+        assert region[0] <= region[1], f"the table is {region[0] - region[1]}px wider than its region"
+        headers = driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('table.tally thead th'),"
+            " function (th) { var r = th.getBoundingClientRect(); return [r.left, r.right]; });"
+        )
+        assert len(headers) == 8 and all(left >= 0 and right <= 390 for left, right in headers)

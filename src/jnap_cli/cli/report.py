@@ -49,7 +49,7 @@ def report(
     chosen = settings(ctx, register=register, no_color=no_color)
     loaded = chosen.load()
     draw = render.html if fmt is ReportFormat.HTML else render.markdown
-    text = draw(loaded, generator=f"jnap {__version__}")
+    text = draw(loaded, generator=f"jnap {__version__}", made=render.origin(chosen.register_path()))
     if output is None or str(output) == "-":  # `-o -`: standard output, as for other tools
         chosen.out.write(text)
         return

@@ -1,7 +1,11 @@
 """The report: the whole register as one self-contained HTML page, or as Markdown for a wiki or a pull request.
 
-The page's content is worked out once (`contents`: header, tallies, actions with their links both ways,
-the graph) and drawn by two Jinja2 templates. Jinja2 is imported inside `html` and `markdown` only.
+The page answers "how far along are we, and what is stuck?" first: the headline numbers, then every
+action not complete (needs attention), then the chart, the graph and every action; where the register
+comes from and how to read it come last, one click away. Its content is worked out once (`contents`:
+headline, attention list, tallies, actions with their links both ways, the graph) and drawn by two
+Jinja2 templates; `origin` says when and from what a report was made, reproducibly. Jinja2 is
+imported inside `html` and `markdown` only.
 Register text is untrusted: the HTML template escapes everything (autoescape), the Markdown one
 escapes through `md_text`, `md_line` and `md_cell`, which also leave GitHub no mention or issue
 reference to link (`text.defuse_mentions`); both show control, bidi and zero-width characters as
@@ -12,16 +16,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jnap_cli.errors import UsageError
 from jnap_cli.model.vocab import STATUSES
 from jnap_cli.render import report_layout as layout
 from jnap_cli.render.cells import markdown_cell
-from jnap_cli.text import defuse_mentions, escape_unsafe
+from jnap_cli.text import defuse_mentions, escape_unsafe, one_line
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Register
@@ -68,6 +76,7 @@ class ActionView:
     plan: str
     theme: str
     text: str
+    summary: str  # one line of the text: its first sentence, shortened at a word when long
     paragraphs: tuple[str, ...]
     status: str
     status_label: str
@@ -103,6 +112,58 @@ class PlanView:
 
 
 @dataclass(frozen=True)
+class PlanNumbers:
+    """A plan's headline: how many of its actions are complete, as of when."""
+
+    id: str
+    title: str
+    year: int
+    as_of: int | None
+    anchor: str
+    complete: int
+    total: int
+    share: float
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The numbers a reader wants first: complete of all, what is not, per plan."""
+
+    complete: int
+    total: int
+    share: float
+    open: tuple[tuple[str, int], ...]  # (status, count) of each status other than complete that occurs
+    plans: tuple[PlanNumbers, ...]
+
+    @property
+    def open_count(self) -> int:
+        return sum(count for _, count in self.open)
+
+
+@dataclass(frozen=True)
+class Made:
+    """When and from what a report was made: the date, the register's name, and the git commit it was
+    read at (`changed`: the register's files differ from that commit's) or, outside git, its SHA-256."""
+
+    day: date
+    name: str
+    commit: str | None
+    changed: bool
+    digest: str
+
+    @property
+    def day_text(self) -> str:
+        return f"{self.day.day} {MONTHS[self.day.month - 1]} {self.day.year}"
+
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+SHORT = 12  # hex digits of a commit or a SHA-256 shown: unique in any register's history
+
+
+@dataclass(frozen=True)
 class Contents:
     """Everything the report shows, worked out from the register; both templates draw this."""
 
@@ -111,10 +172,16 @@ class Contents:
     publication: Any
     plans: tuple[PlanView, ...]
     statuses: tuple[str, ...]  # the statuses that occur, in vocabulary order
+    headline: Headline
+    # Every action not complete, by status (vocabulary order), then as the register lists them. Each
+    # shows its links: where a transferred action's work went (the action that continues it) or what a
+    # deferred one waits on (what it builds on); a field for either that the register gains joins them.
+    attention: tuple[ActionView, ...]
     tallies: tuple[dict[str, Any], ...]  # `jnap stats --format json`'s records, with a label
     chart: layout.Chart
     graph: layout.Graph
     edges: tuple[layout.EdgeInput, ...]
+    unlinked: int  # actions with no link, which the graph leaves out
     total: int
 
 
@@ -138,7 +205,7 @@ class Slugs:
 
 def contents(register: Register) -> Contents:
     """The report's content: header, tallies and chart, each plan's themes and actions, the graph."""
-    from jnap_cli.query.graph import edges
+    from jnap_cli.query.graph import drawing_order, edges
     from jnap_cli.query.records import records
     from jnap_cli.query.stats import tallies, tally_records
 
@@ -147,7 +214,7 @@ def contents(register: Register) -> Contents:
     found = [layout.EdgeInput(e.source, e.target, str(e.kind), e.reason) for e in edges(register)]
     slugs = Slugs()
     # The Markdown's headings before the plans; every heading on one line, as the template writes it.
-    for fixed in (escape_unsafe(unwrap(register.title)), "Summary", "Relations"):
+    for fixed in (escape_unsafe(unwrap(register.title)), "Needs attention", "Summary", "Relations"):
         slugs(fixed)
     plans: list[PlanView] = []
     for plan in register.plans:
@@ -200,23 +267,64 @@ def contents(register: Register) -> Contents:
         ]
     )
     older_first = sorted(register.plans, key=lambda plan: plan.year)  # stable: equal years keep file order
+    actions = {a.id: a for a in register.actions}
+    order = drawing_order(register, edges(register))
     placed = layout.graph(
         column_labels([(plan.id, plan.title, plan.year) for plan in older_first]),
-        [layout.NodeInput(a.id, a.plan, a.theme, a.status.value) for a in register.actions],
+        [
+            layout.NodeInput(i, plan, actions[i].status.value, escape_unsafe(unwrap(actions[i].text)))
+            for plan, ids in order
+            for i in ids
+        ],
         found,
     )
     present = {a.status.value for a in register.actions}
+    views = {a.id: a for plan in plans for theme in plan.themes for a in theme.actions}
+    rank = {status: n for n, status in enumerate(STATUSES)}
+    attention = sorted((views[a.id] for a in register.actions if a.status != "complete"), key=lambda a: rank[a.status])
     return Contents(
         title=register.title,
         source=register.source,
         publication=register.publication,
         plans=tuple(plans),
         statuses=tuple(s for s in STATUSES if s in present),
+        headline=headline(register, records_),
+        attention=tuple(attention),
         tallies=tuple(records_),
         chart=drawn,
         graph=placed,
         edges=tuple(found),
+        unlinked=len(register.actions) - len(placed.nodes),
         total=len(register.actions),
+    )
+
+
+def headline(register: Register, records: Sequence[dict[str, Any]]) -> Headline:
+    """The headline numbers, read off the plan rows of `jnap stats`'s records (no counting twice)."""
+    rows = {r["plan"]: r for r in records if r["scope"] == "plan"}
+    plans = tuple(
+        PlanNumbers(
+            plan.id,
+            plan.title,
+            plan.year,
+            plan.commentary_as_of,
+            f"plan-{plan.id}",
+            rows[plan.id]["complete"],
+            rows[plan.id]["total"],
+            rows[plan.id]["share"],
+        )
+        for plan in register.plans
+        if plan.id in rows
+    )
+    complete = sum(plan.complete for plan in plans)
+    total = sum(plan.total for plan in plans)
+    counts = {status: sum(rows[p.id][status] for p in plans) for status in STATUSES if status != "complete"}
+    return Headline(
+        complete,
+        total,
+        complete / total if total else 0.0,
+        tuple((status, n) for status, n in counts.items() if n),
+        plans,
     )
 
 
@@ -249,6 +357,7 @@ def _action_view(record: dict[str, Any], slug: str) -> ActionView:
         plan=record["plan"],
         theme=record["theme"],
         text=record["text"],
+        summary=summary(record["text"]),
         paragraphs=tuple(p.strip() for p in re.split(r"\n\s*\n", commentary) if p.strip()),
         status=record["status"],
         status_label=STATUS_LABELS.get(record["status"], record["status"]),
@@ -260,6 +369,82 @@ def _action_view(record: dict[str, Any], slug: str) -> ActionView:
         references=tuple(record["references"]),
         annex_marker=record["annex_marker"],
     )
+
+
+SUMMARY_LENGTH = 120  # characters of an action's text that the needs-attention list shows at most
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“‘\"'(])")
+
+
+def summary(text: str) -> str:
+    """One line of an action's text: its first sentence, shortened at a word (with `…`) when longer
+    than `SUMMARY_LENGTH`. The whole text is one link away, in the action's entry."""
+    flat = unwrap(text).strip()
+    first = _SENTENCE_END.split(flat, maxsplit=1)[0]
+    if len(first) <= SUMMARY_LENGTH:
+        return first
+    cut = first.rfind(" ", 0, SUMMARY_LENGTH)
+    return first[: cut if cut > 0 else SUMMARY_LENGTH].rstrip(" ,;:-–—") + "…"
+
+
+def origin(register: Path, environ: Mapping[str, str] = os.environ) -> Made:
+    """When and from what a report of the register at `register` (a file or a directory) is made.
+
+    The date is `SOURCE_DATE_EPOCH`'s (reproducible-builds.org: seconds since 1970, UTC) when set, else
+    today's. In a git work tree whose HEAD holds the register, the commit, and whether the register's
+    files differ from it byte for byte; else the register's name and SHA-256 (`sha256sum FILE`, or for
+    a directory `sha256sum *.toml | sha256sum`). git runs through `diff.git`: nothing it could start runs.
+    """
+    from jnap_cli.register.directory import member_paths
+    from jnap_cli.register.paths import shown
+
+    files = member_paths(register) if register.is_dir() else [register]
+    contents = [(path.name, path.read_bytes()) for path in files]
+    if register.is_dir():
+        listing = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in contents)
+        digest = hashlib.sha256(listing.encode("utf-8")).hexdigest()
+    else:
+        digest = hashlib.sha256(contents[0][1]).hexdigest()
+    at = _commit(register, contents)
+    name = shown(register) if at is not None else register.name or str(register)
+    return Made(_day(environ), name, at[0] if at else None, at[1] if at else False, digest[:SHORT])
+
+
+def _day(environ: Mapping[str, str]) -> date:
+    given = environ.get("SOURCE_DATE_EPOCH")
+    if given is None or given == "":
+        return date.today()
+    try:
+        seconds = int(given)
+        if seconds < 0:
+            raise ValueError(given)
+        return datetime.fromtimestamp(seconds, tz=UTC).date()
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH={one_line(given)!r} is not a whole number of seconds since 1970-01-01 UTC",
+            "set it to a time such as $(git log -1 --format=%ct), or unset it for today's date",
+        ) from None
+
+
+def _commit(register: Path, contents: Sequence[tuple[str, bytes]]) -> tuple[str, bool] | None:
+    """(HEAD's commit, whether the register's files differ from HEAD's) when git's HEAD holds every
+    one of them; None outside a git work tree, without git, or for a register git does not track."""
+    from jnap_cli.diff.git import run_git
+    from jnap_cli.errors import InputUnreadable
+
+    where = register if register.is_dir() else register.parent
+    what = str(register)
+    missing = ("git is not installed", "")
+
+    def git(*args: str) -> bytes:
+        return run_git(list(args), where, what, missing=missing, failure="git cannot read it", hint="")
+
+    try:
+        commit = git("rev-parse", "--verify", "--quiet", "HEAD^{commit}").decode("ascii").strip()
+        committed = [git("cat-file", "blob", f"HEAD:./{name}") for name, _ in contents]
+    except InputUnreadable:
+        return None
+    changed = any(old != new for old, (_, new) in zip(committed, contents, strict=True))
+    return commit[:SHORT], changed
 
 
 def _asset(name: str) -> str:
@@ -296,8 +481,9 @@ def _environment() -> Any:
     return environment
 
 
-def html(register: Register, generator: str = "jnap") -> str:
-    """The report as one HTML page: no external assets, a CSP that allows only its own style and script."""
+def html(register: Register, generator: str = "jnap", made: Made | None = None) -> str:
+    """The report as one HTML page: no external assets, a CSP that allows only its own style and script.
+    `made` (from `origin`) says when and from what; without it the page does not say."""
     style = _asset("report.css")
     script = _asset("report.js")
     template = _environment().get_template("report.html.j2")
@@ -309,11 +495,12 @@ def html(register: Register, generator: str = "jnap") -> str:
             style_hash=csp_hash(style),
             script_hash=csp_hash(script),
             generator=generator,
+            made=made,
         )
     )
 
 
-def markdown(register: Register, generator: str = "jnap") -> str:
+def markdown(register: Register, generator: str = "jnap", made: Made | None = None) -> str:
     """The report as Markdown (GitHub's dialect): tables escaped, links as heading anchors, the graph
     as a Mermaid block."""
     from jnap_cli.query.graph import edges
@@ -329,6 +516,7 @@ def markdown(register: Register, generator: str = "jnap") -> str:
             slug_of=slug_of,
             mermaid=mermaid(register, found).rstrip("\n") if found else "",
             generator=generator,
+            made=made,
         )
     )
 

@@ -1,7 +1,9 @@
 """Geometry for the report's two drawings: the stacked status bars and the relation graph.
 
-Pure arithmetic over the numbers and edges the core computes (`query.stats`, `query.graph`): no
-counting, no edge-finding, no markup. The templates draw what these functions place.
+Pure arithmetic over the numbers, edges and order the core computes (`query.stats`, `query.graph`):
+no counting, no edge-finding, no ordering, no markup. The templates draw what these functions place.
+A bar's label is page text above its bar, not part of the drawing: the browser wraps it, so no label
+is ever cut.
 """
 
 from __future__ import annotations
@@ -11,13 +13,9 @@ from dataclasses import dataclass
 
 from jnap_cli.model.vocab import STATUSES
 
-# The chart: one row per plan and per theme, a label line above each bar.
+# The chart: one row per plan and per theme, each bar its own drawing under its label.
 CHART_WIDTH = 480
-BAR_LEFT = 0
 BAR_HEIGHT = 22
-LABEL_HEIGHT = 20
-ROW_GAP = 10
-GROUP_GAP = 14
 MIN_LABELLED = 18  # a segment narrower than this carries no number inside (the table and <title> do)
 
 
@@ -34,7 +32,7 @@ class Segment:
 
 @dataclass(frozen=True)
 class Bar:
-    """A plan's or a theme's counts, placed: a label line at `label_y`, the bar at `y`."""
+    """A plan's or a theme's counts, placed: its segments from left to right."""
 
     scope: str
     plan: str
@@ -43,15 +41,13 @@ class Bar:
     total: int
     complete: int
     share: float
-    label_y: float
-    y: float
     segments: tuple[Segment, ...]
 
 
 @dataclass(frozen=True)
 class Chart:
     width: int
-    height: float
+    height: int  # of each bar
     bars: tuple[Bar, ...]
 
 
@@ -70,19 +66,12 @@ class BarInput:
 
 
 def chart(rows: Sequence[BarInput]) -> Chart:
-    """Stacked bars, one per row, segments in the status vocabulary's order; a wider gap where the scope changes."""
+    """Stacked bars, one per row, segments in the status vocabulary's order, each `CHART_WIDTH` wide."""
     bars: list[Bar] = []
-    y = 0.0
-    previous: str | None = None
     for row in rows:
-        if previous is not None:
-            y += GROUP_GAP if row.scope != previous else ROW_GAP
-        previous = row.scope
-        label_y = y + LABEL_HEIGHT - 5
-        top = y + LABEL_HEIGHT
         segments: list[Segment] = []
-        x = float(BAR_LEFT)
-        scale = (CHART_WIDTH - BAR_LEFT) / row.total if row.total else 0.0
+        x = 0.0
+        scale = CHART_WIDTH / row.total if row.total else 0.0
         for status in STATUSES:
             count = row.counts.get(status, 0)
             if count <= 0:
@@ -90,29 +79,14 @@ def chart(rows: Sequence[BarInput]) -> Chart:
             width = count * scale
             segments.append(Segment(status, count, round(x, 2), round(width, 2), width >= MIN_LABELLED))
             x += width
-        bars.append(
-            Bar(
-                row.scope,
-                row.plan,
-                row.theme,
-                row.label,
-                row.total,
-                row.complete,
-                row.share,
-                round(label_y, 2),
-                round(top, 2),
-                tuple(segments),
-            )
-        )
-        y = top + BAR_HEIGHT
-    return Chart(CHART_WIDTH, round(y + 2, 2), tuple(bars))
+        bars.append(Bar(row.scope, row.plan, row.theme, row.label, row.total, row.complete, row.share, tuple(segments)))
+    return Chart(CHART_WIDTH, BAR_HEIGHT, tuple(bars))
 
 
 # The graph: one column of nodes per plan, the older plan on the left.
 NODE_WIDTH = 58
 NODE_HEIGHT = 22
 NODE_GAP = 6
-THEME_GAP = 14
 COLUMN_GAP = 190
 MARGIN_X = 70  # room for arcs between actions of one plan, outside the columns
 MARGIN_TOP = 34  # room for the column headings
@@ -123,6 +97,7 @@ class Node:
     id: str
     plan: str
     status: str
+    text: str
     x: float
     y: float
     side: str  # "left" or "right": where arcs within the plan bend
@@ -157,8 +132,8 @@ class Graph:
 class NodeInput:
     id: str
     plan: str
-    theme: str
     status: str
+    text: str  # the node's tooltip
 
 
 @dataclass(frozen=True)
@@ -170,8 +145,8 @@ class EdgeInput:
 
 
 def graph(columns: Sequence[tuple[str, str]], nodes: Sequence[NodeInput], edges: Sequence[EdgeInput]) -> Graph:
-    """Place `nodes` in one column per plan of `columns` ((plan id, label), left to right), in their order,
-    with a gap between themes; route `edges` as curves between columns and as arcs outside a column."""
+    """Place `nodes` in one column per plan of `columns` ((plan id, label), left to right), in their
+    order; route `edges` as curves between columns and as arcs outside a column."""
     placed_columns: list[Column] = []
     placed: dict[str, Node] = {}
     bottom = float(MARGIN_TOP)
@@ -181,12 +156,8 @@ def graph(columns: Sequence[tuple[str, str]], nodes: Sequence[NodeInput], edges:
         placed_columns.append(Column(plan, label, centre))
         side = "right" if index == last and last > 0 else "left"
         y = float(MARGIN_TOP)
-        theme: str | None = None
         for node in (n for n in nodes if n.plan == plan):
-            if theme is not None and node.theme != theme:
-                y += THEME_GAP
-            theme = node.theme
-            placed[node.id] = Node(node.id, plan, node.status, centre - NODE_WIDTH / 2, y, side)
+            placed[node.id] = Node(node.id, plan, node.status, node.text, centre - NODE_WIDTH / 2, y, side)
             y += NODE_HEIGHT + NODE_GAP
         bottom = max(bottom, y)
     width = 2 * MARGIN_X + len(columns) * NODE_WIDTH + max(len(columns) - 1, 0) * COLUMN_GAP
