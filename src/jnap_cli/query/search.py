@@ -552,7 +552,10 @@ def _as_typed(term: _Term, match: re.Match[str]) -> bool:
     """Whether `match` holds the words the user typed for `term`, whole (a plural "s" allowed)."""
     if term.typed is None:
         return True
-    return any(term.typed.match(match.string, start) for start in range(match.start(), match.end()))
+    # Starting inside the match ("sexual violence" in "independent sexual violence advisers"), ending at
+    # most a plural "s" after it; one more character lets the pattern see that the word ends there.
+    found = term.typed.search(match.string, match.start(), match.end() + 2)
+    return found is not None and found.start() < match.end() and found.end() <= match.end() + 1
 
 
 class _Matches:
@@ -561,9 +564,9 @@ class _Matches:
     def __init__(self, term: _Term, prepared: _Prepared) -> None:
         found = _found(term, prepared)
         first = list(itertools.islice(found, MAX_COUNTED))  # what the score counts
-        self.points = sum(1.0 if _as_typed(term, match) else 0.5 for match in first)
         self.first = [_span(term, prepared, match) for match in first]
-        self._rest = (_span(term, prepared, match) for match in found)
+        self.points = sum(1.0 if _as_typed(term, match) else 0.5 for match in first) if first else 0.0
+        self._rest = (_span(term, prepared, match) for match in found) if len(first) == MAX_COUNTED else iter(())
 
     def __bool__(self) -> bool:
         return bool(self.first)
@@ -601,12 +604,13 @@ def _match(action: Action, terms: list[_Term], typed: _Term, fields: tuple[str, 
     if sum(term.weight for term in counted) > 1:
         complete = [FIELD_WEIGHTS[name] for name in fields if all(column[name] for column in columns)]
         score += ALL_TERMS_BONUS * max(complete, default=0)
-    # Rules 2 and 3: the heaviest field holding the query as typed, and whether it begins that field.
+    # Rules 2 and 3: the heaviest field holding the query as typed (which only a field matching every term
+    # can), and whether it begins that field.
     phrase = next(
         (
             (name, not _WORD_CHAR.search(prepared[name].text, 0, span[0]))
             for name in sorted(fields, key=lambda name: -FIELD_WEIGHTS[name])
-            if (span := next(_find(typed, prepared[name]), None)) is not None
+            if all(column[name] for column in columns) and (span := next(_find(typed, prepared[name]), None))
         ),
         None,
     )
