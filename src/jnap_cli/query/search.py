@@ -30,10 +30,10 @@ Ranking: each rule decides only between actions that the rules before it leave e
     3. Of those holding it in the same field, one whose field begins with it ranks first.
     4. The score: each query term earns, in each field, the field's weight (text 3, theme 2,
        commentary 1) for each of its first 3 occurrences there, or half that for an occurrence that
-       is only another glossary form of it or the start of a longer word; a common word on its own
-       (`STOP_WORDS`) earns nothing. A query of two or more terms earns twice the weight of the
-       heaviest field holding all of them. A run of query words that stands for part of a glossary
-       form counts as that many terms. Higher scores come first.
+       is only another glossary form of it or the start of a longer word. Two or more terms earn twice
+       the weight of the heaviest field holding all of them. A common word on its own (`STOP_WORDS`)
+       must match but earns nothing and counts for no term. A run of query words that stands for
+       part of a glossary form counts as that many terms. Higher scores come first.
     5. Equal actions keep the register's order.
 With `regex=True` every match is as typed: rule 2 takes the heaviest field with a match. Rule 2 puts
 the user's words ahead of their glossary forms and, as Meilisearch's proximity rule does, words
@@ -595,14 +595,11 @@ def _match(action: Action, terms: list[_Term], typed: _Term, fields: tuple[str, 
             return None
         columns += words
         counted += term.otherwise
-    score = sum(
-        FIELD_WEIGHTS[name] * column[name].points * term.weight
-        for column, term in zip(columns, counted, strict=True)
-        if term.scores
-        for name in fields
-    )
-    if sum(term.weight for term in counted) > 1:
-        complete = [FIELD_WEIGHTS[name] for name in fields if all(column[name] for column in columns)]
+    # Common words must match, but neither score nor say where the snippet comes from.
+    scoring = [(column, term) for column, term in zip(columns, counted, strict=True) if term.scores]
+    score = sum(FIELD_WEIGHTS[name] * column[name].points * term.weight for column, term in scoring for name in fields)
+    if sum(term.weight for _column, term in scoring) > 1:
+        complete = [FIELD_WEIGHTS[name] for name in fields if all(column[name] for column, _term in scoring)]
         score += ALL_TERMS_BONUS * max(complete, default=0)
     # Rules 2 and 3: the heaviest field holding the query as typed (which only a field matching every term
     # can), and whether it begins that field.
@@ -614,7 +611,7 @@ def _match(action: Action, terms: list[_Term], typed: _Term, fields: tuple[str, 
         ),
         None,
     )
-    chosen = _snippet_field(columns, fields, phrase[0] if phrase else None)
+    chosen = _snippet_field([column for column, _term in scoring] or columns, fields, phrase[0] if phrase else None)
     # The snippet shows at most SNIPPET_WIDTH characters from before the first match: later ones are not needed.
     limit = min(column[chosen].first[0][0] for column in columns if column[chosen]) + SNIPPET_WIDTH
     spans = [span for column in columns for span in column[chosen].starting_before(limit)]
@@ -632,8 +629,8 @@ def _match(action: Action, terms: list[_Term], typed: _Term, fields: tuple[str, 
 
 def _snippet_field(columns: list[dict[str, _Matches]], fields: tuple[str, ...], typed: str | None) -> str:
     """The field the snippet comes from: the action's own words (text, commentary) before the theme it shares
-    with others; of those, the one holding the query as typed, else the one matching most terms, the heavier
-    on a tie."""
+    with others; of those, the one holding the query as typed, else the one matching most of `columns`, the
+    heavier on a tie."""
     matching = [name for name in fields if any(column[name] for column in columns)]
     own = [name for name in matching if name != "theme"] or matching
     if typed in own:
