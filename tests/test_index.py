@@ -55,6 +55,9 @@ WORDS = [
     "ISVAs",
     "Independent Sexual Violence Advisors",
     "Early Advice",
+    "early investigative advice",  # a glossary alias of EA: ranks below "early advice" as typed
+    "early",
+    "advice",
     "EA",
     "each",
     "RASSO",
@@ -87,6 +90,8 @@ QUERY_WORDS = [
     "fil",
     "indep",
     "independent sexual violence",
+    "early advice",
+    "the victim",
 ]
 
 

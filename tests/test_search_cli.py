@@ -52,11 +52,13 @@ def register(tmp_path: Path) -> str:
 def test_search_ranks_and_snippets(run: Run, register: str) -> None:
     result = run("search", "ISVA", "-r", register, "--fields", "id,score,matched")
     assert result.exit_code == 0
+    # Those that write "ISVA" by field (R2's three in the commentary are below O2's in the text), then R1,
+    # which spells it out only; O2's expansion counts half.
     assert result.stdout.splitlines() == [
-        "O2\t4.0\ttext",
+        "O2\t4.5\ttext",
         "R2\t3.0\tcommentary",
-        "R1\t1.0\tcommentary",
         "O1\t1.0\tcommentary",
+        "R1\t0.5\tcommentary",
     ]
     assert result.stderr == ""
 
@@ -65,9 +67,9 @@ def test_acronym_finds_expansion_and_back(run: Run, register: str) -> None:
     by_acronym = run("search", "PRFI", "-r", register, "-f", "ids").stdout.split()
     assert by_acronym == ["R3"]
     spelled = run("search", '"Independent Sexual Violence Adviser"', "-r", register, "-f", "ids").stdout.split()
-    assert spelled == ["O2", "R2", "R1", "O1"]
+    assert spelled == ["O2", "R2", "R1", "O1"]  # nobody writes "Adviser": by score
     # Without the glossary, only the actions that write the acronym itself (R1 spells it out).
-    assert run("search", "ISVA", "--no-expand", "-r", register, "-f", "ids").stdout.split() == ["R2", "O2", "O1"]
+    assert run("search", "ISVA", "--no-expand", "-r", register, "-f", "ids").stdout.split() == ["O2", "R2", "O1"]
     assert run("search", "Achieving", "Best", "Evidence", "--no-expand", "-r", register).exit_code == 1
     assert run("search", "Achieving", "Best", "Evidence", "-r", register, "-f", "ids").stdout.split() == ["O3"]
 
@@ -157,3 +159,61 @@ def test_runaway_regex_is_stopped(run: Run, register: str, monkeypatch: pytest.M
 
 def test_empty_field_is_an_error(run: Run, register: str) -> None:
     assert run("search", "x", "-r", register, "--field", "").exit_code == 2
+
+
+# --- what a search shows --------------------------------------------------------------------------
+
+EARLY_ADVICE_80 = """\
+id   status        theme                          snippet
+────────────────────────────────────────────────────────────────────────────────
+R6   complete      Building a strong case as      Early advice and case
+                   early as possible              conferences take place across
+                                                  police forces and CPS Areas to
+                                                  drive our commitment to
+                                                  building…
+O7   transferred   Casework Quality and           …This includes the evaluation
+                   Progression                    of ongoing early advice pilots
+                                                  in the South East and London
+                                                  and the increased use of…
+O6   complete      Casework Quality and           Jointly with the police, an
+                   Progression                    Early Advice Memorandum of
+                                                  Understanding was launched in
+                                                  July 2021, which sets out the…
+R7   complete      Building a strong case as      …have established a new PRFI
+                   early as possible              process for early advice
+                                                  referrals and have
+                                                  disaggregated PRFI data for
+                                                  charging decision…
+"""
+
+
+def test_table_shows_each_hits_status_and_theme(run: Run) -> None:
+    result = run("search", "early", "advice", "--format", "table", env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert result.stdout == EARLY_ADVICE_80
+
+
+def test_score_and_matched_stay_in_json_and_fields(run: Run) -> None:
+    piped = run("search", "early", "advice", "--limit", "1").stdout
+    assert piped == (
+        "R6\tcomplete\tBuilding a strong case as early as possible\tEarly advice and case conferences take place"
+        " across police forces and CPS Areas to drive our commitment to building…\n"
+    )
+    [hit] = json.loads(run("search", "early", "advice", "--limit", "1", "-f", "json").stdout)
+    assert (hit["id"], hit["score"], hit["matched"], hit["status"], hit["theme"]) == (
+        "R6",
+        4.0,
+        "text",
+        "complete",
+        "Building a strong case as early as possible",
+    )
+    assert run("search", "early", "advice", "--limit", "1", "--fields", "id,score,matched").stdout == "R6\t4.0\ttext\n"
+
+
+def test_a_hostile_theme_is_escaped_in_the_table(run: Run, tmp_path: Path) -> None:
+    data = set_field(small(), "R1", "theme", "Red\x1b[31m \u202eevil")
+    data = set_field(data, "R1", "text", "Deliver the widget.")
+    path = str(write(tmp_path / "actions.toml", data))
+    result = run("search", "widget", "-r", path, "-f", "table", env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[2] == "R1   complete   Red\\x1b[31m <U+202E>evil   Deliver the widget."

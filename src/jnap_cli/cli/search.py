@@ -42,7 +42,7 @@ def search(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """Full-text search over text, commentary and theme, best match first."""
+    """Full-text search over text, commentary and theme, best match first: your words as typed, then by score."""
     from jnap_cli.query.glossary import load_glossary
     from jnap_cli.query.indexed import search_file
     from jnap_cli.query.search import DEFAULT_FIELDS

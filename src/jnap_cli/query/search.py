@@ -21,18 +21,33 @@ With `regex=True` the whole query is one Python regular expression, matched case
 not accent-insensitively) against the original text. Runs of whitespace in the text (line breaks,
 non-breaking spaces) count as one space.
 
-Ranking:
-    Each query term scores, in each field, the field's weight times its occurrences there (at most 3);
-    theme weighs 3, text 2, commentary 1. A query of two or more terms earns a bonus of twice the
-    weight of the heaviest field that contains all of them. Higher scores come first; equal scores
-    keep the register's order. A run of query words that stands for part of a glossary form counts
-    as that many terms, so that it ranks as its words would.
+Ranking: each rule decides only between actions that the rules before it leave equal.
+    1. Every word of the query matches somewhere (see Matching); an action that misses one is no hit.
+    2. The query as typed: an action holding the whole query as the user typed it (its words whole, a
+       plural "s" allowed, in order and next to each other) ranks above one that does not, by the
+       heaviest field holding it: text, then theme, then commentary. A glossary form (acronym,
+       expansion, alias) or the start of a longer word is not the query as typed.
+    3. Of those holding it in the same field, one whose field begins with it ranks first.
+    4. The score: each query term earns, in each field, the field's weight (text 3, theme 2,
+       commentary 1) for each of its first 3 occurrences there, or half that for an occurrence that
+       is only another glossary form of it or the start of a longer word. Two or more terms earn twice
+       the weight of the heaviest field holding all of them. A common word on its own (`STOP_WORDS`)
+       must match but earns nothing and counts for no term. A run of query words that stands for
+       part of a glossary form counts as that many terms. Higher scores come first.
+    5. Equal actions keep the register's order.
+With `regex=True` every match is as typed: rule 2 takes the heaviest field with a match. Rule 2 puts
+the user's words ahead of their glossary forms and, as Meilisearch's proximity rule does, words
+together ahead of the same words apart. The text outweighs the theme, which an action shares with the
+others of its theme and so cannot tell them apart. The snippet comes from the action's own words
+(text, commentary) when they match: the field holding the query as typed, else the one matching the
+most terms (the heavier on a tie).
 
 Suggestions, when nothing matches, are only plausible corrections (see `plausible`).
 
-Cost: each field is read once, in time linear in its length (a user's regular expression aside), and
-little is kept beyond the text and one folded copy of it: the score needs only the first few
-occurrences of a term, and the snippet only the matches near the first.
+Cost: each field is folded once, and each term and the query as typed are looked for in it in time
+linear in its length (a user's regular expression aside); little is kept beyond the text and one
+folded copy of it: the score needs only the first few occurrences of a term, and the snippet only the
+matches near the first.
 """
 
 from __future__ import annotations
@@ -55,7 +70,7 @@ if TYPE_CHECKING:
     from jnap_cli.model.related import Related
     from jnap_cli.model.schema import Action, Glossary, Register
 
-FIELD_WEIGHTS: dict[str, int] = {"theme": 3, "text": 2, "commentary": 1}
+FIELD_WEIGHTS: dict[str, int] = {"theme": 2, "text": 3, "commentary": 1}  # an action's own words first
 DEFAULT_FIELDS: tuple[str, ...] = ("text", "commentary", "theme")
 MAX_COUNTED = 3  # occurrences of one term in one field that count towards the score
 ALL_TERMS_BONUS = 2  # times the weight of the heaviest field holding every term
@@ -94,6 +109,12 @@ class Hit:
     field: str  # the field the snippet comes from
     snippet: str  # about 120 characters of the original text, whitespace collapsed, "…" where cut
     spans: tuple[tuple[int, int], ...]  # (start, end) of every match inside `snippet`, for highlighting
+    typed: str | None = None  # the heaviest field holding the query as typed, as a phrase (rule 2)
+    begins: bool = False  # that field begins with it (rule 3)
+
+    def rank(self) -> tuple[int, bool, float]:
+        """The sort key of rules 2 to 4: lower ranks first."""
+        return (-FIELD_WEIGHTS[self.typed] if self.typed else 0, not self.begins, -self.score)
 
 
 def search(
@@ -109,11 +130,17 @@ def search(
     Raises `UsageError` for a blank query, an unknown field or an invalid regular expression.
     """
     chosen = _check_fields(fields)
-    terms = [_compile_regex(query)] if regex else _compile_terms(_parse(query), glossary)
+    if regex:
+        terms = [_compile_regex(query)]
+        typed = terms[0]
+    else:
+        chunks = _parse(query)
+        terms = _compile_terms(chunks, glossary)
+        typed = _Term(re.compile(_pattern(tuple(word for chunk in chunks for word in chunk.words), whole=True)))
     with _time_limit(REGEX_SECONDS if regex else None):
-        hits = [hit for action in register.actions if (hit := _match(action, terms, chosen)) is not None]
-    # sorted() is stable: equal scores keep register order.
-    return sorted(hits, key=lambda hit: -hit.score)
+        hits = [hit for action in register.actions if (hit := _match(action, terms, typed, chosen)) is not None]
+    # sorted() is stable: equal actions keep register order (rule 5).
+    return sorted(hits, key=Hit.rank)
 
 
 def find(
@@ -219,6 +246,10 @@ class _Term:
     # Part of a glossary form: when `pattern` matches in no field, these terms (its words) all must, instead.
     otherwise: tuple[_Term, ...] = ()
     weight: int = 1  # the query terms it stands for, each scoring as if it had matched
+    # The words the user typed for it, whole: a match that holds them scores in full, any other (the start of
+    # a longer word, another glossary form) half. None: every match is as typed (a regular expression).
+    typed: re.Pattern[str] | None = None
+    scores: bool = True  # False for a common word (`STOP_WORDS`) on its own
     forms: tuple[tuple[str, ...], ...] = ()  # the words `pattern` matches, any one form of them (for the index)
 
 
@@ -251,9 +282,7 @@ def _compile_terms(chunks: list[_Chunk], glossary: Glossary | None) -> list[_Ter
     index = 0
     while index < len(chunks):
         stop, expansion = _glossary_run(chunks, index, entries)
-        plain = [
-            _Term(re.compile(_pattern(chunk.words, whole=False)), forms=(chunk.words,)) for chunk in chunks[index:stop]
-        ]
+        plain = [_word_term(chunk) for chunk in chunks[index:stop]]
         if expansion is None:
             terms += plain
         else:
@@ -261,13 +290,27 @@ def _compile_terms(chunks: list[_Chunk], glossary: Glossary | None) -> list[_Ter
             # Longest first, so that "Independent Sexual Violence Advisors" wins over a shorter form.
             body = "|".join(f"(?:{alt})" for alt in sorted(alternatives, key=lambda alt: (-len(alt), alt)))
             forms = tuple(sorted(expansion.forms))
+            words = tuple(word for chunk in chunks[index:stop] for word in chunk.words)
+            typed = re.compile(_pattern(words, whole=True))
             if expansion.exact:
-                terms.append(_Term(re.compile(body), forms=forms))
+                terms.append(_Term(re.compile(body), forms=forms, typed=typed))
             else:
                 # Part of a form ranks as its words would: a match of the whole never ranks below scattered words.
-                terms.append(_Term(re.compile(body), otherwise=tuple(plain), weight=len(plain), forms=forms))
+                terms.append(
+                    _Term(re.compile(body), otherwise=tuple(plain), weight=len(plain), forms=forms, typed=typed)
+                )
         index = stop
     return terms
+
+
+def _word_term(chunk: _Chunk) -> _Term:
+    """A query word or quoted phrase without the glossary: found at word starts, in full when whole."""
+    return _Term(
+        re.compile(_pattern(chunk.words, whole=False)),
+        forms=(chunk.words,),
+        typed=re.compile(_pattern(chunk.words, whole=True)),
+        scores=not (len(chunk.words) == 1 and chunk.words[0] in STOP_WORDS),
+    )
 
 
 @dataclass(frozen=True)
@@ -490,23 +533,40 @@ def _original_span(prepared: _Prepared, start: int, end: int) -> tuple[int, int]
 
 def _find(term: _Term, prepared: _Prepared) -> Iterator[tuple[int, int]]:
     """Non-empty matches of `term`, as spans of the collapsed original text, in order, found as they are read."""
-    if not term.on_folded:
-        return (match.span() for match in term.pattern.finditer(prepared.text) if match.end() > match.start())
-    if not prepared.at_folded:  # the folding is one to one: no need to map
-        return (match.span() for match in term.pattern.finditer(prepared.folded) if match.end() > match.start())
-    return (
-        _original_span(prepared, match.start(), match.end())
-        for match in term.pattern.finditer(prepared.folded)
-        if match.end() > match.start()
-    )
+    return (_span(term, prepared, match) for match in _found(term, prepared))
+
+
+def _found(term: _Term, prepared: _Prepared) -> Iterator[re.Match[str]]:
+    """Non-empty matches of `term` in the text it runs on (folded, or the original for a regex)."""
+    target = prepared.folded if term.on_folded else prepared.text
+    return (match for match in term.pattern.finditer(target) if match.end() > match.start())
+
+
+def _span(term: _Term, prepared: _Prepared, match: re.Match[str]) -> tuple[int, int]:
+    if not term.on_folded or not prepared.at_folded:  # the folding is one to one: no need to map
+        return match.span()
+    return _original_span(prepared, match.start(), match.end())
+
+
+def _as_typed(term: _Term, match: re.Match[str]) -> bool:
+    """Whether `match` holds the words the user typed for `term`, whole (a plural "s" allowed)."""
+    if term.typed is None:
+        return True
+    # Starting inside the match ("sexual violence" in "independent sexual violence advisers"), ending at
+    # most a plural "s" after it; one more character lets the pattern see that the word ends there.
+    found = term.typed.search(match.string, match.start(), match.end() + 2)
+    return found is not None and found.start() < match.end() and found.end() <= match.end() + 1
 
 
 class _Matches:
     """The matches of one term in one field, read lazily: the first few for the score, more for the snippet."""
 
     def __init__(self, term: _Term, prepared: _Prepared) -> None:
-        self._rest = _find(term, prepared)
-        self.first = list(itertools.islice(self._rest, MAX_COUNTED))  # what the score counts
+        found = _found(term, prepared)
+        first = list(itertools.islice(found, MAX_COUNTED))  # what the score counts
+        self.first = [_span(term, prepared, match) for match in first]
+        self.points = sum(1.0 if _as_typed(term, match) else 0.5 for match in first) if first else 0.0
+        self._rest = (_span(term, prepared, match) for match in found) if len(first) == MAX_COUNTED else iter(())
 
     def __bool__(self) -> bool:
         return bool(self.first)
@@ -519,40 +579,63 @@ class _Matches:
         return spans
 
 
-def _match(action: Action, terms: list[_Term], fields: tuple[str, ...]) -> Hit | None:
+def _match(action: Action, terms: list[_Term], typed: _Term, fields: tuple[str, ...]) -> Hit | None:
     prepared = {name: _prepare(getattr(action, name)) for name in fields}
     # One column per term (a glossary phrase's words, when it gives way to them), one cell per field.
     columns: list[dict[str, _Matches]] = []
-    weights: list[int] = []
+    counted: list[_Term] = []  # the term each column scores as
     for term in terms:
         column = {name: _Matches(term, prepared[name]) for name in fields}
         if any(column.values()):
             columns.append(column)
-            weights.append(term.weight)
+            counted.append(term)
             continue
         words = [{name: _Matches(word, prepared[name]) for name in fields} for word in term.otherwise]
         if not words or not all(any(cells.values()) for cells in words):
             return None
         columns += words
-        weights += [word.weight for word in term.otherwise]
-    score = sum(
-        FIELD_WEIGHTS[name] * len(column[name].first) * weight
-        for column, weight in zip(columns, weights, strict=True)
-        for name in fields
-    )
-    if sum(weights) > 1:
-        complete = [FIELD_WEIGHTS[name] for name in fields if all(column[name] for column in columns)]
+        counted += term.otherwise
+    # Common words must match, but neither score nor say where the snippet comes from.
+    scoring = [(column, term) for column, term in zip(columns, counted, strict=True) if term.scores]
+    score = sum(FIELD_WEIGHTS[name] * column[name].points * term.weight for column, term in scoring for name in fields)
+    if sum(term.weight for _column, term in scoring) > 1:
+        complete = [FIELD_WEIGHTS[name] for name in fields if all(column[name] for column, _term in scoring)]
         score += ALL_TERMS_BONUS * max(complete, default=0)
-    # The snippet's field: the one matching the most terms, the heavier on a tie.
-    chosen = max(
-        (name for name in fields if any(column[name] for column in columns)),
-        key=lambda name: (sum(1 for column in columns if column[name]), FIELD_WEIGHTS[name]),
+    # Rules 2 and 3: the heaviest field holding the query as typed (which only a field matching every term
+    # can), and whether it begins that field.
+    phrase = next(
+        (
+            (name, not _WORD_CHAR.search(prepared[name].text, 0, span[0]))
+            for name in sorted(fields, key=lambda name: -FIELD_WEIGHTS[name])
+            if all(column[name] for column in columns) and (span := next(_find(typed, prepared[name]), None))
+        ),
+        None,
     )
+    chosen = _snippet_field([column for column, _term in scoring] or columns, fields, phrase[0] if phrase else None)
     # The snippet shows at most SNIPPET_WIDTH characters from before the first match: later ones are not needed.
     limit = min(column[chosen].first[0][0] for column in columns if column[chosen]) + SNIPPET_WIDTH
     spans = [span for column in columns for span in column[chosen].starting_before(limit)]
     snippet, inside = _snippet(prepared[chosen].text, _merge(spans))
-    return Hit(action=action, score=float(score), field=chosen, snippet=snippet, spans=inside)
+    return Hit(
+        action=action,
+        score=float(score),
+        field=chosen,
+        snippet=snippet,
+        spans=inside,
+        typed=phrase[0] if phrase else None,
+        begins=phrase[1] if phrase else False,
+    )
+
+
+def _snippet_field(columns: list[dict[str, _Matches]], fields: tuple[str, ...], typed: str | None) -> str:
+    """The field the snippet comes from: the action's own words (text, commentary) before the theme it shares
+    with others; of those, the one holding the query as typed, else the one matching most of `columns`, the
+    heavier on a tie."""
+    matching = [name for name in fields if any(column[name] for column in columns)]
+    own = [name for name in matching if name != "theme"] or matching
+    if typed in own:
+        return typed
+    return max(own, key=lambda name: (sum(1 for column in columns if column[name]), FIELD_WEIGHTS[name]))
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

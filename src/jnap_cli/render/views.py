@@ -48,7 +48,7 @@ ACTION = View(
     medium=frozenset({"theme"}) | _LISTS,
 )
 ACTION_DETAIL = View("action", ACTION.fields, ACTION.fields, ACTION.wide, ACTION.medium, blocks=True)
-SEARCH_HIT = ACTION.with_fields("search hit", ("score", "matched", "snippet"), ("id", "score", "matched", "snippet"))
+SEARCH_HIT = ACTION.with_fields("search hit", ("score", "matched", "snippet"), ("id", "status", "theme", "snippet"))
 PLAN = View(
     "plan",
     fields=("id", "title", "year", "as_of", "actions", "by_status", *STATUSES, "commentary_source", "title_source"),
