@@ -91,12 +91,11 @@ class _Internal(Exception):
 
 
 def _usage_failure(exc: typer.TyperException) -> int:
-    """A command-line mistake (unknown option, missing argument): one line and a pointer to --help."""
-    ctx = getattr(exc, "ctx", None)
-    hint = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
-    # Typer checks enum choices through pydantic, whose messages start "Value error, ".
-    message = " ".join(exc.format_message().replace("Value error, ", "").split()).rstrip(".")
-    _error(f"{message[:1].lower()}{message[1:]}{hint}")
+    """A command-line mistake (unknown option, missing argument): one line, with what was likely meant
+    or a pointer to --help."""
+    from jnap_cli.cli.usage import describe
+
+    _error(describe(exc))
     return ExitCode.USAGE if exc.exit_code == 2 else int(exc.exit_code)
 
 
