@@ -3,9 +3,13 @@ what was likely meant."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from .conftest import Run
+from .registers import small, write
 
 USAGE_MISTAKES = [
     # An option named after a format is the format (Click guessed --sort for --json).
@@ -59,3 +63,102 @@ def test_a_hostile_option_or_value_is_shown_escaped(run: Run) -> None:
     assert option.stderr == "jnap: error: no such option: --\\x1b[31mjson; see 'jnap list --help'\n"
     value = run("list", "--status", "comp\u202elete")
     assert value.stderr == "jnap: error: unknown status 'comp\\u202elete' for --status; did you mean complete?\n"
+
+
+@pytest.fixture
+def small_register(tmp_path: Path) -> Path:
+    return write(tmp_path / "actions.toml", small())
+
+
+def test_an_action_without_evidence_asks_for_it_when_its_commentary_is_given(run: Run, small_register: Path) -> None:
+    path = str(small_register)
+    added = run("add", "-p", "refresh", "--theme", "Our People", "--text", "Train the new teams.", "-r", path)
+    assert added.exit_code == 0, added.stderr
+    result = run("comment", "R4", "--text", "Training began in May.", "-r", path)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "jnap: error: R4 has no status evidence to keep; give --evidence QUOTE: the words of the new commentary "
+        "that justify its status\n",
+    )
+    given = run("comment", "R4", "--text", "Training began in May.", "--evidence", "Training began", "-r", path)
+    assert (given.exit_code, given.stderr) == (0, f"jnap: R4: commentary replaced ({path})\n")
+    assert run("check", "-r", path).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["complete", "--evidence", "Training 1 has been delivered", "--basis", "stated"], "basis inferred → stated"),
+        (["complete", "--evidence", "Training 1"], "status evidence replaced, status still complete"),
+        (
+            ["deferred", "--evidence", "Training 1", "--basis", "stated"],
+            "status complete → deferred, basis inferred → stated",
+        ),
+        (
+            ["complete", "--evidence", "Training 1 has been delivered"],
+            "unchanged: already complete, with that evidence",
+        ),
+    ],
+)
+def test_set_status_says_what_it_changed(run: Run, small_register: Path, args: list[str], said: str) -> None:
+    result = run("set-status", "R1", *args, "-r", str(small_register))
+    assert (result.exit_code, result.stderr) == (0, f"jnap: R1: {said} ({small_register})\n")
+
+
+def test_add_says_what_check_will_fail_on_and_infers_the_basis(run: Run, small_register: Path) -> None:
+    path = str(small_register)
+    bare = run("add", "-p", "refresh", "--theme", "Our People", "--text", "Train the new teams.", "-r", path)
+    assert (bare.exit_code, bare.stderr) == (
+        0,
+        f"jnap: R4: added to plan refresh as number 4 ({path})\n"
+        "jnap: warning: R4: commentary is missing or empty [commentary-missing]; `jnap check` fails until that is "
+        "fixed\n",
+    )
+    unquoted = run("add", "-p", "original", "--theme", "T", "--text", "Do it.", "--commentary", "Done.", "-r", path)
+    assert unquoted.stderr.splitlines()[1:] == [
+        "jnap: warning: O4: status 'not-started' has no status_evidence [evidence-not-found]; `jnap check` fails "
+        "until that is fixed"
+    ]
+    complete = run(
+        "add", "-p", "original", "--theme", "T", "--text", "Do it.", "--commentary", "Done.", "--evidence", "Done.",
+        "--status", "complete", "-r", path,
+    )  # fmt: skip
+    assert (complete.exit_code, complete.stderr) == (0, f"jnap: O5: added to plan original as number 5 ({path})\n")
+    check = run("check", "-r", path, "-f", "json")
+    assert {(f["action"], f["code"]) for f in json.loads(check.stdout)["findings"]} == {
+        ("R4", "commentary-missing"),
+        ("O4", "evidence-not-found"),
+    }  # no status-basis-missing: a new action's basis is inferred unless --basis says stated
+    assert [a["status_basis"] for a in json.loads(run("show", "R4", "O4", "O5", "-r", path, "-f", "json").stdout)] == [
+        "inferred", "inferred", "inferred",
+    ]  # fmt: skip
+
+
+def test_add_basis_has_help_of_its_own(run: Run) -> None:
+    help_text = " ".join(run("add", "--help", env={"COLUMNS": "200"}).stdout.split())
+    assert (
+        "--basis BASIS Whether the commentary states the status, or the register infers it (docs/status-rubric.md): "
+        "stated | inferred. [default: inferred]" in help_text
+    )
+    assert "Only statuses" not in help_text
+    set_help = " ".join(run("set-status", "--help", env={"COLUMNS": "200"}).stdout.split())
+    assert "stated | inferred [default: unchanged]." in set_help
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "-p", "refresh", "--theme", "T", "--text", "X"],
+        ["set-status", "R1", "complete", "--evidence", "x"],
+        ["comment", "R1", "--text", "x"],
+        ["link", "R1", "--continues", "O1"],
+        ["edit", "R1", "--file", "edited.toml"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_register_that_cannot_be_read_is_exit_2_for_readers_and_writers(
+    run: Run, small_register: Path, args: list[str]
+) -> None:
+    inside_a_file = small_register / "actions.toml"  # a path through a file: "Not a directory"
+    result = run(*args, "-r", str(inside_a_file))
+    assert (result.exit_code, result.stderr) == (2, f"jnap: error: {inside_a_file}: cannot read: Not a directory\n")

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from jnap_cli.cli.boundary import note
-from jnap_cli.cli.options import BasisOpt, RegisterOpt, complete_from_register
+from jnap_cli.cli.options import RegisterOpt, complete_from_register
 from jnap_cli.cli.settings import Settings, settings
 from jnap_cli.errors import InputUnreadable, UsageError, WriteRefused
-from jnap_cli.model.vocab import Status
+from jnap_cli.model.vocab import Status, StatusBasis
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Register
@@ -33,6 +33,13 @@ EvidenceOpt = Annotated[
 StatusOpt = Annotated[
     Status | None, typer.Option("--status", metavar="STATUS", case_sensitive=False, help="New status.")
 ]
+_BASIS = "Whether the commentary states the status, or the register infers it (docs/status-rubric.md)"
+NewBasisOpt = Annotated[
+    StatusBasis | None,
+    typer.Option(
+        "--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS}: stated | inferred [default: unchanged]."
+    ),
+]
 
 
 def set_status(
@@ -42,7 +49,7 @@ def set_status(
     evidence: Annotated[
         str, typer.Option("--evidence", metavar="QUOTE", help="Words of the commentary that justify it (required).")
     ],
-    basis: BasisOpt = None,
+    basis: NewBasisOpt = None,
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -120,10 +127,15 @@ def add(
     number: Annotated[
         int | None, typer.Option("--number", metavar="N", min=1, help="Its number [default: the next free one].")
     ] = None,
-    commentary: Annotated[str, typer.Option("--commentary", metavar="TEXT", help="What has been done.")] = "",
+    commentary: Annotated[
+        str, typer.Option("--commentary", metavar="TEXT", help="What has been done (`jnap check` needs it).")
+    ] = "",
     status: Annotated[Status, typer.Option("--status", metavar="STATUS", case_sensitive=False)] = Status.NOT_STARTED,
     evidence: Annotated[str, typer.Option("--evidence", metavar="QUOTE", help="Words of the commentary.")] = "",
-    basis: BasisOpt = None,
+    basis: Annotated[
+        StatusBasis,
+        typer.Option("--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS}: stated | inferred."),
+    ] = StatusBasis.INFERRED,
     file: Annotated[
         str | None,
         typer.Option(
@@ -142,18 +154,22 @@ def add(
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
+    warnings: list[str] = []
 
     def make() -> tuple[Change, str]:
         opened = open_for_edit(path)
         made = edits.new_action(
             opened.register, plan, theme, text, number=number, commentary=commentary, status=status.value,
-            evidence=evidence, basis=_value(basis),
+            evidence=evidence, basis=basis.value,
         )  # fmt: skip
         target, after = opened.home_of(check_plan(opened.register, plan) or plan, file, made.after)
         _writable_file(target.path)
+        warnings[:] = made.warnings  # of the plan that was written
         return splice.plan_insert(target, after, made.block), made.summary
 
     _finish(chosen, path, make, dry_run)
+    for warning in warnings:
+        note(f"warning: {warning}")
 
 
 def edit(
@@ -291,8 +307,8 @@ def _writable_file(path: Path) -> Path:
         info = path.stat()
     except FileNotFoundError:  # a register that cannot be read: exit 2, as for every command
         raise InputUnreadable(f"{path}: no such file", "give the path of an existing register file") from None
-    except OSError as exc:
-        raise WriteRefused(f"{path}: cannot edit: {exc.strerror or exc}", "the register is unchanged") from None
+    except OSError as exc:  # not a directory, no permission to look: it cannot be read either
+        raise InputUnreadable(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):
         raise WriteRefused(f"{path}: not a regular file; only a register file can be edited")
     if not _may_write(path):
