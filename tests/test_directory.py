@@ -262,10 +262,12 @@ def test_an_edit_that_would_clash_with_another_file_is_refused(
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
     monkeypatch.setattr("jnap_cli.cli.edit._on_terminal", lambda: True)
     before = snapshot(folder)
-    result = run("edit", "O7", "-r", str(folder))
-    # The editor is re-opened with the error; the script then empties the table, which gives up.
+    result = run("edit", "O7", "-r", str(folder), input="y\n")
+    # Asked, the user edits again, with the error at the top; the script then empties the table, which gives up.
     assert (result.exit_code, snapshot(folder)) == (3, before), result.output
-    assert result.stderr == "jnap: error: O7: nothing changed; the register is unchanged\n"
+    problem, again = result.stderr.split("\n", 1)
+    assert problem.startswith("jnap: error: ") and problem.endswith("[duplicate-id]"), problem
+    assert again == "Edit again? [Y/n] jnap: error: O7: nothing changed; the register is unchanged\n"
 
 
 DONE = ("--commentary", "Done.", "--evidence", "Done.")  # a new action that `jnap check` accepts: no warning

@@ -4,11 +4,15 @@ what was likely meant."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import Run
+from .conftest import JNAP, Run
 from .registers import small, write
 
 USAGE_MISTAKES = [
@@ -162,3 +166,97 @@ def test_a_register_that_cannot_be_read_is_exit_2_for_readers_and_writers(
     inside_a_file = small_register / "actions.toml"  # a path through a file: "Not a directory"
     result = run(*args, "-r", str(inside_a_file))
     assert (result.exit_code, result.stderr) == (2, f"jnap: error: {inside_a_file}: cannot read: Not a directory\n")
+
+
+def an_editor(tmp_path: Path, old: str, new: str, *, runs: int = 0) -> str:
+    """$EDITOR: a script that replaces `old` by `new` in the file it is given, each time it runs; with
+    `runs`, it empties the file on run `runs + 1` (an editor re-opened once too often gives up, not hangs)."""
+    script, count = tmp_path / "editor.py", tmp_path / "runs.txt"
+    count.write_text("0", encoding="utf-8")
+    script.write_text(
+        "import sys, pathlib\n"
+        f"c = pathlib.Path({str(count)!r}); n = int(c.read_text()) + 1; c.write_text(str(n))\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        f"p.write_text('' if {runs} and n > {runs} else p.read_text().replace({old!r}, {new!r}))\n",
+        encoding="utf-8",
+    )
+    return f"{sys.executable} {script}"
+
+
+INVALID = (
+    "{path}: the edit would make the register invalid; {path}:{line}: action R1: status: error: 'finished' is not a "
+    "known status (complete, in-progress, ongoing, transferred, deferred, not-started) [unknown-status]"
+)
+
+
+def test_edit_runs_an_editor_set_explicitly_without_a_terminal(run: Run, small_register: Path) -> None:
+    editor = an_editor(small_register.parent, 'status = "complete"', 'status = "deferred"')
+    result = run("edit", "R1", "-r", str(small_register), env={"EDITOR": editor, "VISUAL": ""})
+    assert (result.exit_code, result.stderr) == (0, f"jnap: R1: table edited ({small_register})\n")
+    assert 'status = "deferred"' in small_register.read_text(encoding="utf-8")
+    # As a user's shell runs it: stdin from a file, no terminal anywhere, $VISUAL before $EDITOR.
+    visual = an_editor(small_register.parent, 'status = "deferred"', 'status = "ongoing"')
+    done = subprocess.run(
+        [JNAP, "edit", "R1", "-r", str(small_register)],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False,
+        env={**os.environ, "VISUAL": visual, "EDITOR": "false"},
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, f"jnap: R1: table edited ({small_register})\n")
+    assert 'status = "ongoing"' in small_register.read_text(encoding="utf-8")
+
+
+def test_edit_refuses_to_fall_back_to_vi_without_a_terminal(run: Run, small_register: Path) -> None:
+    result = run("edit", "R1", "-r", str(small_register), env={"EDITOR": "", "VISUAL": ""})
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "jnap: error: jnap edit needs a terminal for vi (neither $VISUAL nor $EDITOR is set); set $EDITOR, give "
+        "--file PATH, or use set-status, comment or link\n",
+    )
+    comment = run("comment", "R1", "-r", str(small_register), env={"EDITOR": "", "VISUAL": ""})
+    assert (comment.exit_code, comment.stderr) == (
+        2, "jnap: error: no commentary given; use --text TEXT, --file PATH, --file - for stdin, or set $EDITOR\n"
+    )  # fmt: skip
+    editor = an_editor(
+        small_register.parent, "Training 1 has been delivered to every team.", "Training 1 has been delivered, twice."
+    )
+    comment = run("comment", "R1", "-r", str(small_register), env={"EDITOR": editor, "VISUAL": ""})
+    assert (comment.exit_code, comment.stderr) == (0, f"jnap: R1: commentary replaced ({small_register})\n")
+
+
+def kept_file(stderr: str) -> Path:
+    return Path(re.findall(r"your table is kept in (\S+);", stderr)[0])
+
+
+def test_an_invalid_edit_without_a_terminal_stops_at_once_and_keeps_the_text(run: Run, small_register: Path) -> None:
+    before = small_register.read_bytes()
+    editor = an_editor(small_register.parent, 'status = "complete"', 'status = "finished"')
+    result = run("edit", "R1", "-r", str(small_register), env={"EDITOR": editor, "VISUAL": ""})
+    kept = kept_file(result.stderr)
+    status_line = before.decode().split("\n").index('status = "complete"') + 1  # R1's: the first action
+    problem = INVALID.format(path=small_register, line=status_line)
+    assert (result.exit_code, result.stderr) == (
+        3, f"jnap: error: {problem}; your table is kept in {kept}; fix it, then `jnap edit R1 --file {kept}`\n"
+    )  # fmt: skip
+    assert small_register.read_bytes() == before
+    kept_text = kept.read_text(encoding="utf-8")
+    assert 'status = "finished"' in kept_text and "# jnap" not in kept_text
+
+
+def test_an_invalid_edit_on_a_terminal_asks_whether_to_edit_again(
+    run: Run, small_register: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("jnap_cli.cli.edit._on_terminal", lambda: True)
+    monkeypatch.setenv("VISUAL", "")
+    before = small_register.read_bytes()
+    monkeypatch.setenv("EDITOR", an_editor(small_register.parent, 'status = "complete"', 'status = "finished"', runs=3))
+    gave_up = run("edit", "R1", "-r", str(small_register), input="y\n\nn\n")  # again, again (Enter), no
+    kept = kept_file(gave_up.stderr)
+    lines = gave_up.stderr.split("Edit again? [Y/n] ")
+    assert gave_up.exit_code == 3 and len(lines) == 4 and small_register.read_bytes() == before
+    assert lines[0] == lines[1] == lines[2] and lines[0].startswith("jnap: error: ") and "'finished'" in lines[0]
+    assert (
+        lines[3]
+        == f"jnap: error: {lines[0][13:-1]}; your table is kept in {kept}; fix it, then `jnap edit R1 --file {kept}`\n"
+    )
+    # The end of input gives up as "n" does.
+    assert run("edit", "R1", "-r", str(small_register), input="").exit_code == 3

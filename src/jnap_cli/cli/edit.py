@@ -189,9 +189,10 @@ def edit(
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
-    if file is None and not _on_terminal():
+    if file is None and not _on_terminal() and _chosen_editor() is None:
         raise UsageError(
-            "jnap edit needs a terminal for $EDITOR", "give --file PATH, or use set-status, comment or link"
+            "jnap edit needs a terminal for vi (neither $VISUAL nor $EDITOR is set)",
+            "set $EDITOR, give --file PATH, or use set-status, comment or link",
         )
     opened = open_for_edit(path)
     action = resolve(opened.register, [action_id])[0]
@@ -228,8 +229,9 @@ def _unchanged(file: FileText) -> bool:
 
 def _edited_table(base: FileText, action_id: str, original: str, file: Path | None) -> tuple[str, Change]:
     """The table as the user edited it, and its change to the file as `base` has it: from --file, or
-    from $EDITOR, re-opened with the problem at its top until it is a valid edit (an unchanged or
-    emptied table changes nothing: exit 3)."""
+    from $EDITOR, re-opened with the problem at its top while the user at the terminal wants to go on
+    (an unchanged or emptied table changes nothing: exit 3). Without a terminal, or when the user gives
+    up, the first invalid table is refused and kept in a file (exit 3)."""
     from jnap_cli.writing import splice
 
     if file is not None:
@@ -247,6 +249,11 @@ def _edited_table(base: FileText, action_id: str, original: str, file: Path | No
             return text, splice.plan_block(base, action_id, text)
         except WriteRefused as refused:
             problem = refused.lines()[0].removeprefix("error: ")
+            if not (_on_terminal() and _edit_again(problem)):
+                name = _kept(action_id, text, ".toml")
+                raise WriteRefused(
+                    f"{problem}; your table is kept in {name}", f"fix it, then `jnap edit {action_id} --file {name}`"
+                ) from None
 
 
 def _changed_meanwhile(
@@ -254,19 +261,36 @@ def _changed_meanwhile(
 ) -> NoReturn:
     """Refuse a write whose action another writer changed while the user was editing it, keeping the
     user's text in a file they are told about (the file it came from, when it came from one)."""
-    import os
-    import tempfile
-
-    if given is not None and str(given) != "-":
-        name = str(given)
-    else:
-        handle, name = tempfile.mkstemp(prefix=f"jnap-{action_id}-", suffix=suffix)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+    name = str(given) if given is not None and str(given) != "-" else _kept(action_id, text, suffix)
     raise WriteRefused(
         f"{action_id}: {what} changed by another writer while you were editing it; your text is kept in {name}",
         f"compare with `jnap show {action_id}`, then `{again} {name}`",
     )
+
+
+def _kept(action_id: str, text: str, suffix: str) -> str:
+    """The name of a new temporary file that holds `text`, the user's work on `action_id` that was not
+    written, for them to take up again."""
+    import os
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix=f"jnap-{action_id}-", suffix=suffix)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    return name
+
+
+def _edit_again(problem: str) -> bool:
+    """Whether the user at the terminal wants the editor again after `problem` (Enter, y or yes), or
+    gives up (n, no, or the end of input), as `git rebase -i` asks."""
+    note(f"error: {problem}")
+    try:
+        sys.stderr.write("Edit again? [Y/n] ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):
+        return False
+    return bool(answer) and answer.strip().casefold() in ("", "y", "yes")
 
 
 def _strip_notes(text: str) -> str:
@@ -373,8 +397,8 @@ def _commentary(
         return text, None
     if file is not None:
         return _read_input(file), None
-    if not _on_terminal():
-        raise UsageError("no commentary given", "use --text TEXT, --file PATH, or --file - for stdin")
+    if not _on_terminal() and _chosen_editor() is None:
+        raise UsageError("no commentary given", "use --text TEXT, --file PATH, --file - for stdin, or set $EDITOR")
     from jnap_cli.query.select import resolve
     from jnap_cli.register.source import load
 
@@ -418,7 +442,7 @@ def _in_editor(text: str) -> str:
     import subprocess
     import tempfile
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    editor = _chosen_editor() or "vi"
     handle, name = tempfile.mkstemp(prefix="jnap-commentary-", suffix=".txt")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -456,6 +480,14 @@ def _keys_for_the_editor() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _chosen_editor() -> str | None:
+    """The editor the user chose, `$VISUAL` or else `$EDITOR`: run even without a terminal, as git runs
+    it (a GUI editor, a script); None when neither is set, and jnap would fall back to vi."""
+    import os
+
+    return os.environ.get("VISUAL") or os.environ.get("EDITOR") or None
 
 
 def _on_terminal() -> bool:
