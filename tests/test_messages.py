@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import JNAP, Run
-from .registers import small, write
+from .registers import set_field, small, write
 
 USAGE_MISTAKES = [
     # An option named after a format is the format (Click guessed --sort for --json).
@@ -260,3 +260,26 @@ def test_an_invalid_edit_on_a_terminal_asks_whether_to_edit_again(
     )
     # The end of input gives up as "n" does.
     assert run("edit", "R1", "-r", str(small_register), input="").exit_code == 3
+
+
+def test_stats_since_says_yes_or_no_where_people_read_it_and_json_keeps_booleans(run: Run, tmp_path: Path) -> None:
+    old = write(tmp_path / "old.toml", small())
+    new = write(
+        tmp_path / "new.toml", set_field(set_field(small(), "R1", "status", "ongoing"), "R3", "status", "complete")
+    )
+    since = ("stats", "--since", str(old), "-r", str(new))
+    assert (
+        run(*since, "-f", "tsv").stdout
+        == "refresh\tcomplete\tongoing\t1\tyes\tR1\nrefresh\tin-progress\tcomplete\t1\tno\tR3\n"
+    )
+    assert run(*since, "-f", "table", env={"COLUMNS": "80", "NO_COLOR": "1"}).stdout == (
+        "plan      from          to         count   regression   ids\n"
+        "───────────────────────────────────────────────────────────\n"
+        "refresh   complete      ongoing    1       yes          R1\n"
+        "refresh   in-progress   complete   1       no           R3\n"
+    )
+    assert run(*since, "-f", "markdown").stdout.splitlines()[2:] == [
+        "| refresh | complete | ongoing | 1 | yes | R1 |",
+        "| refresh | in-progress | complete | 1 | no | R3 |",
+    ]
+    assert [r["regression"] for r in json.loads(run(*since, "-f", "json").stdout)] == [True, False]
