@@ -8,9 +8,16 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
+
+from jnap_cli.checks.rules import RULES
+from jnap_cli.model import vocab
+from jnap_cli.model.vocab import STATUSES
+from jnap_cli.render.views import View, counts_view
 
 from .conftest import JNAP, Run
 from .registers import set_field, small, write
@@ -283,3 +290,74 @@ def test_stats_since_says_yes_or_no_where_people_read_it_and_json_keeps_booleans
         "| refresh | in-progress | complete | 1 | no | R3 |",
     ]
     assert [r["regression"] for r in json.loads(run(*since, "-f", "json").stdout)] == [True, False]
+
+
+SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+KEBAB = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+# The vocabularies whose values name a field or a register key: spelled as keys are.
+NAMING_KEYS = {"ActionField", "SearchField", "RelationKind"}
+
+
+def record_views() -> list[View]:
+    """Every view jnap prints records with."""
+    import jnap_cli.cli.cache
+    import jnap_cli.render.stats
+    import jnap_cli.render.views
+
+    modules = (jnap_cli.render.views, jnap_cli.render.stats, jnap_cli.cli.cache)
+    views = [value for module in modules for value in vars(module).values() if isinstance(value, View)]
+    return [*views, counts_view(("added", "removed", "changed"))]
+
+
+def test_every_record_views_keys_are_snake_case_or_a_status() -> None:
+    views = record_views()
+    assert len(views) >= 14
+    for view in views:
+        odd = [key for key in view.fields if not SNAKE.fullmatch(key) and key not in STATUSES]
+        assert not odd, f"{view.name}: keys {odd} are neither snake_case nor a status (docs/scripting.md)"
+
+
+def test_every_vocabulary_is_kebab_case_unless_it_names_keys() -> None:
+    vocabularies = [
+        v for v in vars(vocab).values() if isinstance(v, type) and issubclass(v, StrEnum) and v is not StrEnum
+    ]
+    assert {v.__name__ for v in vocabularies} >= {"Status", "StatusBasis", "Severity", "RecordFormat", *NAMING_KEYS}
+    for vocabulary in vocabularies:
+        spelling = SNAKE if vocabulary.__name__ in NAMING_KEYS else KEBAB
+        odd = [member.value for member in vocabulary if not spelling.fullmatch(member.value)]
+        assert not odd, f"{vocabulary.__name__}: {odd} (docs/scripting.md, 'Keys and values')"
+    assert all(KEBAB.fullmatch(code) for code in RULES), "check codes are values: kebab-case"
+
+
+def keys_and_values(document: object, key: str = "") -> Iterator[tuple[str, object]]:
+    """Every (key, value) pair in a JSON document, at any depth."""
+    if isinstance(document, dict):
+        for name, value in document.items():
+            yield name, value
+            yield from keys_and_values(value, name)
+    elif isinstance(document, list):
+        for item in document:
+            yield from keys_and_values(item, key)
+
+
+ENUMERATED = {"status", "old_status", "new_status", "status_basis", "severity", "code", "scope", "op"}
+
+
+def test_json_output_holds_to_the_convention(run: Run, tmp_path: Path) -> None:
+    old = write(tmp_path / "old.toml", small())
+    new = write(tmp_path / "new.toml", set_field(small(), "R1", "status", "ongoing"))
+    commands = [
+        ["list"], ["show", "R4", "O23"], ["plans"], ["themes"], ["stats"], ["glossary"], ["check"],
+        ["search", "early advice"], ["graph"], ["diff", "original", "refresh"],
+        ["diff", str(old), str(new)], ["stats", "--since", str(old), "-r", str(new)],
+    ]  # fmt: skip
+    seen: set[str] = set()
+    for command in commands:
+        result = run(*command, "-f", "json")
+        assert result.exit_code in (0, 1), (command, result.stderr)
+        for key, value in keys_and_values(json.loads(result.stdout)):
+            seen.add(key)
+            assert SNAKE.fullmatch(key) or key in STATUSES, (command, key)
+            if key in ENUMERATED and isinstance(value, str):
+                assert KEBAB.fullmatch(value), (command, key, value)
+    assert {"status_basis", "in-progress", "old_status", "severity", "regression"} <= seen
