@@ -13,15 +13,15 @@ import sys
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
 from jnap_cli.cli import completion
+from jnap_cli.cli.help import HelpGroup
 from jnap_cli.cli.settings import GuardedOutput, Settings, output_errors
 from jnap_cli.errors import ExitCode, JnapError, Terminated
 from jnap_cli.text import escape_unsafe
 
 
-class JnapGroup(TyperGroup):
+class JnapGroup(HelpGroup):
     """The error boundary: every failure becomes one line on stderr and a named exit code."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:

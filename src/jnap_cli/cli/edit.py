@@ -53,7 +53,14 @@ def set_status(
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Set an action's status, with the words of its commentary that justify it."""
+    """Set an action's status, with the words of its commentary that justify it.
+
+    Examples:
+      # Mark R4 complete, quoting its commentary; see the change first
+      $ jnap set-status R4 complete --evidence "Regular meetings" --dry-run
+      # The annex's own words say it: the basis is stated
+      $ jnap set-status R19 complete --evidence "Operation Soteria" --basis stated
+    """
     from jnap_cli.writing import edits
 
     chosen = settings(ctx, register=register)
@@ -73,7 +80,15 @@ def comment(
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Replace an action's commentary (or --append a paragraph) from --text, --file, stdin or $EDITOR."""
+    r"""Replace an action's commentary (or --append a paragraph) from --text, --file, stdin or $EDITOR.
+
+    Examples:
+      # Add a paragraph to R19's commentary
+      $ jnap comment R19 --append --text "Findings are due in Spring 2025."
+      # New words, with the status they now justify
+      $ jnap comment R14 --text "The work was completed in 2025." \
+          --status complete --evidence "The work was completed"
+    """
     from jnap_cli.writing import edits
 
     chosen = settings(ctx, register=register)
@@ -107,7 +122,16 @@ def link(
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Add (or --remove) a continues or builds-on link between two actions."""
+    """Add (or --remove) a continues or builds-on link between two actions.
+
+    Examples:
+      # R19 carries on the work of O18
+      $ jnap link R19 --continues O18
+      # R12 uses what O3 delivered, and says why
+      $ jnap link R12 --builds-on O3 --reason "uses the Section 25 sheet"
+      # Take a link away
+      $ jnap link R4 --continues O23 --remove
+    """
     from jnap_cli.writing import edits
 
     if (continues is None) == (builds_on is None):
@@ -147,7 +171,16 @@ def add(
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Add an action to a plan, after its last one, with the next free number and id."""
+    r"""Add an action to a plan, after its last one, with the next free number and id.
+
+    Examples:
+      # The next action of the refresh plan; its commentary comes later
+      $ jnap add --plan refresh --theme "Our People" --text "Train new joiners."
+      # With its commentary and status
+      $ jnap add --plan original --theme "Our People" --text "Publish a guide." \
+          --commentary "A guide was published." --status complete \
+          --evidence "A guide was published"
+    """
     from jnap_cli.query.select import check_plan
     from jnap_cli.writing import edits, splice
     from jnap_cli.writing.opened import open_for_edit
@@ -182,7 +215,14 @@ def edit(
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Open one action's TOML table in $EDITOR (or take it from --file); write it back when it is valid."""
+    """Open one action's TOML table in $EDITOR (or take it from --file); write it back when it is valid.
+
+    Examples:
+      # R4's table in $VISUAL or $EDITOR
+      $ jnap edit R4
+      # The same, showing the diff instead of writing it
+      $ jnap edit R4 --dry-run
+    """
     from jnap_cli.query.select import resolve
     from jnap_cli.writing import splice
     from jnap_cli.writing.opened import open_for_edit

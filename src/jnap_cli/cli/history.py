@@ -32,6 +32,12 @@ def history(
 
     Read from the git history of the register file: who changed what, and when (the author date).
     One row per changed field; an added or removed action shows its text.
+
+    Examples:
+      # Every commit that changed R4
+      $ jnap history R4
+      # As JSON, one record per changed field
+      $ jnap history R4 --format json
     """
     from jnap_cli.diff.history import history as changes_of
     from jnap_cli.query.select import resolve
