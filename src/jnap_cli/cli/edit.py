@@ -58,8 +58,8 @@ def set_status(
     Examples:
       # Mark R4 complete, quoting its commentary; see the change first
       $ jnap set-status R4 complete --evidence "Regular meetings" --dry-run
-      # The annex's own words say it: the basis is stated
-      $ jnap set-status R19 complete --evidence "Operation Soteria" --basis stated
+      # Only the basis: the commentary itself says the plans are in place
+      $ jnap set-status O8 complete --evidence "plans in place" --basis stated
     """
     from jnap_cli.writing import edits
 
