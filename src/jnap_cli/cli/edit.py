@@ -127,8 +127,8 @@ def link(
     Examples:
       # R19 carries on the work of O18
       $ jnap link R19 --continues O18
-      # R12 uses what O3 delivered, and says why
-      $ jnap link R12 --builds-on O3 --reason "uses the Section 25 sheet"
+      # O15 uses what O4 delivered, and says why
+      $ jnap link O15 --builds-on O4 --reason "the guide for victims O4 published"
       # Take a link away
       $ jnap link R4 --continues O23 --remove
     """
