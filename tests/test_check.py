@@ -238,8 +238,8 @@ def test_unknown_format_is_a_usage_error(run: Run) -> None:
     result = run("check", "--format", "xml")
     assert result.exit_code == 2
     assert result.stderr == (
-        "jnap: error: invalid value for '--format' / '-f': 'xml' is not one of 'text', 'github', 'table', "
-        "'json', 'jsonl', 'csv', 'tsv', 'markdown', 'ids'; see 'jnap check --help'\n"
+        "jnap: error: unknown format 'xml' for --format; choose from text, github, table, json, jsonl, csv, tsv, "
+        "markdown, ids\n"
     )
 
 

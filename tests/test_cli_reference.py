@@ -39,7 +39,8 @@ def reference() -> str:
         "# jnap command reference\n\n"
         "Generated from `jnap --help` and each command's `--help` by `tests/test_cli_reference.py`\n"
         "(`JNAP_UPDATE_DOCS=1 pytest tests/test_cli_reference.py` rewrites it).\n"
-        "The task pages in docs/ have examples.\n"
+        "Each command's help ends with examples, which tests/test_help_examples.py runs; the task pages in\n"
+        "docs/ have more.\n"
     ]
     for command in documented():
         args = [*command.split(), "--help"]

@@ -151,8 +151,8 @@ def test_plan_diff_suggestions(run: Run) -> None:
         (["refresh", "x.toml"], "'refresh' is a plan id, but plans compare only with plans; give two plan ids "
          "(jnap diff original refresh), or refresh:PATH for a git revision"),
         (["a", "b", "c"], "expected one or two versions to compare, got 3; see 'jnap diff --help'"),
-        (["--format", "xml", "original", "refresh"], "invalid value for '--format' / '-f': 'xml' is not one of "
-         "'text', 'table', 'json', 'jsonl', 'csv', 'tsv', 'markdown', 'ids'; see 'jnap diff --help'"),
+        (["--format", "xml", "original", "refresh"], "unknown format 'xml' for --format; choose from text, table, "
+         "json, jsonl, csv, tsv, markdown, ids"),
     ],
 )  # fmt: skip
 def test_usage_errors(run: Run, old: Path, args: list[str], message: str | None) -> None:

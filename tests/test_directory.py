@@ -262,15 +262,20 @@ def test_an_edit_that_would_clash_with_another_file_is_refused(
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
     monkeypatch.setattr("jnap_cli.cli.edit._on_terminal", lambda: True)
     before = snapshot(folder)
-    result = run("edit", "O7", "-r", str(folder))
-    # The editor is re-opened with the error; the script then empties the table, which gives up.
+    result = run("edit", "O7", "-r", str(folder), input="y\n")
+    # Asked, the user edits again, with the error at the top; the script then empties the table, which gives up.
     assert (result.exit_code, snapshot(folder)) == (3, before), result.output
-    assert result.stderr == "jnap: error: O7: nothing changed; the register is unchanged\n"
+    problem, again = result.stderr.split("\n", 1)
+    assert problem.startswith("jnap: error: ") and problem.endswith("[duplicate-id]"), problem
+    assert again == "Edit again? [Y/n] jnap: error: O7: nothing changed; the register is unchanged\n"
+
+
+DONE = ("--commentary", "Done.", "--evidence", "Done.")  # a new action that `jnap check` accepts: no warning
 
 
 def test_add_goes_to_the_file_of_the_plans_last_action(run: Run, folder: Path) -> None:
     before = snapshot(folder)
-    result = run("add", "--plan", "refresh", "--theme", "Our People", "--text", "Do more.", "-r", str(folder))
+    result = run("add", "--plan", "refresh", "--theme", "Our People", "--text", "Do more.", *DONE, "-r", str(folder))
     assert (result.exit_code, result.stderr) == (
         0, f"jnap: R21: added to plan refresh as number 21 ({folder}/1-refresh.toml)\n"
     )  # fmt: skip
@@ -286,9 +291,11 @@ def test_add_to_a_named_file_or_to_the_file_that_defines_an_empty_plan(run: Run,
     data["plans"].append({"id": "new", "title": "New plan", "year": 2024})
     data["actions"] = [entry for entry in data["actions"] if entry["plan"] != "new"]
     folder = split(data, tmp_path / "reg")
-    result = run("add", "-p", "new", "--theme", "T", "--text", "First.", "-r", str(folder))
+    result = run("add", "-p", "new", "--theme", "T", "--text", "First.", *DONE, "-r", str(folder))
     assert result.stderr == f"jnap: N1: added to plan new as number 1 ({folder}/3-new.toml)\n"
-    result = run("add", "-p", "refresh", "--theme", "T", "--text", "X.", "--file", "3-new.toml", "-r", str(folder))
+    result = run(
+        "add", "-p", "refresh", "--theme", "T", "--text", "X.", "--file", "3-new.toml", *DONE, "-r", str(folder)
+    )
     assert result.stderr == f"jnap: R4: added to plan refresh as number 4 ({folder}/3-new.toml)\n"
     assert run("check", "-r", str(folder), "--select", "duplicate-id").exit_code == 0
     result = run("add", "-p", "refresh", "--theme", "T", "--text", "X.", "--file", "nope.toml", "-r", str(folder))

@@ -51,7 +51,7 @@ def test_set_status_changes_exactly_its_lines(run: Run, copy: Path) -> None:
     before = copy.read_bytes()
     result = run("set-status", "R4", "complete", "--evidence", "Regular meetings", "--basis", "stated", "-r", str(copy))
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr == f"jnap: R4: status ongoing → complete ({copy})\n"
+    assert result.stderr == f"jnap: R4: status ongoing → complete, basis inferred → stated ({copy})\n"
     gone, added = changed_lines(before, copy.read_bytes())
     cr = b"\r" if b"\r\n" in before else b""
     assert added == [
@@ -267,8 +267,10 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_edit_reopens_with_the_error_until_the_table_is_valid(run: Run, tmp_path: Path, editor: Path) -> None:
     path = write(tmp_path / "actions.toml", small())
     editor.write_text('status = "ongoing" => status = "finished"\n---\nstatus = "finished" => status = "deferred"')
-    result = run("edit", "R2", "-r", str(path))
-    assert (result.exit_code, result.stderr) == (0, f"jnap: R2: table edited ({path})\n")
+    result = run("edit", "R2", "-r", str(path), input="\n")  # Enter: edit again
+    problem, again = result.stderr.split("\n", 1)
+    assert problem.startswith("jnap: error: ") and "'finished'" in problem, problem
+    assert (result.exit_code, again) == (0, f"Edit again? [Y/n] jnap: R2: table edited ({path})\n")
     assert 'status = "deferred"' in path.read_text(encoding="utf-8")
     assert "# jnap" not in path.read_text(encoding="utf-8")
 

@@ -93,8 +93,7 @@ def test_field_and_plan_restrict(run: Run, register: str) -> None:
     assert restricted.stdout.split() == ["R2"]
     result = run("search", "x", "-r", register, "--field", "status")
     assert (result.exit_code, result.stderr) == (
-        2, "jnap: error: invalid value for '--field': 'status' is not one of 'text', 'commentary', 'theme'; "
-        "see 'jnap search --help'\n",
+        2, "jnap: error: unknown field 'status' for --field; choose from text, commentary, theme\n",
     )  # fmt: skip
 
 

@@ -225,9 +225,9 @@ def test_since_sums_the_transitions_per_plan(run: Run, repo: Path) -> None:
     assert result.stdout == (
         "plan       from          to         count   regression   ids\n"
         "────────────────────────────────────────────────────────────\n"
-        "refresh    in-progress   complete   1       False        R3\n"
-        "refresh    ongoing       complete   1       False        R2\n"
-        "original   complete      ongoing    1       True         O1\n"
+        "refresh    in-progress   complete   1       no           R3\n"
+        "refresh    ongoing       complete   1       no           R2\n"
+        "original   complete      ongoing    1       yes          O1\n"
     )
     records = json.loads(run("stats", "--since", "HEAD~1", "-r", str(repo), "-f", "json").stdout)
     assert records[2] == {
@@ -244,7 +244,7 @@ def test_since_sums_the_transitions_per_plan(run: Run, repo: Path) -> None:
 def test_since_with_filters_and_in_tsv(run: Run, repo: Path) -> None:
     result = run("stats", "--since", "HEAD~1", "-r", str(repo), "--plan", "refresh", "--status", "complete")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "refresh\tin-progress\tcomplete\t1\tFalse\tR3\nrefresh\tongoing\tcomplete\t1\tFalse\tR2\n"
+    assert result.stdout == "refresh\tin-progress\tcomplete\t1\tno\tR3\nrefresh\tongoing\tcomplete\t1\tno\tR2\n"
 
 
 @needs_git
@@ -268,4 +268,4 @@ def test_since_a_file(run: Run, tmp_path: Path) -> None:
     new = write(tmp_path / "new.toml", set_field(small(), "R3", "status", "deferred"))
     result = run("stats", "--since", str(old), "-r", str(new), "-f", "csv")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "plan,from,to,count,regression,ids\nrefresh,in-progress,deferred,1,False,R3\n"
+    assert result.stdout == "plan,from,to,count,regression,ids\nrefresh,in-progress,deferred,1,no,R3\n"

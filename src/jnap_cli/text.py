@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # C0 controls except tab and newline, DEL, C1 controls; bidirectional embeddings, overrides,
 # isolates and marks (including the Arabic letter mark); zero-width and invisible characters, the
@@ -167,3 +168,21 @@ def indexed_text(text: str) -> str:
         return hyphens_as_spaces(text.lower())
     folded = text.translate({ord(char): fold_char(char) for char in set(text)})
     return " ".join(TOKEN.findall(hyphens_as_spaces(folded)))
+
+
+def closest(word: str, choices: Iterable[str], limit: int = 3) -> list[str]:
+    """The `choices` a mistyped `word` most likely meant, best first, ignoring case: those it begins
+    (`comp` → complete), else the most similar (`complet`, `inprogress`; within a tenth of the best, so
+    that `tranferred` suggests transferred and not deferred too); at most `limit`."""
+    import difflib
+
+    folded = {option.casefold(): option for option in choices}
+    key = word.strip().casefold()
+    if key in folded:
+        return [folded[key]]
+    started = [option for fold, option in folded.items() if len(key) >= 2 and fold.startswith(key)]
+    if started:
+        return started[:limit]
+    scored = sorted(((difflib.SequenceMatcher(None, key, fold).ratio(), fold) for fold in folded), reverse=True)
+    best = scored[0][0] if scored else 0.0
+    return [folded[fold] for ratio, fold in scored if ratio >= max(0.6, best - 0.1)][:limit]

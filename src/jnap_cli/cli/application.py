@@ -21,7 +21,6 @@ def _typer() -> typer.Typer:
     return typer.Typer(
         cls=JnapGroup,
         name="jnap",
-        help="The register of the Police–CPS Joint National Action Plan (JNAP) on rape.",
         invoke_without_command=True,
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
@@ -48,7 +47,16 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """The register of the Police–CPS Joint National Action Plan (JNAP) on rape."""
+    """The register of the Police–CPS Joint National Action Plan (JNAP) on rape.
+
+    Examples:
+      # What is not finished yet
+      $ jnap list --not-status complete
+      # Find an action, then read it in full
+      $ jnap search "early advice" --limit 1 --format ids | jnap show -
+      # Check the register, as CI does
+      $ jnap check
+    """
     ctx.obj = Settings(register=register, no_color=no_color, debug=debug, cache=not no_cache)
     _show_progress(no_color)
     if ctx.invoked_subcommand is None:  # bare `jnap`: the help, as data on stdout

@@ -13,15 +13,15 @@ import sys
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
 from jnap_cli.cli import completion
+from jnap_cli.cli.help import HelpGroup
 from jnap_cli.cli.settings import GuardedOutput, Settings, output_errors
 from jnap_cli.errors import ExitCode, JnapError, Terminated
 from jnap_cli.text import escape_unsafe
 
 
-class JnapGroup(TyperGroup):
+class JnapGroup(HelpGroup):
     """The error boundary: every failure becomes one line on stderr and a named exit code."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
@@ -91,12 +91,11 @@ class _Internal(Exception):
 
 
 def _usage_failure(exc: typer.TyperException) -> int:
-    """A command-line mistake (unknown option, missing argument): one line and a pointer to --help."""
-    ctx = getattr(exc, "ctx", None)
-    hint = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
-    # Typer checks enum choices through pydantic, whose messages start "Value error, ".
-    message = " ".join(exc.format_message().replace("Value error, ", "").split()).rstrip(".")
-    _error(f"{message[:1].lower()}{message[1:]}{hint}")
+    """A command-line mistake (unknown option, missing argument): one line, with what was likely meant
+    or a pointer to --help."""
+    from jnap_cli.cli.usage import describe
+
+    _error(describe(exc))
     return ExitCode.USAGE if exc.exit_code == 2 else int(exc.exit_code)
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from jnap_cli.cli.boundary import note
-from jnap_cli.cli.help import JnapCommand
+from jnap_cli.cli.help import HelpGroup, JnapCommand
 from jnap_cli.cli.options import EmptyOpt, FormatOpt, NoColorOpt, fields_option
 from jnap_cli.cli.settings import output_errors, settings
 from jnap_cli.render.views import View
@@ -28,13 +28,20 @@ CACHED_FILE = View(
 CachedFieldsOpt = Annotated[str | None, fields_option(CACHED_FILE)]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="List what would be removed; remove nothing.")]
 
-app = typer.Typer(name="cache", invoke_without_command=True, rich_markup_mode=None)
+app = typer.Typer(name="cache", cls=HelpGroup, invoke_without_command=True, rich_markup_mode=None)
 
 
 @app.callback()
 def cache(ctx: typer.Context) -> None:
     """The cache of each register and glossary file read, with its search index: where it is, what it
-    holds, and removing what is not needed. An entry is made again whenever its file is read."""
+    holds, and removing what is not needed. An entry is made again whenever its file is read.
+
+    Examples:
+      # What the cache holds
+      $ jnap cache info
+      # Remove the entries of registers that are gone
+      $ jnap cache prune
+    """
     if ctx.invoked_subcommand is None:  # bare `jnap cache`: its help, as data on stdout
         with output_errors():
             typer.echo(ctx.get_help())
@@ -42,7 +49,14 @@ def cache(ctx: typer.Context) -> None:
 
 @app.command("dir", cls=JnapCommand, short_help="Print the cache directory.")
 def dir_(ctx: typer.Context) -> None:
-    """Print the cache directory (which may not exist yet: it is made when a register is first cached)."""
+    """Print the cache directory (which may not exist yet: it is made when a register is first cached).
+
+    Examples:
+      # Where the cache is
+      $ jnap cache dir
+      # How much room it takes
+      $ du -sh "$(jnap cache dir)"
+    """
     from jnap_cli.register.cache_files import directory
     from jnap_cli.text import escape_unsafe
 
@@ -59,7 +73,14 @@ def info(
 ) -> None:
     """List jnap's files in the cache directory: the file each entry caches and as what (register, part
     of a directory register, glossary), the entry's size, when a read last used it, and why pruning
-    would remove it; a summary on stderr."""
+    would remove it; a summary on stderr.
+
+    Examples:
+      # The cached files, and what pruning would remove
+      $ jnap cache info
+      # As JSON
+      $ jnap cache info --format json
+    """
     from jnap_cli.register.cache_files import listing
 
     _emit(settings(ctx, no_color=no_color).output(fmt, fields, empty), listing, "")
@@ -75,7 +96,14 @@ def prune(
     no_color: NoColorOpt = False,
 ) -> None:
     """Remove the entries whose register is gone, unused for 30 days or unreadable, and the files of
-    interrupted builds (as jnap does once a day by itself), listing them."""
+    interrupted builds (as jnap does once a day by itself), listing them.
+
+    Examples:
+      # What pruning would remove
+      $ jnap cache prune --dry-run
+      # Remove it
+      $ jnap cache prune
+    """
     from jnap_cli.register.cache_files import prune as pruned
 
     output = settings(ctx, no_color=no_color).output(fmt, fields, empty)
@@ -91,7 +119,14 @@ def clear(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """Remove all of jnap's files in the cache directory, listing them (nothing else there is touched)."""
+    """Remove all of jnap's files in the cache directory, listing them (nothing else there is touched).
+
+    Examples:
+      # What clearing would remove
+      $ jnap cache clear --dry-run
+      # Empty the cache
+      $ jnap cache clear
+    """
     from jnap_cli.register.cache_files import clear as cleared
 
     output = settings(ctx, no_color=no_color).output(fmt, fields, empty)

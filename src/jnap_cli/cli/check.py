@@ -32,7 +32,16 @@ def check(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """Check the register for CI: commentary, evidence, links and numbering. Exit 1 on errors."""
+    """Check the register for CI: commentary, evidence, links and numbering. Exit 1 on errors.
+
+    Examples:
+      # Check the register; exit 1 on errors
+      $ jnap check
+      # As annotations on a GitHub pull request
+      $ jnap check --format github
+      # One rule only
+      $ jnap check --select evidence-not-found
+    """
     from jnap_cli.checks.report import check_register
     from jnap_cli.checks.rules import parse_codes
     from jnap_cli.register.paths import shown

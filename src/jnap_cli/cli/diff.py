@@ -40,7 +40,16 @@ def diff(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """Compare two plans of the register, or two versions of it (files or git revisions)."""
+    """Compare two plans of the register, or two versions of it (files or git revisions).
+
+    Examples:
+      # Which refresh actions carry on which originals
+      $ jnap diff original refresh
+      # What changed since the last commit, counted
+      $ jnap diff HEAD~1 --stat
+      # In CI: fail when a status moves out of complete
+      $ jnap diff HEAD~1 --fail-on-regression
+    """
     from jnap_cli.diff.plans import PlanDiff
     from jnap_cli.diff.revisions import compare
     from jnap_cli.diff.versions import has_differences, has_regression

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from jnap_cli.cli.boundary import note
-from jnap_cli.cli.options import BasisOpt, RegisterOpt, complete_from_register
+from jnap_cli.cli.options import RegisterOpt, complete_from_register
 from jnap_cli.cli.settings import Settings, settings
 from jnap_cli.errors import InputUnreadable, UsageError, WriteRefused
-from jnap_cli.model.vocab import Status
+from jnap_cli.model.vocab import Status, StatusBasis
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Register
@@ -33,6 +33,13 @@ EvidenceOpt = Annotated[
 StatusOpt = Annotated[
     Status | None, typer.Option("--status", metavar="STATUS", case_sensitive=False, help="New status.")
 ]
+_BASIS = "Whether the commentary states the status, or the register infers it (docs/status-rubric.md)"
+NewBasisOpt = Annotated[
+    StatusBasis | None,
+    typer.Option(
+        "--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS}: stated | inferred [default: unchanged]."
+    ),
+]
 
 
 def set_status(
@@ -42,11 +49,18 @@ def set_status(
     evidence: Annotated[
         str, typer.Option("--evidence", metavar="QUOTE", help="Words of the commentary that justify it (required).")
     ],
-    basis: BasisOpt = None,
+    basis: NewBasisOpt = None,
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Set an action's status, with the words of its commentary that justify it."""
+    """Set an action's status, with the words of its commentary that justify it.
+
+    Examples:
+      # Mark R4 complete, quoting its commentary; see the change first
+      $ jnap set-status R4 complete --evidence "Regular meetings" --dry-run
+      # Only the basis: the commentary itself says the plans are in place
+      $ jnap set-status O8 complete --evidence "plans in place" --basis stated
+    """
     from jnap_cli.writing import edits
 
     chosen = settings(ctx, register=register)
@@ -66,7 +80,15 @@ def comment(
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Replace an action's commentary (or --append a paragraph) from --text, --file, stdin or $EDITOR."""
+    r"""Replace an action's commentary (or --append a paragraph) from --text, --file, stdin or $EDITOR.
+
+    Examples:
+      # Add a paragraph to R19's commentary
+      $ jnap comment R19 --append --text "Findings are due in Spring 2025."
+      # New words, with the status they now justify
+      $ jnap comment R14 --text "The work was completed in 2025." \
+          --status complete --evidence "The work was completed"
+    """
     from jnap_cli.writing import edits
 
     chosen = settings(ctx, register=register)
@@ -100,7 +122,16 @@ def link(
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Add (or --remove) a continues or builds-on link between two actions."""
+    """Add (or --remove) a continues or builds-on link between two actions.
+
+    Examples:
+      # R19 carries on the work of O18
+      $ jnap link R19 --continues O18
+      # O15 uses what O4 delivered, and says why
+      $ jnap link O15 --builds-on O4 --reason "the guide for victims O4 published"
+      # Take a link away
+      $ jnap link R4 --continues O23 --remove
+    """
     from jnap_cli.writing import edits
 
     if (continues is None) == (builds_on is None):
@@ -120,10 +151,15 @@ def add(
     number: Annotated[
         int | None, typer.Option("--number", metavar="N", min=1, help="Its number [default: the next free one].")
     ] = None,
-    commentary: Annotated[str, typer.Option("--commentary", metavar="TEXT", help="What has been done.")] = "",
+    commentary: Annotated[
+        str, typer.Option("--commentary", metavar="TEXT", help="What has been done (`jnap check` needs it).")
+    ] = "",
     status: Annotated[Status, typer.Option("--status", metavar="STATUS", case_sensitive=False)] = Status.NOT_STARTED,
     evidence: Annotated[str, typer.Option("--evidence", metavar="QUOTE", help="Words of the commentary.")] = "",
-    basis: BasisOpt = None,
+    basis: Annotated[
+        StatusBasis,
+        typer.Option("--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS}: stated | inferred."),
+    ] = StatusBasis.INFERRED,
     file: Annotated[
         str | None,
         typer.Option(
@@ -135,25 +171,38 @@ def add(
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Add an action to a plan, after its last one, with the next free number and id."""
+    r"""Add an action to a plan, after its last one, with the next free number and id.
+
+    Examples:
+      # The next action of the refresh plan; its commentary comes later
+      $ jnap add --plan refresh --theme "Our People" --text "Train new joiners."
+      # With its commentary and status
+      $ jnap add --plan original --theme "Our People" --text "Publish a guide." \
+          --commentary "A guide was published." --status complete \
+          --evidence "A guide was published"
+    """
     from jnap_cli.query.select import check_plan
     from jnap_cli.writing import edits, splice
     from jnap_cli.writing.opened import open_for_edit
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
+    warnings: list[str] = []
 
     def make() -> tuple[Change, str]:
         opened = open_for_edit(path)
         made = edits.new_action(
             opened.register, plan, theme, text, number=number, commentary=commentary, status=status.value,
-            evidence=evidence, basis=_value(basis),
+            evidence=evidence, basis=basis.value,
         )  # fmt: skip
         target, after = opened.home_of(check_plan(opened.register, plan) or plan, file, made.after)
         _writable_file(target.path)
+        warnings[:] = made.warnings  # of the plan that was written
         return splice.plan_insert(target, after, made.block), made.summary
 
     _finish(chosen, path, make, dry_run)
+    for warning in warnings:
+        note(f"warning: {warning}")
 
 
 def edit(
@@ -166,16 +215,24 @@ def edit(
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Open one action's TOML table in $EDITOR (or take it from --file); write it back when it is valid."""
+    """Open one action's TOML table in $EDITOR (or take it from --file); write it back when it is valid.
+
+    Examples:
+      # R4's table in $VISUAL or $EDITOR
+      $ jnap edit R4
+      # The same, showing the diff instead of writing it
+      $ jnap edit R4 --dry-run
+    """
     from jnap_cli.query.select import resolve
     from jnap_cli.writing import splice
     from jnap_cli.writing.opened import open_for_edit
 
     chosen = settings(ctx, register=register)
     path = _writable(chosen)
-    if file is None and not _on_terminal():
+    if file is None and not _on_terminal() and _chosen_editor() is None:
         raise UsageError(
-            "jnap edit needs a terminal for $EDITOR", "give --file PATH, or use set-status, comment or link"
+            "jnap edit needs a terminal for vi (neither $VISUAL nor $EDITOR is set)",
+            "set $EDITOR, give --file PATH, or use set-status, comment or link",
         )
     opened = open_for_edit(path)
     action = resolve(opened.register, [action_id])[0]
@@ -212,8 +269,9 @@ def _unchanged(file: FileText) -> bool:
 
 def _edited_table(base: FileText, action_id: str, original: str, file: Path | None) -> tuple[str, Change]:
     """The table as the user edited it, and its change to the file as `base` has it: from --file, or
-    from $EDITOR, re-opened with the problem at its top until it is a valid edit (an unchanged or
-    emptied table changes nothing: exit 3)."""
+    from $EDITOR, re-opened with the problem at its top while the user at the terminal wants to go on
+    (an unchanged or emptied table changes nothing: exit 3). Without a terminal, or when the user gives
+    up, the first invalid table is refused and kept in a file (exit 3)."""
     from jnap_cli.writing import splice
 
     if file is not None:
@@ -231,6 +289,11 @@ def _edited_table(base: FileText, action_id: str, original: str, file: Path | No
             return text, splice.plan_block(base, action_id, text)
         except WriteRefused as refused:
             problem = refused.lines()[0].removeprefix("error: ")
+            if not (_on_terminal() and _edit_again(problem)):
+                name = _kept(action_id, text, ".toml")
+                raise WriteRefused(
+                    f"{problem}; your table is kept in {name}", f"fix it, then `jnap edit {action_id} --file {name}`"
+                ) from None
 
 
 def _changed_meanwhile(
@@ -238,19 +301,36 @@ def _changed_meanwhile(
 ) -> NoReturn:
     """Refuse a write whose action another writer changed while the user was editing it, keeping the
     user's text in a file they are told about (the file it came from, when it came from one)."""
-    import os
-    import tempfile
-
-    if given is not None and str(given) != "-":
-        name = str(given)
-    else:
-        handle, name = tempfile.mkstemp(prefix=f"jnap-{action_id}-", suffix=suffix)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+    name = str(given) if given is not None and str(given) != "-" else _kept(action_id, text, suffix)
     raise WriteRefused(
         f"{action_id}: {what} changed by another writer while you were editing it; your text is kept in {name}",
         f"compare with `jnap show {action_id}`, then `{again} {name}`",
     )
+
+
+def _kept(action_id: str, text: str, suffix: str) -> str:
+    """The name of a new temporary file that holds `text`, the user's work on `action_id` that was not
+    written, for them to take up again."""
+    import os
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix=f"jnap-{action_id}-", suffix=suffix)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    return name
+
+
+def _edit_again(problem: str) -> bool:
+    """Whether the user at the terminal wants the editor again after `problem` (Enter, y or yes), or
+    gives up (n, no, or the end of input), as `git rebase -i` asks."""
+    note(f"error: {problem}")
+    try:
+        sys.stderr.write("Edit again? [Y/n] ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline()
+    except (OSError, ValueError):
+        return False
+    return bool(answer) and answer.strip().casefold() in ("", "y", "yes")
 
 
 def _strip_notes(text: str) -> str:
@@ -291,8 +371,8 @@ def _writable_file(path: Path) -> Path:
         info = path.stat()
     except FileNotFoundError:  # a register that cannot be read: exit 2, as for every command
         raise InputUnreadable(f"{path}: no such file", "give the path of an existing register file") from None
-    except OSError as exc:
-        raise WriteRefused(f"{path}: cannot edit: {exc.strerror or exc}", "the register is unchanged") from None
+    except OSError as exc:  # not a directory, no permission to look: it cannot be read either
+        raise InputUnreadable(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):
         raise WriteRefused(f"{path}: not a regular file; only a register file can be edited")
     if not _may_write(path):
@@ -357,8 +437,8 @@ def _commentary(
         return text, None
     if file is not None:
         return _read_input(file), None
-    if not _on_terminal():
-        raise UsageError("no commentary given", "use --text TEXT, --file PATH, or --file - for stdin")
+    if not _on_terminal() and _chosen_editor() is None:
+        raise UsageError("no commentary given", "use --text TEXT, --file PATH, --file - for stdin, or set $EDITOR")
     from jnap_cli.query.select import resolve
     from jnap_cli.register.source import load
 
@@ -402,7 +482,7 @@ def _in_editor(text: str) -> str:
     import subprocess
     import tempfile
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    editor = _chosen_editor() or "vi"
     handle, name = tempfile.mkstemp(prefix="jnap-commentary-", suffix=".txt")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -440,6 +520,14 @@ def _keys_for_the_editor() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _chosen_editor() -> str | None:
+    """The editor the user chose, `$VISUAL` or else `$EDITOR`: run even without a terminal, as git runs
+    it (a GUI editor, a script); None when neither is set, and jnap would fall back to vi."""
+    import os
+
+    return os.environ.get("VISUAL") or os.environ.get("EDITOR") or None
 
 
 def _on_terminal() -> bool:

@@ -74,6 +74,14 @@ def graph(
 
     mermaid renders in GitHub Markdown; dot is Graphviz; the record formats print the edge list (source,
     target, kind, reason).
+
+    Examples:
+      # Every link, as a Mermaid graph
+      $ jnap graph
+      # The links within two steps of R4, for Graphviz
+      $ jnap graph --around R4 --depth 2 --format dot
+      # The links as a table of edges
+      $ jnap graph --format table
     """
     from jnap_cli.query.graph import around, edge_records, edges
 

@@ -34,6 +34,12 @@ def history(
     As a table (on a terminal): each commit, then its changes, text and commentary word by word.
     Other formats: one row per changed field, old and new values whole; an added or removed action
     shows its text.
+
+    Examples:
+      # Every commit that changed R4
+      $ jnap history R4
+      # As JSON, one record per changed field
+      $ jnap history R4 --format json
     """
     from jnap_cli.diff.history import history as changes_of
     from jnap_cli.query.select import resolve

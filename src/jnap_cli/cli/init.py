@@ -33,7 +33,14 @@ def init(
 ) -> None:
     """Start a new register for another action plan: its plans, no actions yet, and a commented example
     action to copy. It passes `jnap check` as written. Exit 3 if PATH exists (without --force) or cannot
-    be written; nothing is changed then."""
+    be written; nothing is changed then.
+
+    Examples:
+      # A register for a new plan
+      $ jnap init next.toml --plan next:"Action plan 2025":2025
+      # Two plans, printed instead of written
+      $ jnap init both.toml --plan a:"First":2021 --plan b:"Second":2023 --dry-run
+    """
     from jnap_cli.writing.init import checked, parse_plans, refuse_unwritable, register_text, write_atomically
 
     chosen = settings(ctx)

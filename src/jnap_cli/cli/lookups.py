@@ -52,7 +52,16 @@ def list_(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """List actions in register order; filters combine (AND)."""
+    """List actions in register order; filters combine (AND).
+
+    Examples:
+      # What is not finished yet, in the refresh plan
+      $ jnap list --plan refresh --not-status complete
+      # Statuses the register inferred, with the words they rest on
+      $ jnap list --basis inferred --fields id,status,status_evidence
+      # The ids alone, one a line, for another command
+      $ jnap list --status ongoing --format ids
+    """
     chosen = settings(ctx, register=register, no_color=no_color)
     filters = Filters(plan, theme, status, not_status, basis)
     _list_actions(chosen, filters, sort, limit, chosen.output(fmt, fields, empty))
@@ -76,7 +85,14 @@ def filter_(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """List the actions in any of the given statuses."""
+    """List the actions in any of the given statuses.
+
+    Examples:
+      # Everything under way: ongoing or in progress
+      $ jnap filter in-progress ongoing
+      # The same in one plan, as CSV for a spreadsheet
+      $ jnap filter in-progress ongoing --plan refresh --format csv
+    """
     chosen = settings(ctx, register=register, no_color=no_color)
     _list_actions(chosen, Filters(plan, theme, statuses), sort, limit, chosen.output(fmt, fields, empty))
 
@@ -111,7 +127,16 @@ def show(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """Show the whole record of one or more actions."""
+    """Show the whole record of one or more actions.
+
+    Examples:
+      # One action's whole record
+      $ jnap show R4
+      # By its number in a plan, as JSON
+      $ jnap show 23 --plan original --format json
+      # Every action not yet complete, in full
+      $ jnap list --not-status complete --format ids | jnap show -
+    """
     from jnap_cli.query.records import records
     from jnap_cli.query.select import resolve
     from jnap_cli.render.records import emit
@@ -149,7 +174,14 @@ def plans(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """The plans, with their action counts by status."""
+    """The plans, with their action counts by status.
+
+    Examples:
+      # Each plan's actions, counted by status
+      $ jnap plans
+      # The counts as JSON, one key per status
+      $ jnap plans --format json --fields id,complete,in-progress
+    """
     from jnap_cli.query.records import plan_records
     from jnap_cli.render.records import emit
 
@@ -166,7 +198,14 @@ def themes(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """The themes of each plan, with their action counts."""
+    """The themes of each plan, with their action counts.
+
+    Examples:
+      # The themes of the refresh plan, with their counts
+      $ jnap themes --plan refresh
+      # Each theme's action ids
+      $ jnap themes --fields plan,theme,ids
+    """
     from jnap_cli.query.records import theme_records
     from jnap_cli.render.records import emit
 

@@ -42,7 +42,14 @@ def report(
     """The whole register as a report: a summary of the statuses as a chart and a table, the links between
     actions as a graph, then every plan, theme and action with its status, evidence and links. The HTML
     page needs nothing but itself (no network, works from a file), prints, and has a search box and status
-    toggles; Markdown suits a wiki page or a pull-request comment."""
+    toggles; Markdown suits a wiki page or a pull-request comment.
+
+    Examples:
+      # The register as one HTML page
+      $ jnap report -o report.html
+      # Markdown, for a wiki or a pull request
+      $ jnap report --format markdown -o report.md
+    """
     from jnap_cli import __version__
     from jnap_cli.render import report as render
 

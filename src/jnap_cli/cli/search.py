@@ -42,7 +42,16 @@ def search(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """Full-text search over text, commentary and theme, best match first: your words as typed, then by score."""
+    """Full-text search over text, commentary and theme, best match first: your words as typed, then by score.
+
+    Examples:
+      # A phrase, best match first
+      $ jnap search "early advice"
+      # Only in commentary, of one plan
+      $ jnap search training --field commentary --plan refresh
+      # The best match, in full
+      $ jnap search ISVA --limit 1 --format ids | jnap show -
+    """
     from jnap_cli.query.glossary import load_glossary
     from jnap_cli.query.indexed import search_file
     from jnap_cli.query.search import DEFAULT_FIELDS
@@ -80,7 +89,14 @@ def glossary(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """The plan's acronyms and terms of art with their expansions."""
+    """The plan's acronyms and terms of art with their expansions.
+
+    Examples:
+      # Every acronym and term
+      $ jnap glossary
+      # What one stands for
+      $ jnap glossary ISVA
+    """
     from jnap_cli.query.glossary import entries, load_glossary
     from jnap_cli.render.records import emit
 

@@ -62,6 +62,14 @@ def stats(
 
     A plan's row comes first, then its themes'. On a terminal the completed share is drawn as a bar.
     With --since, what changed status since that version instead: a row per plan and move (from → to).
+
+    Examples:
+      # Counts by plan and theme, with the completed share
+      $ jnap stats
+      # One plan, as Markdown for a report
+      $ jnap stats --plan original --format markdown
+      # What changed status since the last commit
+      $ jnap stats --since HEAD~1
     """
     from jnap_cli.query.stats import tallies, tally_records
     from jnap_cli.render.stats import emit_tallies

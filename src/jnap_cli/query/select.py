@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import UsageError
 from jnap_cli.model.vocab import STATUSES
+from jnap_cli.text import closest
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Action, Register
@@ -30,7 +31,9 @@ def check_statuses(statuses: Iterable[str]) -> list[str]:
     wanted = [s.strip().casefold() for s in statuses]
     unknown = [s for s in wanted if s not in STATUSES]
     if unknown:
-        raise UsageError(f"unknown status {', '.join(map(repr, unknown))}", f"statuses: {', '.join(STATUSES)}")
+        close = closest(unknown[0], STATUSES) if len(unknown) == 1 else []
+        hint = f"did you mean {', '.join(close)}?" if close else f"statuses: {', '.join(STATUSES)}"
+        raise UsageError(f"unknown status {', '.join(map(repr, unknown))}", hint)
     return wanted
 
 
@@ -128,7 +131,9 @@ def sort_records(rows: list[Record], spec: str | None, available: Sequence[str])
         return rows
     name, _, direction = spec.partition(":")
     if name not in available:
-        raise UsageError(f"cannot sort by unknown field {name!r}", f"fields: {', '.join(available)}")
+        close = closest(name, available)
+        hint = f"did you mean {', '.join(close)}?" if close else f"fields: {', '.join(available)}"
+        raise UsageError(f"cannot sort by unknown field {name!r}", hint)
     if direction not in ("", "asc", "desc"):
         raise UsageError(f"unknown sort direction {direction!r}", "use FIELD, FIELD:asc or FIELD:desc")
     return sorted(rows, key=lambda row: _sort_key(row.get(name)), reverse=direction == "desc")

@@ -10,10 +10,12 @@ from jnap_cli.text import UNSAFE, defuse_ci, defuse_mentions, escape_unsafe
 
 
 def flat(value: Any, separator: str = ",") -> str:
-    """A cell's text: lists joined, None empty, numbers as digits; a link `O10 (why)`, a provenance
-    `annex: text, …; register: status, …`."""
+    """A cell's text: lists joined, None empty, numbers as digits, a boolean as yes or no (JSON keeps
+    true and false); a link `O10 (why)`, a provenance `annex: text, …; register: status, …`."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return separator.join(flat(v) for v in value)
     if isinstance(value, dict):

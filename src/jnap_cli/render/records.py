@@ -18,6 +18,7 @@ from jnap_cli.model.vocab import RecordFormat
 from jnap_cli.render.cells import csv_cell, flat, markdown_cell, to_json, tsv_cell
 from jnap_cli.render.terminal import isatty
 from jnap_cli.render.views import View
+from jnap_cli.text import closest
 
 Record = Mapping[str, Any]
 Highlights = Sequence[Mapping[str, Sequence[tuple[int, int]]]]
@@ -70,7 +71,9 @@ def choose_fields(view: View, fields: str | None, fmt: RecordFormat) -> list[str
     if not chosen:
         raise UsageError("no field given", f"fields: {', '.join(view.fields)}")
     if unknown:
-        raise UsageError(f"unknown field {', '.join(map(repr, unknown))}", f"fields: {', '.join(view.fields)}")
+        close = closest(unknown[0], view.fields) if len(unknown) == 1 else []
+        hint = f"did you mean {', '.join(close)}?" if close else f"fields: {', '.join(view.fields)}"
+        raise UsageError(f"unknown field {', '.join(map(repr, unknown))}", hint)
     twice = sorted({f for f in chosen if chosen.count(f) > 1})
     if twice:  # every format would show it differently (two CSV columns, one JSON key): refuse in all
         raise UsageError(f"field {', '.join(map(repr, twice))} given twice", "name each field once")

@@ -7,10 +7,11 @@ exit 2; a change that would break the register's own rules is refused, exit 3) a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from jnap_cli.errors import UsageError, WriteRefused
 from jnap_cli.model.schema import Action, Register
+from jnap_cli.model.vocab import Severity, Status, StatusBasis
 from jnap_cli.text import squash, unsafe_characters
 from jnap_cli.writing.splice import Edit
 
@@ -50,7 +51,20 @@ def set_status(register: Register, action_id: str, status: str, evidence: str, b
     edits = [Edit(action.id, "status", status), Edit(action.id, "status_evidence", evidence)]
     if basis is not None:
         edits.append(Edit(action.id, "status_basis", basis))
-    return Planned(tuple(edits), f"{action.id}: status {action.status.value} → {status}")
+    return Planned(tuple(edits), f"{action.id}: {_status_change(action, status, evidence, basis)}")
+
+
+def _status_change(action: Action, status: str, evidence: str, basis: str | None) -> str:
+    """What `set-status` changes, in words: `status ongoing → complete`, `basis inferred → stated`, or
+    only the evidence; `unchanged` when it changes nothing."""
+    old_basis = action.status_basis.value if action.status_basis is not None else "unset"
+    changed = [f"status {action.status.value} → {status}"] if status != action.status.value else []
+    changed += [f"basis {old_basis} → {basis}"] if basis is not None and basis != old_basis else []
+    if changed:
+        return ", ".join(changed)
+    if evidence != action.status_evidence:
+        return f"status evidence replaced, status still {status}"
+    return f"unchanged: already {status}, with that evidence"
 
 
 def set_commentary(
@@ -69,6 +83,11 @@ def set_commentary(
     action = _action(register, action_id)
     if not text.strip():
         raise UsageError("the new commentary is empty", "give the words of the commentary")
+    if evidence is None and not action.status_evidence.strip():
+        raise UsageError(
+            f"{action.id} has no status evidence to keep",
+            "give --evidence QUOTE: the words of the new commentary that justify its status",
+        )
     new = f"{action.commentary.rstrip()}\n\n{text.strip()}" if append and action.commentary.strip() else text.strip()
     quote = evidence if evidence is not None else action.status_evidence
     if evidence is None and status is None and squash(quote) not in squash(new):
@@ -136,6 +155,7 @@ class NewAction:
     block: str
     after: str | None
     summary: str
+    warnings: tuple[str, ...] = ()
 
 
 def new_action(
@@ -183,4 +203,23 @@ def new_action(
     entry |= {"status_evidence": evidence, "continues": []}
     block = tomli_w.dumps({"actions": [entry]}, multiline_strings="\n" in commentary)
     after = ours[-1].id if ours else (register.actions[-1].id if register.actions else None)
-    return NewAction(block, after, f"{action_id}: added to plan {plan_id} as number {chosen}")
+    added = Action(
+        action_id, plan_id, chosen, theme, text, Status(status), commentary,
+        StatusBasis(basis) if basis is not None else None, evidence,
+    )  # fmt: skip
+    summary = f"{action_id}: added to plan {plan_id} as number {chosen}"
+    return NewAction(block, after, summary, _check_errors(register, added))
+
+
+def _check_errors(register: Register, added: Action) -> tuple[str, ...]:
+    """The errors `jnap check` will report on `added` (no commentary yet, no evidence): the register
+    accepts such an action, so that a plan can be copied in before its progress is, but says so. Only
+    the rules about the action itself run, on it alone: quick, whatever the register's size."""
+    from jnap_cli.checks.rules import run_checks
+
+    alone = replace(register, actions=(added,))
+    return tuple(
+        f"{added.id}: {finding.message} [{finding.code}]; `jnap check` fails until that is fixed"
+        for finding in run_checks(alone)
+        if finding.action_id == added.id and finding.severity is Severity.ERROR
+    )
