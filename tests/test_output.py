@@ -150,15 +150,12 @@ def test_table_exact_text(run: Run, tmp_path: Path) -> None:
     path = write(tmp_path / "actions.toml", data)
     result = run("list", "-r", str(path), "--status", "deferred", "--format", "table", env={"COLUMNS": "100"})
     assert result.stdout == (
-        "id   plan      theme                              status     text\n" + "─" * 100 + "\n"
-        "R3   refresh   Building a strong case as early    deferred   Update the joint police and CPS\n"
-        "               as possible                                   National Protocol on the investigation\n"
-        "                                                             and prosecution of rape cases and test\n"
-        "                                                             it aligns with the relevant file\n"
-        "                                                             standard guidance in order to promote\n"
-        "                                                             consistency of approach to rape\n"
-        "                                                             investigations and prosecution across\n"
-        "                                                             England and Wales.\n"
+        "id   plan      theme            status     text\n" + "─" * 100 + "\n"
+        "R3   refresh   Building a       deferred   Update the joint police and CPS National Protocol on the\n"
+        "               strong case as              investigation and prosecution of rape cases and test it\n"
+        "               early as                    aligns with the relevant file standard guidance in order\n"
+        "               possible                    to promote consistency of approach to rape investigations\n"
+        "                                           and prosecution across England and Wales.\n"
     )
 
 

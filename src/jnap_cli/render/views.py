@@ -68,7 +68,7 @@ TERM = View(
     fields=("term", "expansion", "description", "aliases"),
     summary=("term", "expansion", "description"),
     wide=frozenset({"description"}),
-    medium=frozenset({"expansion", "aliases"}),
+    medium=frozenset({"term", "expansion", "aliases"}),  # a term is a phrase ("Joint Rape Improvement Group")
     ids=("term",),
 )
 FINDING = View(
