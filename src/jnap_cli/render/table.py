@@ -24,6 +24,7 @@ from jnap_cli.text import defuse_ci, escape_unsafe
 if TYPE_CHECKING:
     from rich.text import Text
 
+MEASURE = 100  # the widest a block is laid out: longer lines of prose are hard to follow back
 PROSE_FLOOR = 20  # a prose column narrower than this reads as a list of words: print blocks instead
 GAP = 3  # the space Rich's SIMPLE_HEAD box puts between two columns
 LABEL_GAP = 2  # between a block's labels and values
@@ -100,7 +101,9 @@ def table(
     compounds = breaks_compounds(fields, view)
     widths = layout(fields, cells, view, width, separators)
     if widths is None:
-        _blocks(fields, cells, view, stream, color=color, width=width)
+        how = list(zip(fields, separators, compounds, strict=True))
+        records = [[_Field(n, cell, sep, comp) for cell, (n, sep, comp) in zip(row, how, strict=True)] for row in cells]
+        _blocks(records, stream, color=color, width=width)
         return
     if not color:
         stream.write(_plain_table(fields, cells, widths, separators, compounds))
@@ -112,8 +115,8 @@ def table(
     for name, column in zip(fields, widths, strict=True):
         grid.add_column(name, width=column, no_wrap=True, overflow="fold")  # fold, never crop, if ever too wide
     for row in cells:
-        columns = zip(row, widths, separators, compounds, strict=True)
-        grid.add_row(*(wrap(cell, column, separator, compound) for cell, column, separator, compound in columns))
+        laid = zip(row, widths, separators, compounds, strict=True)
+        grid.add_row(*(wrap(cell, column, separator, compound) for cell, column, separator, compound in laid))
     print_renderables(stream, color, grid, width=width)
 
 
@@ -155,49 +158,85 @@ def _padded(text: str, width: int) -> str:
 
 
 def blocks(
-    rows: Sequence[Mapping[str, Any]], fields: Sequence[str], view: View, stream: IO[str], *, color: bool
-) -> None:
-    """One labelled block per record, a line per field: `jnap show` on a terminal."""
-    # Without colour, the text as it is shown is all a block needs: no Rich `Text` (slow on a long commentary).
-    cells = [
-        [styled(row.get(name)) if color else _Plain(_shown_whole(row.get(name))) for name in fields] for row in rows
-    ]
-    _blocks(fields, cells, view, stream, color=color, width=console_width(stream))
-
-
-def _blocks(
+    rows: Sequence[Mapping[str, Any]],
     fields: Sequence[str],
-    cells: Sequence[Sequence[Any]],
     view: View,
     stream: IO[str],
     *,
     color: bool,
-    width: int,
+    named: bool = False,
 ) -> None:
-    """A block per record, a line per field; when the value column beside the labels is narrower than a
-    record's longest word, that record's values go under their labels, indented.
+    """One labelled block per record, a line per field, at most `MEASURE` columns wide: `jnap show` on a
+    terminal. Fields are labelled in words; an empty one is left out unless `named` (by `--fields`);
+    the view's `marks` field is shown as a mark on the fields it names, with a key."""
+    from jnap_cli.render.views import MARKS, label
+
+    # Without colour, the text as it is shown is all a block needs: no Rich `Text` (slow on a long commentary).
+    def cell(value: Any) -> Any:
+        return styled(value) if color else _Plain(_shown_whole(value))
+
+    separators = dict(zip(fields, (ITEMS if name in view.atomic else " " for name in fields), strict=True))
+    compounds = dict(zip(fields, breaks_compounds(fields, view), strict=True))
+    records: list[list[_Field]] = []
+    used: set[str] = set()  # the groups whose mark is shown
+    for row in rows:
+        shown = [name for name in fields if named or row.get(name) not in (None, "", [])]
+        groups = _marked(row.get(view.marks) if view.marks in shown else None, shown)
+        if groups:
+            shown.remove(str(view.marks))
+            used.update(groups.values())
+        labels = {name: f"{label(name)} {MARKS[groups[name]][0]}" if name in groups else label(name) for name in shown}
+        records.append([_Field(labels[n], cell(row.get(n)), separators[n], compounds[n]) for n in shown])
+    key = "   ".join(f"{mark} {words}" for group, (mark, words) in MARKS.items() if group in used)
+    _blocks(records, stream, color=color, width=min(console_width(stream), MEASURE), key=key)
+
+
+def _marked(groups: Any, shown: Sequence[str]) -> dict[str, str]:
+    """Field → the group of `groups` (a provenance: group → fields) that marks it, for the fields shown;
+    empty when no shown field is marked (the provenance is then a line of its own)."""
+    from jnap_cli.render.views import MARKS
+
+    if not isinstance(groups, Mapping):
+        return {}
+    return {name: group for group, names in groups.items() if group in MARKS for name in names if name in shown}
+
+
+class _Field(NamedTuple):
+    """A line of a block: its label, its value and how the value wraps."""
+
+    label: str
+    cell: Any
+    separator: str = " "
+    compounds: bool = False
+
+
+def _blocks(records: Sequence[Sequence[_Field]], stream: IO[str], *, color: bool, width: int, key: str = "") -> None:
+    """A block per record, a line per field, then the `key` to its marks; when the value column beside
+    the labels is narrower than a record's longest word, that record's values go under their labels,
+    indented.
 
     Laid out line by line here, not as a Rich grid: a 5 MB commentary is some 60,000 lines, which Rich
     measures and wraps one by one (6 s) where this writes them (under a second).
     """
-    label = max(len(name) for name in fields)
+    label = max((_cells(field.label) for record in records for field in record), default=0)
     value = width - label - LABEL_GAP
-    separators = [ITEMS if name in view.atomic else " " for name in fields]
-    compounds = breaks_compounds(fields, view)
     lines: list[tuple[str, str, Any]] = []  # the label (bold), the gap, and a line of the value
-    for number, row in enumerate(cells):
+    for number, record in enumerate(records):
         if number:
             lines.append(("", "", ""))
-        columns = list(zip(fields, row, separators, compounds, strict=True))
-        beside = value >= max(_longest_word(cell, sep, compound) for _, cell, sep, compound in columns)
-        for name, cell, sep, compound in columns:
+        beside = value >= max((_longest_word(f.cell, f.separator, f.compounds) for f in record), default=0)
+        for field in record:
             if beside:
-                for index, line in enumerate(_wrapped(cell, value, sep, color, compound)):
-                    lines.append((name.ljust(label) if index == 0 else " " * label, " " * LABEL_GAP, line))
+                for index, line in enumerate(_wrapped(field.cell, value, field.separator, color, field.compounds)):
+                    head = _padded(field.label, label) if index == 0 else " " * label
+                    lines.append((head, " " * LABEL_GAP, line))
             else:
-                lines.append((name, "", ""))
-                under = _wrapped(cell, max(width - 2, 1), sep, color, compound)
+                lines.append((field.label, "", ""))
+                under = _wrapped(field.cell, max(width - 2, 1), field.separator, color, field.compounds)
                 lines.extend(("", "  ", line) for line in under if line)
+    if key:
+        lines.append(("", "", ""))
+        lines.extend(("", "", line) for line in plain_lines(key, width, "   "))
     if not color:
         stream.write("".join(f"{head}{gap}{line}".rstrip() + "\n" for head, gap, line in lines))
         return
@@ -409,6 +448,12 @@ def _break_point(word: str, width: int, compounds: bool) -> int:
     while cut < len(word) and cell_len(word[: cut + 1]) <= width:
         cut += 1
     return cut
+
+
+def _cells(text: str) -> int:
+    from rich.cells import cell_len
+
+    return len(text) if text.isascii() else cell_len(text)
 
 
 def _length(text: Text | _Plain) -> int:
