@@ -67,7 +67,7 @@ def test_every_command_takes_every_record_format(run: Run, command: str, fmt: st
     elif fmt == "ids":
         assert text.splitlines()[:1] == ([] if empty else [FIRST_ID[command]])
     elif command == "show":
-        assert text.startswith("id               R4\n")  # a block per action
+        assert text.startswith("ID                 R4\n")  # a block per action
     else:
         assert empty or "─" in text  # a table, with its header rule
 

@@ -16,39 +16,72 @@ from .registers import set_field, small, write
 
 WIDE = {"COLUMNS": "100"}
 
-TABLE_100 = """\
-plan       theme                     total   by_status                  share
+# `--plan original` at each width: a column per status that occurs, the total, the share and its bar.
+TABLES = {
+    80: """\
+plan / theme            complete  ongoing  transferred  total  share
+────────────────────────────────────────────────────────────────────────────────
+original                      21        1            2     24    88%  ████████▊░
+  Supporting Victims           5        ·            ·      5   100%  ██████████
+  Casework Quality             6        ·            2      8    75%  ███████▌░░
+  and Progression
+  Digital Capability           2        ·            ·      2   100%  ██████████
+  and Disclosure
+  Our People and               4        ·            ·      4   100%  ██████████
+  Expertise
+  Stakeholder                  4        1            ·      5    80%  ████████░░
+  Engagement
+""",
+    100: """\
+plan / theme                      complete  ongoing  transferred  total  share
 ────────────────────────────────────────────────────────────────────────────────────────────────────
-original                             24      21 complete, 1 ongoing,      88%   █████████████████▌
-                                             2 transferred
-           Supporting Victims        5       5 complete                  100%   ████████████████████
-           Casework Quality and      8       6 complete,                  75%   ███████████████
-           Progression                       2 transferred
-           Digital Capability and    2       2 complete                  100%   ████████████████████
-           Disclosure
-           Our People and            4       4 complete                  100%   ████████████████████
-           Expertise
-           Stakeholder Engagement    5       4 complete, 1 ongoing        80%   ████████████████
-"""
+original                                21        1            2     24    88%  █████████████████▌░░
+  Supporting Victims                     5        ·            ·      5   100%  ████████████████████
+  Casework Quality and                   6        ·            2      8    75%  ███████████████░░░░░
+  Progression
+  Digital Capability and                 2        ·            ·      2   100%  ████████████████████
+  Disclosure
+  Our People and Expertise               4        ·            ·      4   100%  ████████████████████
+  Stakeholder Engagement                 4        1            ·      5    80%  ████████████████░░░░
+""",
+    200: """\
+plan / theme                          complete  ongoing  transferred  total  share
+────────────────────────────────────────────────────────────────────────────────────────────────────────
+original                                    21        1            2     24    88%  █████████████████▌░░
+  Supporting Victims                         5        ·            ·      5   100%  ████████████████████
+  Casework Quality and Progression           6        ·            2      8    75%  ███████████████░░░░░
+  Digital Capability and Disclosure          2        ·            ·      2   100%  ████████████████████
+  Our People and Expertise                   4        ·            ·      4   100%  ████████████████████
+  Stakeholder Engagement                     4        1            ·      5    80%  ████████████████░░░░
+""",
+}
 
+# Every plan at 60 columns: the statuses by their initials, with a key (it took 40 lines for 11 rows).
 TABLE_60 = """\
-plan       theme             total   by_status         share
+plan / theme                 C   I   O   T   D  total  share
 ────────────────────────────────────────────────────────────
-original                     24      21 complete,        88%
-                                     1 ongoing,
-                                     2 transferred
-           Supporting        5       5 complete         100%
-           Victims
-           Casework          8       6 complete,         75%
-           Quality and               2 transferred
-           Progression
-           Digital           2       2 complete         100%
-           Capability and
-           Disclosure
-           Our People and    4       4 complete         100%
-           Expertise
-           Stakeholder       5       4 complete,         80%
-           Engagement                1 ongoing
+refresh                     12   3   2   1   2     20    60%
+  Our People                 2   ·   2   1   ·      5    40%
+  Building a strong case     7   ·   ·   ·   1      8    88%
+  as early as possible
+  Working together to        1   2   ·   ·   1      4    25%
+  improve our engagement
+  with victims
+  Joint commitment to        2   1   ·   ·   ·      3    67%
+  scrutiny of our
+  decisions and learning
+original                    21   ·   1   2   ·     24    88%
+  Supporting Victims         5   ·   ·   ·   ·      5   100%
+  Casework Quality and       6   ·   ·   2   ·      8    75%
+  Progression
+  Digital Capability and     2   ·   ·   ·   ·      2   100%
+  Disclosure
+  Our People and             4   ·   ·   ·   ·      4   100%
+  Expertise
+  Stakeholder Engagement     4   ·   1   ·   ·      5    80%
+
+C complete   I in-progress   O ongoing   T transferred
+D deferred
 """
 
 
@@ -71,15 +104,16 @@ def test_json_is_the_tally_records(run: Run) -> None:
     )
 
 
-def test_table_draws_the_share_as_a_bar(run: Run) -> None:
-    result = run("stats", "--format", "table", "--plan", "original", env=WIDE)
+@pytest.mark.parametrize("columns", sorted(TABLES))
+def test_table_has_a_column_per_status_and_a_bar_on_a_track(run: Run, columns: int) -> None:
+    result = run("stats", "--format", "table", "--plan", "original", env={"COLUMNS": str(columns), "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
-    assert result.stdout == TABLE_100
+    assert result.stdout == TABLES[columns]
     assert "\x1b" not in result.stdout  # not a terminal: no colour
 
 
-def test_table_leaves_the_bar_out_when_narrow(run: Run) -> None:
-    result = run("stats", "--format", "table", "--plan", "original", env={"COLUMNS": "60"})
+def test_table_heads_the_statuses_by_initials_when_narrow(run: Run) -> None:
+    result = run("stats", "--format", "table", env={"COLUMNS": "60", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     assert result.stdout == TABLE_60
     assert max(len(line) for line in result.stdout.splitlines()) <= 60

@@ -42,6 +42,9 @@ def _root(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Read the register itself, not its cache (as JNAP_NO_CACHE=1).")
     ] = False,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Print long output directly, not through a pager (as JNAP_PAGER=).")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
@@ -57,7 +60,7 @@ def _root(
       # Check the register, as CI does
       $ jnap check
     """
-    ctx.obj = Settings(register=register, no_color=no_color, debug=debug, cache=not no_cache)
+    ctx.obj = Settings(register=register, no_color=no_color, debug=debug, cache=not no_cache, pager=not no_pager)
     _show_progress(no_color)
     if ctx.invoked_subcommand is None:  # bare `jnap`: the help, as data on stdout
         with output_errors():

@@ -1,9 +1,11 @@
-"""Settings on the Typer context: the register, colour, cache and debug, given before or after the command;
-and from them, the output options of a command that prints records (`Settings.output`)."""
+"""Settings on the Typer context: the register, colour, cache, pager and debug, given before or after the
+command; and from them, the output stream (paged on a terminal) and the output options of a command that
+prints records (`Settings.output`)."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,17 +23,36 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Settings:
-    """What every command may be told: `jnap [--no-color] [--no-cache] [--debug] [-r PATH] CMD [-r PATH] [...]`."""
+    """What every command may be told: `jnap [--no-color] [--no-cache] [--no-pager] [--debug] [-r PATH] CMD
+    [-r PATH] [...]`."""
 
     register: Path | None = None
     no_color: bool = False
     debug: bool = False
     cache: bool = True  # `--no-cache` turns it off (as JNAP_NO_CACHE=1 does)
+    pager: bool = True  # `--no-pager` turns it off (as JNAP_PAGER= does)
 
     @property
     def out(self) -> IO[str]:
-        """Standard output, guarded so that a failed write is told apart from a failed read."""
-        return cast("IO[str]", GuardedOutput(sys.stdout))
+        """Standard output, guarded so that a failed write is told apart from a failed read; on a terminal,
+        long output goes through the pager (`render.pager`)."""
+        return cast("IO[str]", GuardedOutput(self._paged() if self.pager else sys.stdout))
+
+    @staticmethod
+    def _paged() -> IO[str]:
+        """stdout, through the pager when it is a terminal and a pager is set: one per run, ended with the
+        run's context (before the error boundary speaks), with stderr held in step with it meanwhile."""
+        from typer._click.globals import get_current_context  # Typer's own Click, as completion uses it
+
+        from jnap_cli.render.terminal import isatty
+
+        ctx = get_current_context(silent=True)
+        if ctx is None or not isatty(sys.stdout) or sys.stderr is None or os.environ.get("TERM") == "dumb":
+            return sys.stdout  # a dumb terminal cannot show a full-screen pager
+        root = ctx.find_root()
+        if _PAGER not in root.meta:
+            root.meta[_PAGER] = _start_paging(root)
+        return cast("IO[str]", root.meta[_PAGER])
 
     def color(self) -> bool:
         """Colour on stdout, as `--no-color`, NO_COLOR, TERM and FORCE_COLOR decide."""
@@ -58,6 +79,35 @@ class Settings:
         from jnap_cli.register.source import load
 
         return load(self.register_path(), cache=self.cache)
+
+
+_PAGER = "jnap.pager"  # where the run's paged stdout is kept, on the root context
+
+
+def _start_paging(root: Any) -> IO[str]:
+    """A `Pager` on stdout if one is set (else stdout itself), standing in for stderr until the root
+    context closes; then it prints what it holds or waits for the pager."""
+    import shutil
+
+    from jnap_cli.render.pager import Pager, pager_command
+
+    command = pager_command(os.environ)
+    if command is None:
+        return sys.stdout
+    size = shutil.get_terminal_size()
+    errors = sys.stderr
+    paged = Pager(sys.stdout, command, height=size.lines, width=size.columns, errors=errors, environ=os.environ)
+    sys.stderr = paged.errors()
+
+    def finish() -> None:
+        try:
+            with _guarded():
+                paged.close()
+        finally:
+            sys.stderr = errors
+
+    root.call_on_close(finish)
+    return cast("IO[str]", paged)
 
 
 def settings(ctx: typer.Context, *, register: Path | None = None, no_color: bool = False) -> Settings:

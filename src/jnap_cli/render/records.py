@@ -109,7 +109,7 @@ def emit(records: Sequence[Record], view: View, output: Output, *, highlights: H
         from jnap_cli.render import table
 
         if view.blocks:
-            table.blocks(rows, chosen, view, stream, color=color)
+            table.blocks(rows, chosen, view, stream, color=color, named=output.fields is not None)
         else:
             table.table(rows, chosen, view, stream, color=color, highlights=highlights)
 

@@ -20,7 +20,9 @@ class View:
     width; `medium` columns wrap within a cap; the rest keep their natural width. `ids` are the fields
     that `--format ids` prints, the first non-empty one per record. `blocks`: a table shows one
     labelled block per record, every field (`jnap show`). `atomic` columns hold comma-separated items
-    that a table breaks only between items ("3 ongoing" never splits from its count).
+    that a table breaks only between items ("3 ongoing" never splits from its count). `marks`: a field
+    whose value maps groups to fields (a provenance), which a block shows as a mark on each field of a
+    group in `MARKS`, with a key, rather than as a line.
     """
 
     name: str
@@ -31,6 +33,7 @@ class View:
     ids: tuple[str, ...] = ("id",)
     blocks: bool = False
     atomic: frozenset[str] = frozenset()
+    marks: str | None = None
 
     def with_fields(self, name: str, extra: tuple[str, ...], summary: tuple[str, ...]) -> View:
         """This view with more fields (a search hit is an action with a score and a snippet)."""
@@ -47,7 +50,22 @@ ACTION = View(
     wide=_PROSE,
     medium=frozenset({"theme"}) | _LISTS,
 )
-ACTION_DETAIL = View("action", ACTION.fields, ACTION.fields, ACTION.wide, ACTION.medium, blocks=True)
+ACTION_DETAIL = View(
+    "action", ACTION.fields, ACTION.fields, ACTION.wide, ACTION.medium, blocks=True, marks="provenance"
+)
+
+# How a block marks the fields of a provenance group, and what the mark means: the annex's words, or
+# the register's judgement of them (docs/keeping.md, "Provenance"); derived fields are not marked.
+MARKS = {"annex": ("ᵃ", "the annex's words"), "register": ("ʳ", "the register's judgement")}
+# A field's name in words, where capitalising the key is not enough.
+LABELS = {"id": "ID", "as_of": "As of"}
+
+
+def label(name: str) -> str:
+    """A field's name as a block labels it: `status_evidence` → `Status evidence`."""
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
 SEARCH_HIT = ACTION.with_fields("search hit", ("score", "matched", "snippet"), ("id", "status", "theme", "snippet"))
 PLAN = View(
     "plan",
@@ -68,7 +86,7 @@ TERM = View(
     fields=("term", "expansion", "description", "aliases"),
     summary=("term", "expansion", "description"),
     wide=frozenset({"description"}),
-    medium=frozenset({"expansion", "aliases"}),
+    medium=frozenset({"term", "expansion", "aliases"}),  # a term is a phrase ("Joint Rape Improvement Group")
     ids=("term",),
 )
 FINDING = View(
