@@ -163,26 +163,21 @@ def test_empty_field_is_an_error(run: Run, register: str) -> None:
 # --- what a search shows --------------------------------------------------------------------------
 
 EARLY_ADVICE_80 = """\
-id   status        theme                          snippet
+id   status        theme                snippet
 ────────────────────────────────────────────────────────────────────────────────
-R6   complete      Building a strong case as      Early advice and case
-                   early as possible              conferences take place across
-                                                  police forces and CPS Areas to
-                                                  drive our commitment to
-                                                  building…
-O7   transferred   Casework Quality and           …This includes the evaluation
-                   Progression                    of ongoing early advice pilots
-                                                  in the South East and London
-                                                  and the increased use of…
-O6   complete      Casework Quality and           Jointly with the police, an
-                   Progression                    Early Advice Memorandum of
-                                                  Understanding was launched in
-                                                  July 2021, which sets out the…
-R7   complete      Building a strong case as      …have established a new PRFI
-                   early as possible              process for early advice
-                                                  referrals and have
-                                                  disaggregated PRFI data for
-                                                  charging decision…
+R6   complete      Building a strong    Early advice and case conferences take
+                   case as early as     place across police forces and CPS Areas
+                   possible             to drive our commitment to building…
+O7   transferred   Casework Quality     …This includes the evaluation of ongoing
+                   and Progression      early advice pilots in the South East
+                                        and London and the increased use of…
+O6   complete      Casework Quality     Jointly with the police, an Early Advice
+                   and Progression      Memorandum of Understanding was launched
+                                        in July 2021, which sets out the…
+R7   complete      Building a strong    …have established a new PRFI process for
+                   case as early as     early advice referrals and have
+                   possible             disaggregated PRFI data for charging
+                                        decision…
 """
 
 
