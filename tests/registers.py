@@ -13,6 +13,9 @@ from typing import Any
 
 import tomli_w
 
+from jnap_cli.model import validation
+from jnap_cli.model.schema import Register
+
 Data = dict[str, Any]
 
 
@@ -168,3 +171,19 @@ def split(data: Data, folder: Path, *, metadata: str = "register.toml") -> Path:
         ours = [entry for entry in data["actions"] if entry["plan"] == plan["id"]]
         write(folder / f"{number}-{plan['id']}.toml", {"plans": [plan], **({"actions": ours} if ours else {})})
     return folder
+
+
+def made_up(*actions: dict[str, str]) -> Register:
+    """A register of refresh activities R1, R2, … with the given fields (theme, text, commentary)."""
+    entries = [
+        {"id": f"R{n}", "plan": "refresh", "number": n, "theme": "", "text": "", "status": "complete", **fields}
+        for n, fields in enumerate(actions, start=1)
+    ]
+    return validation.register(
+        {
+            "title": "made up",
+            "source": "tests",
+            "plans": [{"id": "refresh", "title": "JNAP Refresh", "year": 2022}],
+            "actions": entries,
+        }
+    )

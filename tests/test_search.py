@@ -5,33 +5,17 @@ from __future__ import annotations
 import pytest
 
 from jnap_cli.errors import UsageError
-from jnap_cli.model import validation
-from jnap_cli.model.schema import Glossary, Register, Term
+from jnap_cli.model.schema import Glossary, Term
 from jnap_cli.query.glossary import load_glossary
 from jnap_cli.query.search import Hit, search, suggest
 from jnap_cli.register.source import load
 from jnap_cli.text import fold, match_form
 
 from .conftest import DATA
+from .registers import made_up
 
 REGISTER = load(DATA)
 GLOSSARY = load_glossary()
-
-
-def made_up(*actions: dict[str, str]) -> Register:
-    """A register of refresh activities R1, R2, … with the given fields (theme, text, commentary)."""
-    entries = [
-        {"id": f"R{n}", "plan": "refresh", "number": n, "theme": "", "text": "", "status": "complete", **fields}
-        for n, fields in enumerate(actions, start=1)
-    ]
-    return validation.register(
-        {
-            "title": "made up",
-            "source": "tests",
-            "plans": [{"id": "refresh", "title": "JNAP Refresh", "year": 2022}],
-            "actions": entries,
-        }
-    )
 
 
 def ids(hits: list[Hit]) -> list[str]:

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jnap_cli.model import validation
 from jnap_cli.model.schema import Glossary, Register, Term
 from jnap_cli.query.glossary import load_glossary
 from jnap_cli.query.search import Hit, search
 from jnap_cli.register.source import load
 
 from .conftest import DATA, Run
+from .registers import made_up
 
 REGISTER = load(DATA)
 GLOSSARY = load_glossary()
@@ -23,22 +23,6 @@ GLOSSARY = load_glossary()
 
 def ids(hits: list[Hit]) -> list[str]:
     return [hit.action.id for hit in hits]
-
-
-def made_up(*actions: dict[str, str]) -> Register:
-    """Refresh actions R1, R2, … with the given theme, text and commentary (empty when not given)."""
-    entries = [
-        {"id": f"R{n}", "plan": "refresh", "number": n, "theme": "", "text": "", "status": "complete", **fields}
-        for n, fields in enumerate(actions, start=1)
-    ]
-    return validation.register(
-        {
-            "title": "made up",
-            "source": "tests",
-            "plans": [{"id": "refresh", "title": "Refresh", "year": 2022}],
-            "actions": entries,
-        }
-    )
 
 
 # --- the shipped register, with the glossary as `jnap search` uses it -------------------------------
