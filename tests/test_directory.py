@@ -233,7 +233,7 @@ def test_an_edit_writes_only_the_file_that_holds_the_action(run: Run, folder: Pa
     before = snapshot(folder)
     result = run("set-status", "O7", "complete", "--evidence", EVIDENCE_O7, "-r", str(folder))
     assert (result.exit_code, result.stderr) == (
-        0, f"jnap: O7: status transferred → complete ({folder}/2-original.toml)\n"
+        0, f"jnap: O7: status transferred → complete, status evidence replaced ({folder}/2-original.toml)\n"
     )  # fmt: skip
     after = snapshot(folder)
     assert [name for name in before if before[name] != after[name]] == ["2-original.toml"]

@@ -51,7 +51,7 @@ def test_set_status_changes_exactly_its_lines(run: Run, copy: Path) -> None:
     before = copy.read_bytes()
     result = run("set-status", "R4", "complete", "--evidence", "Regular meetings", "--basis", "stated", "-r", str(copy))
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr == f"jnap: R4: status ongoing → complete, basis inferred → stated ({copy})\n"
+    assert result.stderr == f"jnap: R4: status ongoing → complete, basis inferred → stated, status evidence replaced ({copy})\n"
     gone, added = changed_lines(before, copy.read_bytes())
     cr = b"\r" if b"\r\n" in before else b""
     assert added == [
@@ -96,6 +96,19 @@ def test_links_are_added_and_removed(run: Run, copy: Path) -> None:
     assert gone == [] and [line.strip() for line in added] == [b"builds_on = []"]  # an empty list is left behind
     assert run("link", "R1", "--continues", "Z9", "-r", str(copy)).exit_code == 2
     assert run("link", "R1", "--builds-on", "O5", "-r", str(copy)).exit_code == 2  # no --reason
+
+
+@pytest.mark.parametrize("length", [10, 79, 80, 400])
+def test_a_long_reason_stays_an_inline_table_of_its_action(run: Run, copy: Path, length: int) -> None:
+    """tomli-w writes a long array of tables as `[[builds_on]]` sub-tables; the link stays on its lines."""
+    reason = "r" * length + ' "quoted" \\ é'
+    before = copy.read_bytes()
+    assert run("link", "R12", "--builds-on", "R17", "--reason", reason, "-r", str(copy)).exit_code == 0
+    assert run("link", "R12", "--builds-on", "R16", "--reason", reason, "-r", str(copy)).exit_code == 0
+    links = tomllib.loads(copy.read_text(encoding="utf-8"))["actions"][11]["builds_on"]
+    assert links == [{"id": "R17", "reason": reason}, {"id": "R16", "reason": reason}]
+    _, added = changed_lines(before, copy.read_bytes())
+    assert [line.split(b",")[0].strip() for line in added] == [b"builds_on = [", b'{ id = "R17"', b'{ id = "R16"', b"]"]
 
 
 def test_dry_run_prints_the_diff_and_writes_nothing(run: Run, copy: Path) -> None:

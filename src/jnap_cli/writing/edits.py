@@ -55,15 +55,15 @@ def set_status(register: Register, action_id: str, status: str, evidence: str, b
 
 
 def _status_change(action: Action, status: str, evidence: str, basis: str | None) -> str:
-    """What `set-status` changes, in words: `status ongoing → complete`, `basis inferred → stated`, or
-    only the evidence; `unchanged` when it changes nothing."""
+    """What `set-status` changes, in words: `status ongoing → complete`, `basis inferred → stated`,
+    `status evidence replaced` (each that applies); `unchanged` when it changes nothing."""
     old_basis = action.status_basis.value if action.status_basis is not None else "unset"
     changed = [f"status {action.status.value} → {status}"] if status != action.status.value else []
     changed += [f"basis {old_basis} → {basis}"] if basis is not None and basis != old_basis else []
+    if evidence != action.status_evidence:
+        changed.append("status evidence replaced" if changed else f"status evidence replaced, status still {status}")
     if changed:
         return ", ".join(changed)
-    if evidence != action.status_evidence:
-        return f"status evidence replaced, status still {status}"
     return f"unchanged: already {status}, with that evidence"
 
 

@@ -380,8 +380,32 @@ def _toml_lines(name: str, value: Any, crlf: bool) -> list[str]:
     import tomli_w
 
     multiline = isinstance(value, str) and "\n" in value
-    lines = tomli_w.dumps({name: value}, multiline_strings=multiline).rstrip("\n").split("\n")
+    if _tables(value):  # tomli-w turns a long one into [[name]] sub-tables, which would leave the action
+        lines = [f"{name} = [", *(f"    {_inline(item)}," for item in value), "]"]
+    else:
+        lines = tomli_w.dumps({name: value}, multiline_strings=multiline).rstrip("\n").split("\n")
     return [line + "\r" for line in lines] if crlf else lines
+
+
+def _tables(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+def _inline(value: Any) -> str:
+    """`value` as one line of TOML (an inline table or array stays on its line, however long)."""
+    import tomli_w
+
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(key)} = {_inline(item)}" for key, item in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_inline(item) for item in value) + "]"
+    return tomli_w.dumps({"v": value}).rstrip("\n").removeprefix("v = ")
+
+
+def _key(key: str) -> str:
+    import tomli_w
+
+    return tomli_w.dumps({key: 0}).rstrip("\n").removesuffix(" = 0")
 
 
 def _block_end(source: SourceMap, line_count: int) -> int:
