@@ -101,7 +101,10 @@ def test_an_action_without_evidence_asks_for_it_when_its_commentary_is_given(run
     [
         (["complete", "--evidence", "Training 1 has been delivered", "--basis", "stated"], "basis inferred → stated"),
         (["complete", "--evidence", "Training 1"], "status evidence replaced, status still complete"),
-        (["complete", "--evidence", "Training 1", "--basis", "stated"], "basis inferred → stated, status evidence replaced"),
+        (
+            ["complete", "--evidence", "Training 1", "--basis", "stated"],
+            "basis inferred → stated, status evidence replaced",
+        ),
         (
             ["deferred", "--evidence", "Training 1", "--basis", "stated"],
             "status complete → deferred, basis inferred → stated, status evidence replaced",

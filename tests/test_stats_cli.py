@@ -19,40 +19,38 @@ WIDE = {"COLUMNS": "100"}
 # `--plan original` at each width: a column per status that occurs, the total, the share and its bar.
 TABLES = {
     80: """\
-plan / theme            complete  ongoing  transferred  total  share
-────────────────────────────────────────────────────────────────────────────────
-original                      21        1            2     24    88%  ████████▊░
-  Supporting Victims           5        ·            ·      5   100%  ██████████
-  Casework Quality             6        ·            2      8    75%  ███████▌░░
-  and Progression
-  Digital Capability           2        ·            ·      2   100%  ██████████
-  and Disclosure
-  Our People and               4        ·            ·      4   100%  ██████████
-  Expertise
-  Stakeholder                  4        1            ·      5    80%  ████████░░
-  Engagement
+plan / theme                           C   I   O   T  total  share
+──────────────────────────────────────────────────────────────────────────────
+original                              20   2   1   1     24    83%  ████████▍░
+  Supporting Victims                   5   ·   ·   ·      5   100%  ██████████
+  Casework Quality and Progression     5   2   ·   1      8    62%  ██████▎░░░
+  Digital Capability and Disclosure    2   ·   ·   ·      2   100%  ██████████
+  Our People and Expertise             4   ·   ·   ·      4   100%  ██████████
+  Stakeholder Engagement               4   ·   1   ·      5    80%  ████████░░
+
+C complete   I in-progress   O ongoing   T transferred
 """,
     100: """\
-plan / theme                      complete  ongoing  transferred  total  share
+plan / theme                   complete  in-progress  ongoing  transferred  total  share
 ────────────────────────────────────────────────────────────────────────────────────────────────────
-original                                21        1            2     24    88%  █████████████████▌░░
-  Supporting Victims                     5        ·            ·      5   100%  ████████████████████
-  Casework Quality and                   6        ·            2      8    75%  ███████████████░░░░░
+original                             20            2        1            1     24    83%  ████████▍░
+  Supporting Victims                  5            ·        ·            ·      5   100%  ██████████
+  Casework Quality and                5            2        ·            1      8    62%  ██████▎░░░
   Progression
-  Digital Capability and                 2        ·            ·      2   100%  ████████████████████
+  Digital Capability and              2            ·        ·            ·      2   100%  ██████████
   Disclosure
-  Our People and Expertise               4        ·            ·      4   100%  ████████████████████
-  Stakeholder Engagement                 4        1            ·      5    80%  ████████████████░░░░
+  Our People and Expertise            4            ·        ·            ·      4   100%  ██████████
+  Stakeholder Engagement              4            ·        1            ·      5    80%  ████████░░
 """,
     200: """\
-plan / theme                          complete  ongoing  transferred  total  share
-────────────────────────────────────────────────────────────────────────────────────────────────────────
-original                                    21        1            2     24    88%  █████████████████▌░░
-  Supporting Victims                         5        ·            ·      5   100%  ████████████████████
-  Casework Quality and Progression           6        ·            2      8    75%  ███████████████░░░░░
-  Digital Capability and Disclosure          2        ·            ·      2   100%  ████████████████████
-  Our People and Expertise                   4        ·            ·      4   100%  ████████████████████
-  Stakeholder Engagement                     4        1            ·      5    80%  ████████████████░░░░
+plan / theme                          complete  in-progress  ongoing  transferred  total  share
+─────────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+original                                    20            2        1            1     24    83%  ████████████████▋░░░
+  Supporting Victims                         5            ·        ·            ·      5   100%  ████████████████████
+  Casework Quality and Progression           5            2        ·            1      8    62%  ████████████▌░░░░░░░
+  Digital Capability and Disclosure          2            ·        ·            ·      2   100%  ████████████████████
+  Our People and Expertise                   4            ·        ·            ·      4   100%  ████████████████████
+  Stakeholder Engagement                     4            ·        1            ·      5    80%  ████████████████░░░░
 """,
 }
 
@@ -70,9 +68,9 @@ refresh                     12   3   2   1   2     20    60%
   Joint commitment to        2   1   ·   ·   ·      3    67%
   scrutiny of our
   decisions and learning
-original                    21   ·   1   2   ·     24    88%
+original                    20   2   1   1   ·     24    83%
   Supporting Victims         5   ·   ·   ·   ·      5   100%
-  Casework Quality and       6   ·   ·   2   ·      8    75%
+  Casework Quality and       5   2   ·   1   ·      8    62%
   Progression
   Digital Capability and     2   ·   ·   ·   ·      2   100%
   Disclosure
@@ -138,9 +136,9 @@ def test_piped_default_is_tsv_without_decoration(run: Run) -> None:
     result = run("stats", "--plan", "original")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "plan\toriginal\t\t24\t21\t0\t1\t2\t0\t0\t0.875\n"
+        "plan\toriginal\t\t24\t20\t2\t1\t1\t0\t0\t0.8333\n"
         "theme\toriginal\tSupporting Victims\t5\t5\t0\t0\t0\t0\t0\t1.0\n"
-        "theme\toriginal\tCasework Quality and Progression\t8\t6\t0\t0\t2\t0\t0\t0.75\n"
+        "theme\toriginal\tCasework Quality and Progression\t8\t5\t2\t0\t1\t0\t0\t0.625\n"
         "theme\toriginal\tDigital Capability and Disclosure\t2\t2\t0\t0\t0\t0\t0\t1.0\n"
         "theme\toriginal\tOur People and Expertise\t4\t4\t0\t0\t0\t0\t0\t1.0\n"
         "theme\toriginal\tStakeholder Engagement\t5\t4\t0\t1\t0\t0\t0\t0.8\n"
@@ -181,8 +179,8 @@ def test_table_with_fields_is_a_plain_table(run: Run) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:3] == [
         "plan       theme                               total   share",
-        "────────────────────────────────────────────────────────────",
-        "original                                       24      0.875",
+        "─────────────────────────────────────────────────────────────",
+        "original                                       24      0.8333",
     ]
 
 

@@ -139,7 +139,6 @@ def test_edges_keep_only_links_with_both_ends_selected() -> None:
     assert [(e.source, e.target) for e in edges(register, {"R8", "R9", "O18"})] == [
         ("R8", "O18"),
         ("R8", "R9"),
-        ("R9", "O18"),
     ]
     assert edges(register, {"R4"}) == []
 
@@ -147,8 +146,8 @@ def test_edges_keep_only_links_with_both_ends_selected() -> None:
 def test_around_follows_links_both_ways(tmp_path: Path) -> None:
     register = load(DATA)
     assert around(register, "r9", 0) == {"R9"}
-    assert around(register, "R9", 1) == {"R9", "R8", "R10", "R11", "R18", "O18"}
-    assert around(register, "O18", 2) == {"O18", "R8", "R9", "R10", "R11", "R18"}
+    assert around(register, "R9", 1) == {"R9", "R8", "R10", "R11", "R18"}
+    assert around(register, "O18", 2) == {"O18", "R8", "R9"}
     assert around(register, "O24", 3) == {"O24"}  # no links
 
 

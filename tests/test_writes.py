@@ -95,7 +95,7 @@ def test_edit_keeps_a_change_another_writer_made_to_other_keys(run: Run, tmp_pat
     meanwhile(editor, f"'{JNAP}' set-status R1 deferred --evidence '{EVIDENCE}' -r '{path}'")
     (editor / "edit.txt").write_text('theme = "Our People" => theme = "Our Staff"', encoding="utf-8")
     result = run("edit", "R1", "-r", str(path))
-    assert meanwhile_result(editor) == (0, f"jnap: R1: status complete → deferred ({path})\n")
+    assert meanwhile_result(editor) == (0, f"jnap: R1: status complete → deferred, status evidence replaced ({path})\n")
     kept = "another writer's change made meanwhile kept"
     assert (result.exit_code, result.stderr) == (0, f"jnap: R1: table edited ({kept}) ({path})\n")
     assert (entry(path, "R1")["status"], entry(path, "R1")["theme"]) == ("deferred", "Our Staff")
@@ -456,7 +456,7 @@ def test_a_directory_that_cannot_be_synced_is_a_warning(
     assert result.exit_code == 0
     assert result.stderr == (
         f"jnap: warning: {tmp_path}: the directory could not be synced (Input/output error): a power cut could "
-        f"undo the write\njnap: R1: status complete → deferred ({path})\n"
+        f"undo the write\njnap: R1: status complete → deferred, status evidence replaced ({path})\n"
     )
     assert status_of(path, "R1") == "deferred"
 
