@@ -177,3 +177,21 @@ def test_a_directory_register_is_checked_whole_without_filenames(hooks: HookRepo
         done.stdout,
         re.MULTILINE,
     ), done.stdout
+
+
+def yaml_blocks(page: Path) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
+
+
+def test_the_manifest_and_the_documented_config_are_valid_to_pre_commit(tmp_path: Path) -> None:
+    (config,) = [block for block in yaml_blocks(ROOT / "docs" / "ci.md") if "repos:" in block]
+    assert "- id: jnap-check\n" in config
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRE_COMMIT")}
+    env["PRE_COMMIT_HOME"] = str(tmp_path / "store")
+    for command, path in (
+        ("validate-manifest", ROOT / ".pre-commit-hooks.yaml"),
+        ("validate-config", tmp_path / "config.yaml"),
+    ):
+        done = pre_commit(tmp_path, env, command, str(path))
+        assert (done.returncode, done.stdout) == (0, ""), done.stdout
