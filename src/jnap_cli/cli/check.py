@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from jnap_cli.cli.boundary import note
 from jnap_cli.cli.options import EmptyOpt, NoColorOpt, RegisterOpt, choices, fields_option
 from jnap_cli.cli.settings import settings
-from jnap_cli.errors import ExitCode, JnapError
+from jnap_cli.errors import ExitCode, JnapError, UsageError
 from jnap_cli.model.vocab import FindingFormat
 from jnap_cli.render.views import FINDING
+
+if TYPE_CHECKING:
+    from jnap_cli.checks.report import Report
 
 
 def check(
     ctx: typer.Context,
+    registers: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="REGISTER",
+            help="Register files (or directories) to check, each on its own, as pre-commit passes them "
+            "[default: the one --register or the settings name].",
+            show_default=False,
+        ),
+    ] = None,
     register: RegisterOpt = None,
     fmt: Annotated[
         FindingFormat,
@@ -39,22 +52,33 @@ def check(
       $ jnap check
       # As annotations on a GitHub pull request
       $ jnap check --format github
-      # One rule only
-      $ jnap check --select evidence-not-found
+      # Named register files, each checked on its own (as pre-commit passes them)
+      $ jnap check data/actions.toml --select evidence-not-found
     """
-    from jnap_cli.checks.report import check_register
+    from jnap_cli.checks.report import check_file, check_register
     from jnap_cli.checks.rules import parse_codes
     from jnap_cli.register.paths import shown
     from jnap_cli.render.findings import emit_findings
 
     chosen = settings(ctx, register=register, no_color=no_color)
-    path, report = check_register(chosen.register_path, parse_codes(select), frozenset(parse_codes(ignore) or ()))
+    if registers and chosen.register is not None:
+        raise UsageError("give the register with --register or as arguments, not both", "drop one of them")
+    include, exclude = parse_codes(select), frozenset(parse_codes(ignore) or ())
+    reports: list[tuple[Path | None, Report]] = (
+        [(path, check_file(path, include, exclude)) for path in registers]
+        if registers
+        else [check_register(chosen.register_path, include, exclude)]
+    )
     # Even a register that cannot be read is reported in the chosen format: CI parsing it sees why.
-    emit_findings(report.findings, fmt, chosen.output(fields=fields, empty=empty))
-    if report.failure is not None:
-        raise report.failure
-    if report.actions is None and path is not None:
-        raise JnapError(f"{shown(path)}: invalid register: {len(report.findings)} problem(s) shown above")
-    note(f"{report.actions} actions checked: {report.errors} error(s), {report.warnings} warning(s)")
-    if report.errors or (strict and report.warnings):
+    emit_findings([f for _, report in reports for f in report.findings], fmt, chosen.output(fields=fields, empty=empty))
+    for path, report in reports:
+        if report.failure is not None:
+            raise report.failure
+        if report.actions is None and path is not None:
+            raise JnapError(f"{shown(path)}: invalid register: {len(report.findings)} problem(s) shown above")
+    errors, warnings = sum(r.errors for _, r in reports), sum(r.warnings for _, r in reports)
+    actions = sum(r.actions or 0 for _, r in reports)
+    registers_checked = f" in {len(reports)} registers" if len(reports) > 1 else ""
+    note(f"{actions} actions{registers_checked} checked: {errors} error(s), {warnings} warning(s)")
+    if errors or (strict and warnings):
         raise typer.Exit(ExitCode.FINDINGS)
