@@ -67,7 +67,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert done.stderr == (
-        "jnap: wrote jnap.db: 44 actions, 2 plans, 19 links, 40 glossary terms\n"
+        "jnap: wrote jnap.db: 44 actions, 2 plans, 20 links, 40 glossary terms\n"
         "jnap: wrote metadata.json: Datasette's metadata\n"
     )
     return folder / "jnap.db"
