@@ -138,7 +138,11 @@ def test_glossary(run: Run) -> None:
     assert [each["term"] for each in found] == ["ISVA", "National ISVA Framework"]  # exact, then containing
     entry = found[0]
     # The annex's own form first; the spelling it never uses is an other form, which lookup still finds.
-    assert (entry["term"], entry["expansion"], entry["source"]) == ("ISVA", "Independent Sexual Violence Advisor", "annex")
+    assert (entry["term"], entry["expansion"], entry["source"]) == (
+        "ISVA",
+        "Independent Sexual Violence Advisor",
+        "annex",
+    )
     assert entry["aliases"] == ["ISVAs", "Independent Sexual Violence Advisors"]
     assert entry["other_forms"] == ["Independent Sexual Violence Adviser"]
     assert json.loads(run("glossary", "independent sexual violence adviser", "-f", "json").stdout) == [entry]

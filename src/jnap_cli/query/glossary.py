@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import InputUnreadable, NoMatch, UsageError
+from jnap_cli.query.glossary_sources import key as _key
+from jnap_cli.query.glossary_sources import problems
 from jnap_cli.register import tomlfile
 from jnap_cli.register.paths import bundled
 from jnap_cli.register.sourcemap import scan
-from jnap_cli.query.glossary_sources import key as _key
-from jnap_cli.query.glossary_sources import problems
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Glossary, Term

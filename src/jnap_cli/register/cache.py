@@ -360,7 +360,8 @@ def _glossary(document: Any) -> dict[str, Any]:
         lists = [term.get(name) for name in ("aliases", "other_forms", "quotes")]
         if not all(type(items) is list for items in lists):
             raise Damaged("glossary term")
-        texts = [term.get("term"), term.get("expansion"), term.get("description"), *(x for xs in lists for x in xs)]
+        texts = [term.get("term"), term.get("expansion"), term.get("description")]
+        texts += [text for items in lists for text in items or ()]
         if not all(type(text) is str and text and not text.isspace() for text in texts):
             raise Damaged("glossary term")
         if not all(type(term.get(name)) is str for name in ("cited_title", "cited_url")):

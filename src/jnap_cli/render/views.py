@@ -84,8 +84,16 @@ THEME = View(
 TERM = View(
     "glossary term",
     fields=(
-        "term", "expansion", "description", "source", "aliases", "other_forms", "quotes", "cited_title", "cited_url",
-    ),  # fmt: skip
+        "term",
+        "expansion",
+        "description",
+        "source",
+        "aliases",
+        "other_forms",
+        "quotes",
+        "cited_title",
+        "cited_url",
+    ),
     summary=("term", "expansion", "description", "source"),
     wide=frozenset({"description", "quotes"}),
     # A term is a phrase ("Joint Rape Improvement Group").
