@@ -134,12 +134,21 @@ def test_highlight_on_a_terminal_and_hostile_snippets(run: Run, tmp_path: Path) 
 
 def test_glossary(run: Run) -> None:
     result = run("glossary", "isva", "--format", "json")
-    (entry,) = json.loads(result.stdout)
-    assert (entry["term"], entry["expansion"]) == ("ISVA", "Independent Sexual Violence Adviser")
-    assert "Independent Sexual Violence Advisor" in entry["aliases"]
+    found = json.loads(result.stdout)
+    assert [each["term"] for each in found] == ["ISVA", "National ISVA Framework"]  # exact, then containing
+    entry = found[0]
+    # The annex's own form first; the spelling it never uses is an other form, which lookup still finds.
+    assert (entry["term"], entry["expansion"], entry["source"]) == (
+        "ISVA",
+        "Independent Sexual Violence Advisor",
+        "annex",
+    )
+    assert entry["aliases"] == ["ISVAs", "Independent Sexual Violence Advisors"]
+    assert entry["other_forms"] == ["Independent Sexual Violence Adviser"]
+    assert json.loads(run("glossary", "independent sexual violence adviser", "-f", "json").stdout) == [entry]
     everything = run("glossary", "-f", "ids").stdout.split("\n")
-    assert everything[:4] == ["JNAP", "CPS", "NPCC", "RASSO"]
-    assert len(everything) == 41  # 40 terms and the final newline
+    assert everything[:4] == ["JNAP", "JNAP Refresh", "CPS", "NPCC"]
+    assert len(everything) == 74  # 73 terms and the final newline
     missing = run("glossary", "nope")
     assert (missing.exit_code, missing.stderr) == (1, "jnap: no glossary entry for 'nope'\n")
 

@@ -117,7 +117,7 @@ def test_glossary_forms_ignore_hyphens_too(run: Run, tmp_path: Path) -> None:
     path = str(
         write(
             tmp_path / "actions.toml",
-            texts(R1="Pilot an offender centric model.", R2="Take a suspect-centric approach.", R3="An offender."),
+            texts(R1="Pilot an offender centric model.", R2="Launch a perpetrator-centric model.", R3="An offender."),
         )
     )
     assert ids(run, "offender-centric", "-r", path) == ["R1", "R2"]

@@ -47,7 +47,7 @@ def test_another_toml_file_is_named_by_its_keys_not_called_empty(run: Run) -> No
     glossary = ROOT / "data" / "glossary.toml"
     result = run("list", "-r", str(glossary))
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1] == f"jnap: {glossary}:8: terms: error: unknown key (misspelt?) [schema]"
+    assert result.stderr.splitlines()[-1] == f"jnap: {glossary}:15: terms: error: unknown key (misspelt?) [schema]"
     assert "empty" not in result.stderr
 
 

@@ -103,7 +103,7 @@ COMMANDS = (
     Command("themes", "lookups:themes", "The themes of each plan, with their action counts."),
     Command("stats", "stats:stats", "Counts by plan, theme and status; completed shares."),
     Command("graph", "graph:graph", "The links between actions: Mermaid, DOT or edges."),
-    Command("glossary", "search:glossary", "The plan's acronyms and terms of art."),
+    Command("glossary", "search:glossary", "The annex's acronyms and named things, with sources."),
     Command("check", "check:check", "Check the register for CI; exit 1 on errors."),
     Command("diff", "diff:diff", "Compare two plans, or two versions of the register."),
     Command("set-status", "edit:set_status", "Set an action's status, with its evidence."),

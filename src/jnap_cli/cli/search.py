@@ -89,13 +89,15 @@ def glossary(
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
-    """The plan's acronyms and terms of art with their expansions.
+    """The annex's acronyms and named things: expansions, descriptions and their sources.
 
     Examples:
-      # Every acronym and term
+      # Every acronym and named thing
       $ jnap glossary
       # What one stands for
       $ jnap glossary ISVA
+      # Where an entry's words come from
+      $ jnap glossary NPCC --fields term,source,cited_title,cited_url
     """
     from jnap_cli.query.glossary import entries, load_glossary
     from jnap_cli.render.records import emit

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from jnap_cli.model import schema
-from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Status, StatusBasis
+from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Status, StatusBasis, TermSource
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 T = TypeVar("T")
@@ -104,7 +104,7 @@ class RegisterPart(BaseModel):
 
 
 class Term(BaseModel):
-    """What a `schema.Term` may hold, as a file gives it."""
+    """What a `schema.Term` may hold, as a file gives it; which fields a source needs is `query.glossary`'s check."""
 
     model_config = _STRICT
 
@@ -112,6 +112,11 @@ class Term(BaseModel):
     expansion: Text
     description: Text
     aliases: tuple[Text, ...] = ()
+    source: TermSource
+    other_forms: tuple[Text, ...] = ()
+    quotes: tuple[Text, ...] = ()
+    cited_title: StrictStr = ""
+    cited_url: Annotated[StrictStr, Field(pattern=r"^(https://\S+)?$")] = ""
 
 
 class Glossary(BaseModel):
@@ -120,6 +125,7 @@ class Glossary(BaseModel):
     model_config = _STRICT
 
     terms: tuple[Term, ...]
+    annex: StrictStr = ""
 
 
 def converter(model: type[BaseModel], dataclass: type[T], **nested: Callable[[Any], Any]) -> Callable[[Any], T]:

@@ -148,3 +148,10 @@ class ReportFormat(StrEnum):
 
     HTML = "html"
     MARKDOWN = "markdown"
+
+
+class TermSource(StrEnum):
+    """Where a glossary entry's expansion and description come from (`data/glossary.toml`)."""
+
+    ANNEX = "annex"  # the annex's own words, quoted in `quotes`
+    CITED = "cited"  # a named public source, `cited_title` at `cited_url`

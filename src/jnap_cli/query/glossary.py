@@ -1,9 +1,9 @@
-"""The plan's acronyms and terms of art: load the glossary and look a term up.
+"""The named things of the annex: load the glossary, hold it to its sources, and look a term up.
 
-The glossary is `data/glossary.toml`, a list of `[[terms]]` with `term`, `expansion`, `description`
-and optional `aliases` (other spellings that occur in the register). Comparisons ignore case, accents,
-the kind of quote or dash, runs of whitespace (`text.match_form`), and a hyphen between two words
-("offender-centric" is "offender centric").
+The glossary is `data/glossary.toml`: `annex = PATH` (the annex's text, relative to the file) and a list
+of `[[terms]]`, each with `term`, `expansion`, `description`, `source` and what that source needs
+(`query.glossary_sources`). Comparisons ignore case, accents, the kind of quote or dash, runs of
+whitespace (`text.match_form`), and a hyphen between two words ("offender-centric" is "offender centric").
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import InputUnreadable, NoMatch, UsageError
+from jnap_cli.query.glossary_sources import key as _key
+from jnap_cli.query.glossary_sources import problems
 from jnap_cli.register import tomlfile
 from jnap_cli.register.paths import bundled
 from jnap_cli.register.sourcemap import scan
-from jnap_cli.text import hyphens_as_spaces, match_form
 
 if TYPE_CHECKING:
     from jnap_cli.model.schema import Glossary, Term
@@ -48,12 +49,24 @@ def load_glossary(path: Path | None = None, *, cache: bool = True) -> Glossary:
 
 def _from_document(document: dict[str, Any]) -> Glossary:
     from jnap_cli.model.schema import Glossary, Term
+    from jnap_cli.model.vocab import TermSource
 
     return Glossary(
         tuple(
-            Term(entry["term"], entry["expansion"], entry["description"], tuple(entry["aliases"]))
+            Term(
+                entry["term"],
+                entry["expansion"],
+                entry["description"],
+                tuple(entry["aliases"]),
+                TermSource(entry["source"]),
+                tuple(entry["other_forms"]),
+                tuple(entry["quotes"]),
+                entry["cited_title"],
+                entry["cited_url"],
+            )
             for entry in document["terms"]
-        )
+        ),
+        document["annex"],
     )
 
 
@@ -76,18 +89,28 @@ def _checked(path: Path, data: bytes) -> Glossary:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         where, what = _locate(errors[0], path, text)
         raise InputUnreadable(f"{where}: invalid glossary: {what}{more}", "fix the glossary file") from None
-    seen: dict[str, int] = {}
-    for index, entry in enumerate(glossary.terms):
-        key = _key(entry.term)
-        if key in seen:
-            line = scan(text).line("terms", index, "term")
-            where = f"{path}:{line}" if line else str(path)
-            raise InputUnreadable(
-                f"{where}: invalid glossary: term {entry.term!r} is already defined in entry {seen[key] + 1}",
-                "merge the two entries",
-            )
-        seen[key] = index
+    found = problems(glossary, _annex_text(path, glossary.annex, text))
+    if found:
+        first = found[0]
+        line = scan(text).line("terms", first.index, first.key.partition("[")[0])
+        where = f"{path}:{line}" if line else str(path)
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        name = f"terms[{first.index + 1}].{first.key}"
+        raise InputUnreadable(f"{where}: invalid glossary: {name}: {first.message}{more}", "fix the glossary file")
     return glossary
+
+
+def _annex_text(path: Path, annex: str, text: str) -> str | None:
+    """The text of the annex the glossary at `path` names (relative to it), or None when it names none."""
+    if not annex:
+        return None
+    try:
+        data = tomlfile.read_bytes(path.parent / annex, kind="annex", hint="fix `annex` in the glossary")
+    except InputUnreadable as exc:
+        line = scan(text).line("", None, "annex")
+        where = f"{path}:{line}" if line else str(path)
+        raise InputUnreadable(f"{where}: invalid glossary: annex: {exc.message}", exc.hint) from None
+    return tomlfile.decode(data, str(path.parent / annex))
 
 
 def entries(glossary: Glossary, term: str | None) -> list[Term]:
@@ -135,14 +158,9 @@ def _locate(error: Any, path: Path, text: str) -> tuple[str, str]:
     elif kind == "extra_forbidden":
         problem = "unknown key (misspelt?)"
     elif kind == "string_pattern_mismatch":
-        problem = "must not be blank"
+        problem = "must be an https:// address" if key == "cited_url" else "must not be blank"
     else:
         message = str(error["msg"]).replace("valid tuple", "valid array")
         problem = f"{message[:1].lower()}{message[1:].rstrip('.')}"
     where = f"{path}:{line}" if line else str(path)
     return where, f"{name}: {problem}" if name else problem
-
-
-def _key(text: str) -> str:
-    """How glossary forms compare: `match_form`, and a hyphen between words is a space (as search reads it)."""
-    return hyphens_as_spaces(match_form(text))

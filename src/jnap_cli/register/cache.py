@@ -352,14 +352,19 @@ def _plan(document: Any) -> Plan:
 def _glossary(document: Any) -> dict[str, Any]:
     """A glossary document as `query.glossary` reads it: terms of non-blank strings (`validation.Text`)."""
     terms = document.get("terms") if type(document) is dict else None
-    if type(terms) is not list:
+    if type(terms) is not list or type(document.get("annex")) is not str:
         raise Damaged("glossary")
     for term in terms:
-        aliases = term.get("aliases") if type(term) is dict else None
-        if type(aliases) is not list:
+        if type(term) is not dict or term.get("source") not in ("annex", "cited"):
             raise Damaged("glossary term")
-        texts = [term.get("term"), term.get("expansion"), term.get("description"), *aliases]
+        lists = [term.get(name) for name in ("aliases", "other_forms", "quotes")]
+        if not all(type(items) is list for items in lists):
+            raise Damaged("glossary term")
+        texts = [term.get("term"), term.get("expansion"), term.get("description")]
+        texts += [text for items in lists for text in items or ()]
         if not all(type(text) is str and text and not text.isspace() for text in texts):
+            raise Damaged("glossary term")
+        if not all(type(term.get(name)) is str for name in ("cited_title", "cited_url")):
             raise Damaged("glossary term")
     checked: dict[str, Any] = document
     return checked

@@ -83,10 +83,21 @@ THEME = View(
 )
 TERM = View(
     "glossary term",
-    fields=("term", "expansion", "description", "aliases"),
-    summary=("term", "expansion", "description"),
-    wide=frozenset({"description"}),
-    medium=frozenset({"term", "expansion", "aliases"}),  # a term is a phrase ("Joint Rape Improvement Group")
+    fields=(
+        "term",
+        "expansion",
+        "description",
+        "source",
+        "aliases",
+        "other_forms",
+        "quotes",
+        "cited_title",
+        "cited_url",
+    ),
+    summary=("term", "expansion", "description", "source"),
+    wide=frozenset({"description", "quotes"}),
+    # A term is a phrase ("Joint Rape Improvement Group").
+    medium=frozenset({"term", "expansion", "aliases", "other_forms", "cited_title", "cited_url"}),
     ids=("term",),
 )
 FINDING = View(
