@@ -34,7 +34,6 @@ def documented() -> list[str]:
 
 
 def reference() -> str:
-    runner = CliRunner()
     parts = [
         "# jnap command reference\n\n"
         "Generated from `jnap --help` and each command's `--help` by `tests/test_cli_reference.py`\n"
@@ -43,12 +42,18 @@ def reference() -> str:
         "docs/ have more.\n"
     ]
     for command in documented():
-        args = [*command.split(), "--help"]
-        result = runner.invoke(app, args, env={"COLUMNS": "100", "TERM": "dumb"}, prog_name="jnap")
-        assert result.exit_code == 0, result.output
         title = f"jnap {command}".strip()
-        parts.append(f"\n## `{title}`\n\n```text\n{result.stdout}```\n")
+        parts.append(f"\n## `{title}`\n\n```text\n{help_text(command)}```\n")
     return "".join(parts)
+
+
+def help_text(command: str, width: int | None = None) -> str:
+    """`jnap COMMAND --help`: what docs/cli.md and the man page (man/jnap.1, at its own `width`) hold."""
+    args = [*command.split(), "--help"]
+    env = {"COLUMNS": "100", "TERM": "dumb"}
+    result = CliRunner().invoke(app, args, env=env, prog_name="jnap", terminal_width=width)
+    assert result.exit_code == 0, result.output
+    return result.stdout
 
 
 def test_reference_is_current() -> None:

@@ -12,11 +12,14 @@ from jnap_cli.errors import UsageError, WriteRefused
 from jnap_cli.register.load import load_text
 from jnap_cli.writing import init as core
 
-from .conftest import JNAP, Run
+from .conftest import JNAP, ROOT, Run
+
+SCHEMA = "jnap-register.schema.json"
 
 SIMPLE = ("--plan", "vawg:Tackling VAWG:2025", "--title", "VAWG register", "--source", "Tackling VAWG 2025")
 
 SIMPLE_TEXT = """\
+#:schema ./jnap-register.schema.json
 # A register of an action plan's actions, in the format of the JNAP register
 # (jnap's docs/keeping.md, "The register format", describes every key). Started by `jnap init`.
 #
@@ -58,9 +61,12 @@ def test_writes_the_exact_text(run: Run, tmp_path: Path) -> None:
     result = run("init", str(path), *SIMPLE)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr == f"jnap: wrote {path}: 1 plan, 0 actions\n"
+    assert result.stderr == (
+        f"jnap: wrote {path}: 1 plan, 0 actions\n"
+        f"jnap: wrote {tmp_path / SCHEMA}: the JSON Schema its #:schema line names\n"
+    )
     assert path.read_text(encoding="utf-8") == SIMPLE_TEXT
-    assert leftovers(tmp_path) == ["vawg.toml"]
+    assert leftovers(tmp_path) == [SCHEMA, "vawg.toml"]
 
 
 def test_the_result_passes_check(run: Run, tmp_path: Path) -> None:
@@ -68,7 +74,7 @@ def test_the_result_passes_check(run: Run, tmp_path: Path) -> None:
     plans = ("--plan", "vawg:Tackling VAWG: the action plan:2025", "--plan", "rr:Rape review: next steps:2026")
     result = run("init", str(path), *plans)
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"jnap: wrote {path}: 2 plans, 0 actions\n"
+    assert result.stderr.startswith(f"jnap: wrote {path}: 2 plans, 0 actions\n")
     checked = run("check", "-r", str(path), "--strict")
     assert checked.exit_code == 0, checked.output
     assert checked.stderr == "jnap: 0 actions checked: 0 error(s), 0 warning(s)\n"
@@ -123,7 +129,7 @@ def test_force_replaces_an_existing_file_keeping_its_mode(run: Run, tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert path.read_text(encoding="utf-8") == SIMPLE_TEXT
     assert path.stat().st_mode & 0o777 == 0o640
-    assert leftovers(tmp_path) == ["actions.toml"]
+    assert leftovers(tmp_path) == ["actions.toml", SCHEMA]
 
 
 def test_a_new_file_gets_the_umask_mode_not_mkstemps(run: Run, tmp_path: Path) -> None:
@@ -226,7 +232,10 @@ def test_dry_run_prints_and_writes_nothing(run: Run, tmp_path: Path) -> None:
     result = run("init", str(path), *SIMPLE, "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.stdout == SIMPLE_TEXT
-    assert result.stderr == f"jnap: would write {path}: 1 plan, 0 actions (dry run: nothing written)\n"
+    assert result.stderr == (
+        f"jnap: would write {path}: 1 plan, 0 actions (dry run: nothing written)\n"
+        f"jnap: would write {tmp_path / SCHEMA}: the JSON Schema its #:schema line names\n"
+    )
     assert leftovers(tmp_path) == []
 
 
@@ -319,5 +328,64 @@ def test_a_directory_jnap_may_not_write_is_refused(run: Run, tmp_path: Path, mon
     assert result.exit_code == 3, result.output
     assert result.stderr == (
         f"jnap: error: {tmp_path}: directory is not writable; choose a directory you can write to\n"
+    )
+    assert leftovers(tmp_path) == []
+
+
+def test_the_schema_beside_the_register_is_the_shipped_one(run: Run, tmp_path: Path) -> None:
+    """The `#:schema` line, first in the file as taplo wants it, names the copy written beside the register."""
+    path = tmp_path / "new.toml"
+    assert run("init", str(path), *SIMPLE).exit_code == 0
+    assert path.read_text(encoding="utf-8").splitlines()[0] == f"#:schema ./{SCHEMA}"
+    assert (tmp_path / SCHEMA).read_bytes() == (ROOT / "data" / SCHEMA).read_bytes()
+
+
+def test_a_second_register_keeps_the_current_schema(run: Run, tmp_path: Path) -> None:
+    assert run("init", str(tmp_path / "a.toml"), *SIMPLE).exit_code == 0
+    before = (tmp_path / SCHEMA).stat().st_ino
+    result = run("init", str(tmp_path / "b.toml"), *SIMPLE)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith(f"jnap: kept {tmp_path / SCHEMA}: it is the current JSON Schema already\n")
+    assert (tmp_path / SCHEMA).stat().st_ino == before
+    assert leftovers(tmp_path) == ["a.toml", "b.toml", SCHEMA]
+
+
+def test_an_older_schema_is_replaced(run: Run, tmp_path: Path) -> None:
+    (tmp_path / SCHEMA).write_text('{"title": "an older jnap\'s schema"}\n', encoding="utf-8")
+    result = run("init", str(tmp_path / "new.toml"), *SIMPLE)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith(f"jnap: wrote {tmp_path / SCHEMA}: the JSON Schema its #:schema line names\n")
+    assert (tmp_path / SCHEMA).read_bytes() == (ROOT / "data" / SCHEMA).read_bytes()
+
+
+def test_no_schema_writes_neither_the_line_nor_the_file(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "new.toml"
+    result = run("init", str(path), *SIMPLE, "--no-schema")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"jnap: wrote {path}: 1 plan, 0 actions\n"
+    assert path.read_text(encoding="utf-8") == SIMPLE_TEXT.removeprefix(f"#:schema ./{SCHEMA}\n")
+    assert leftovers(tmp_path) == ["new.toml"]
+
+
+def test_a_schema_that_cannot_be_written_is_a_warning(run: Run, tmp_path: Path) -> None:
+    """The register is written first and stays: exit 0, and the warning says how to write the schema."""
+    (tmp_path / SCHEMA).mkdir()
+    path = tmp_path / "new.toml"
+    result = run("init", str(path), *SIMPLE)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"jnap: wrote {path}: 1 plan, 0 actions\n"
+        f"jnap: warning: {tmp_path / SCHEMA}: is a directory; give the path of a file to write; "
+        f"then write it with `jnap schema -o {tmp_path / SCHEMA}`\n"
+    )
+    assert path.read_text(encoding="utf-8") == SIMPLE_TEXT
+
+
+def test_a_register_named_as_the_schema_is_refused(run: Run, tmp_path: Path) -> None:
+    result = run("init", str(tmp_path / SCHEMA), *SIMPLE)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"jnap: error: {tmp_path / SCHEMA}: that is the name of the schema file jnap init writes; "
+        "name the register *.toml\n"
     )
     assert leftovers(tmp_path) == []

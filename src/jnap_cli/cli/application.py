@@ -113,6 +113,7 @@ COMMANDS = (
     Command("edit", "edit:edit", "Edit one action's table in $EDITOR."),
     Command("history", "history:history", "Every commit that changed an action, newest first."),
     Command("init", "init:init", "Start a new register for another action plan."),
+    Command("schema", "schema:schema", "The JSON Schema of a register file, for editors."),
     Command("report", "report:report", "The register as one HTML page, or Markdown."),
     Command("export", "export:app", "Write the register as a SQLite database, for Datasette."),
     Command("cache", "cache:app", "Where the cache is, what it holds; prune or clear it."),

@@ -29,11 +29,17 @@ def init(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
+    no_schema: Annotated[
+        bool,
+        typer.Option("--no-schema", help="Write no schema file beside PATH, and no #:schema line for editors."),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the file on stdout; write nothing.")] = False,
 ) -> None:
     """Start a new register for another action plan: its plans, no actions yet, and a commented example
     action to copy. It passes `jnap check` as written. Exit 3 if PATH exists (without --force) or cannot
-    be written; nothing is changed then.
+    be written; nothing is changed then. Beside it goes jnap-register.schema.json (`jnap schema`), which
+    the register's first line, `#:schema`, names: editors with taplo (Even Better TOML) then check and
+    complete the register as it is typed.
 
     Examples:
       # A register for a new plan
@@ -41,18 +47,42 @@ def init(
       # Two plans, printed instead of written
       $ jnap init both.toml --plan a:"First":2021 --plan b:"Second":2023 --dry-run
     """
-    from jnap_cli.writing.init import checked, parse_plans, refuse_unwritable, register_text, write_atomically
+    from jnap_cli.writing import init as new
 
     chosen = settings(ctx)
-    new_plans = parse_plans(plans or [])
-    text = register_text(new_plans, title, source)
-    checked(text, str(path))
+    new_plans = new.parse_plans(plans or [])
+    if not no_schema:
+        new.refuse_schema_name(path)
+    text = new.register_text(new_plans, title, source, schema=not no_schema)
+    new.checked(text, str(path))
     counts = f"{len(new_plans)} plan{'s' if len(new_plans) != 1 else ''}, 0 actions"
     if dry_run:
-        refuse_unwritable(path, force)  # the preview says what the write would say
+        new.refuse_unwritable(path, force)  # the preview says what the write would say
         chosen.out.write(text)
         note(f"would write {path}: {counts} (dry run: nothing written)")
+        if not no_schema:
+            note(f"would write {new.schema_path(path)}: the JSON Schema its #:schema line names")
         return
-    for warning in write_atomically(path, text, force):
+    for warning in new.write_atomically(path, text, force):
         note(f"warning: {warning}")
     note(f"wrote {path}: {counts}")
+    if not no_schema:
+        _write_schema(path)
+
+
+def _write_schema(path: Path) -> None:
+    """The schema beside the register; the register is written already, so a failure is a warning."""
+    from jnap_cli.errors import WriteRefused
+    from jnap_cli.writing.init import schema_path, write_schema
+
+    try:
+        schema, written, warnings = write_schema(path)
+    except WriteRefused as exc:
+        note(f"warning: {exc.message}; then write it with `jnap schema -o {schema_path(path)}`")
+        return
+    for warning in warnings:
+        note(f"warning: {warning}")
+    if written:
+        note(f"wrote {schema}: the JSON Schema its #:schema line names")
+    else:
+        note(f"kept {schema}: it is the current JSON Schema already")

@@ -4,6 +4,9 @@ The register has its plans and no actions yet, with a commented example `[[actio
 an action needs its commentary, status and evidence, which only its author can supply. It passes
 `jnap check` from the first write. The write is all or nothing: a failure leaves no file and no
 temporary file behind, and never touches an existing one.
+
+Its first line is taplo's `#:schema` directive, naming the JSON Schema (`model.json_schema`) that
+`write_schema` puts beside it, so that editors check and complete the register as it is typed.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jnap_cli.errors import UsageError, WriteRefused
+from jnap_cli.model.json_schema import FILE_NAME as SCHEMA_FILE
 from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Severity, Status
 
 PLAN_FORMAT = "ID:TITLE:YEAR"
@@ -65,6 +69,9 @@ def parse_plans(specs: list[str]) -> list[NewPlan]:
     return plans
 
 
+# taplo's header directive; a relative path is read from the register's folder.
+SCHEMA_DIRECTIVE = f"#:schema ./{SCHEMA_FILE}\n"
+
 _HEADER = """\
 # A register of an action plan's actions, in the format of the JNAP register
 # (jnap's docs/keeping.md, "The register format", describes every key). Started by `jnap init`.
@@ -90,9 +97,10 @@ _EXAMPLE: tuple[tuple[str, str], ...] = (
 )
 
 
-def register_text(plans: list[NewPlan], title: str | None = None, source: str = "") -> str:
-    """The new register's text: a header, `title` (else the plans' titles), `source`, the plans, and a
-    commented example action. `title` and `source` are held to the rule of every writer (`text_argument`)."""
+def register_text(plans: list[NewPlan], title: str | None = None, source: str = "", *, schema: bool = True) -> str:
+    """The new register's text: with `schema`, the `#:schema` line; a header, `title` (else the plans'
+    titles), `source`, the plans, and a commented example action. `title` and `source` are held to the
+    rule of every writer (`text_argument`)."""
     import tomli_w
 
     from jnap_cli.writing.edits import text_argument
@@ -102,7 +110,7 @@ def register_text(plans: list[NewPlan], title: str | None = None, source: str = 
 
     title = title if title is not None else "; ".join(plan.title for plan in plans)
     # Nothing the user gives goes into a comment: a newline in it would end the comment.
-    parts = [_HEADER, "\n", tomli_w.dumps({"title": title, "source": source})]
+    parts = [SCHEMA_DIRECTIVE if schema else "", _HEADER, "\n", tomli_w.dumps({"title": title, "source": source})]
     for plan in plans:
         parts.append("\n[[plans]]\n")
         parts.append(tomli_w.dumps({"id": plan.id, "title": plan.title, "year": plan.year}))
@@ -155,3 +163,33 @@ def write_atomically(path: Path, text: str, force: bool = False) -> list[str]:
 
     refuse_unwritable(path, force)
     return atomic.replace(path, text.encode("utf-8"), WriteRefused, new=not os.path.lexists(path))
+
+
+def schema_path(register: Path) -> Path:
+    """Where the register's `#:schema` line points: the schema file in the register's folder."""
+    return register.with_name(SCHEMA_FILE)
+
+
+def refuse_schema_name(register: Path) -> None:
+    """A register named as its own schema file would be overwritten by it: refuse (`UsageError`)."""
+    if register.name == SCHEMA_FILE:
+        raise UsageError(
+            f"{register}: that is the name of the schema file jnap init writes", "name the register *.toml"
+        )
+
+
+def write_schema(register: Path) -> tuple[Path, bool, list[str]]:
+    """Write the JSON Schema beside `register` (`schema_path`), replacing an older one all at once;
+    a current copy is left alone. Returns its path, whether it was written, and warnings. Raises
+    `WriteRefused` when it cannot be written."""
+    from jnap_cli.files import atomic
+    from jnap_cli.model.json_schema import register_schema_text
+
+    path = schema_path(register)
+    data = register_schema_text().encode("utf-8")
+    try:
+        if path.is_file() and path.read_bytes() == data:
+            return path, False, []
+    except OSError:
+        pass  # unreadable: written anew, or refused with the writer's reason
+    return path, True, atomic.write_output(path, data, WriteRefused)
