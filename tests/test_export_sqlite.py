@@ -67,7 +67,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert done.stderr == (
-        "jnap: wrote jnap.db: 44 actions, 2 plans, 20 links, 40 glossary terms\n"
+        "jnap: wrote jnap.db: 44 actions, 2 plans, 20 links, 73 glossary terms\n"
         "jnap: wrote metadata.json: Datasette's metadata\n"
     )
     return folder / "jnap.db"
@@ -211,7 +211,7 @@ def test_hostile_text_is_stored_exactly_and_found(tmp_path: Path, run: Run) -> N
     register = registers.write(tmp_path / "hostile.toml", data)
     database = tmp_path / "hostile.db"
     result = export(run, database, register=register)
-    assert result.stderr == "jnap: wrote " + str(database) + ": 6 actions, 2 plans, 1 links, 40 glossary terms\n"
+    assert result.stderr == "jnap: wrote " + str(database) + ": 6 actions, 2 plans, 1 link, 73 glossary terms\n"
     stored = rows(database, "select text, commentary, theme from actions where id = 'R1'")
     assert stored == [{"text": HOSTILE, "commentary": COMMENTARY, "theme": THEME}]
     assert [r["id"] for r in served(database, "/hostile/actions.json?_search=podcast&_shape=array")[0]] == ["R1"]

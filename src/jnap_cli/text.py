@@ -186,3 +186,8 @@ def closest(word: str, choices: Iterable[str], limit: int = 3) -> list[str]:
     scored = sorted(((difflib.SequenceMatcher(None, key, fold).ratio(), fold) for fold in folded), reverse=True)
     best = scored[0][0] if scored else 0.0
     return [folded[fold] for ratio, fold in scored if ratio >= max(0.6, best - 0.1)][:limit]
+
+
+def plural(n: int, noun: str) -> str:
+    """`1 link`, `2 links`: a count with its noun, as every summary line says it."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

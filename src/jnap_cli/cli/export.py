@@ -12,6 +12,7 @@ from jnap_cli.cli.help import HelpGroup, JnapCommand
 from jnap_cli.cli.options import RegisterOpt
 from jnap_cli.cli.settings import output_errors, settings
 from jnap_cli.errors import OutputFailed
+from jnap_cli.text import plural
 
 app = typer.Typer(name="export", cls=HelpGroup, invoke_without_command=True, rich_markup_mode=None)
 
@@ -80,8 +81,8 @@ def sqlite(
         note(f"warning: {warning}")
     links = sum(len(a.continues) + len(a.builds_on) for a in loaded.actions)
     note(
-        f"wrote {file}: {len(loaded.actions)} actions, {len(loaded.plans)} plans, {links} links, "
-        f"{len(glossary.terms)} glossary terms"
+        f"wrote {file}: {plural(len(loaded.actions), 'action')}, {plural(len(loaded.plans), 'plan')}, "
+        f"{plural(links, 'link')}, {plural(len(glossary.terms), 'glossary term')}"
     )
     if metadata is not None:
         _write_metadata(metadata, export.datasette_metadata(loaded, Path(file).stem), chosen.out)

@@ -33,7 +33,7 @@ from jnap_cli.render.cells import to_json
 from jnap_cli.render.records import Output, emit
 from jnap_cli.render.terminal import console, console_width, isatty
 from jnap_cli.render.views import PLAN_RELATION, VERSION_CHANGE, counts_view
-from jnap_cli.text import escape_unsafe, one_line
+from jnap_cli.text import escape_unsafe, one_line, plural
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -104,25 +104,21 @@ def version_summary(diff: VersionDiff) -> str:
         return "no differences"
     summary = (
         f"{n['added']} added, {n['removed']} removed, {n['renamed']} renamed, {n['changed']} changed; "
-        f"{_plural(n['status_changes'] or 0, 'status change')}, {_plural(n['regressions'] or 0, 'regression')}"
+        f"{plural(n['status_changes'] or 0, 'status change')}, {plural(n['regressions'] or 0, 'regression')}"
     )
     if n["metadata"]:
-        summary += f"; {_plural(n['metadata'] or 0, 'register field')} changed"
+        summary += f"; {plural(n['metadata'] or 0, 'register field')} changed"
     return summary
 
 
 def plan_summary(diff: PlanDiff) -> str:
     """`10 links, 12 new, 15 not continued` (then builds-on links, and suggestions when asked for)."""
-    summary = f"{_plural(len(diff.links), 'link')}, {len(diff.new)} new, {len(diff.not_continued)} not continued"
+    summary = f"{plural(len(diff.links), 'link')}, {len(diff.new)} new, {len(diff.not_continued)} not continued"
     if diff.builds_on:
         summary += f", {len(diff.builds_on)} builds on"
     if diff.suggestions is not None:
-        summary += f", {_plural(len(diff.suggestions), 'suggestion')}"
+        summary += f", {plural(len(diff.suggestions), 'suggestion')}"
     return summary
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def print_lines(lines: Sequence[Line], out: IO[str], color: bool, width: int | None) -> None:
