@@ -229,7 +229,7 @@ def control_characters(register: Register) -> Iterator[Finding]:
     if register.publication is not None:
         texts |= {"publication.title": register.publication.title, "publication.text": register.publication.text}
         for number, sentence in enumerate(register.publication.introductions):
-            texts[f"publication.introductions[{number}].text"] = sentence.text
+            texts[f"publication.introductions.{number}.text"] = sentence.text
     for name, text in texts.items():
         found = unsafe_characters(text)
         if found:

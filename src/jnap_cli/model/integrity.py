@@ -119,7 +119,7 @@ def plans_and_numbers(register: Register) -> Iterator[Finding]:
     for number, introduction in enumerate(register.publication.introductions if register.publication else ()):
         if introduction.plan not in plan_ids:
             message = f"introduces plan {introduction.plan!r}, which is not defined (plans: {known})"
-            yield finding("unknown-plan", message, field=f"publication.introductions[{number}].plan")
+            yield finding("unknown-plan", message, field=f"publication.introductions.{number}.plan")
     seen: dict[tuple[str, int], str] = {}
     for index, action in enumerate(register.actions):
         if action.plan not in plan_ids:

@@ -112,8 +112,8 @@ VERSION_CHANGE = View(
 )
 PLAN_RELATION = View(
     "plan relation",
-    fields=("relation", "old_id", "new_id", "old_status", "new_status", "similarity"),
-    summary=("relation", "old_id", "new_id", "old_status", "new_status", "similarity"),
+    fields=("relation", "old_id", "new_id", "old_status", "new_status", "old_as_of", "new_as_of", "similarity"),
+    summary=("relation", "old_id", "new_id", "old_status", "new_status", "old_as_of", "new_as_of", "similarity"),
     ids=("new_id", "old_id"),
 )
 
