@@ -356,6 +356,7 @@ source = "tests"
 title = "A report"
 year = 2024
 text = "data/source/annex.txt"
+introductions = [{ plan = "p", text = "Actions 1 – 2 directly below are from plan P." }]
 
 [[plans]]
 id = "p"
@@ -363,7 +364,8 @@ title = "Plan P"
 year = 2021
 commentary_as_of = 2024
 commentary_source = "the 2024 report"
-title_source = "the annex"
+title_from = "annex"
+year_from = "register"
 
 [[actions]]
 id = "A1"
@@ -400,8 +402,8 @@ def test_an_action_that_sets_every_field_survives_every_converter(
     back whole from the file and from the cache, and prints every field."""
     from dataclasses import fields
 
-    from jnap_cli.model.schema import Action, BuildsOn, Plan, Publication
-    from jnap_cli.model.vocab import Status, StatusBasis
+    from jnap_cli.model.schema import Action, BuildsOn, Introduction, Plan, Publication
+    from jnap_cli.model.vocab import Origin, Status, StatusBasis
     from jnap_cli.register.load import load_text
 
     expected = Action(
@@ -416,8 +418,11 @@ def test_an_action_that_sets_every_field_survives_every_converter(
     )
     from_file = load_text(FULL_ACTION, "full.toml")
     assert from_file.actions[0] == expected
-    assert from_file.plans[0] == Plan("p", "Plan P", 2021, 2024, "the 2024 report", "the annex")
-    assert from_file.publication == Publication("A report", 2024, "data/source/annex.txt")
+    plan = Plan("p", "Plan P", 2021, 2024, "the 2024 report", Origin.ANNEX, Origin.REGISTER)
+    assert all(getattr(plan, f.name) != f.default for f in fields(Plan)), "set every field of Plan here"
+    assert from_file.plans[0] == plan
+    introduction = Introduction("p", "Actions 1 – 2 directly below are from plan P.")
+    assert from_file.publication == Publication("A report", 2024, "data/source/annex.txt", (introduction,))
     path = tmp_path / "full.toml"
     path.write_text(FULL_ACTION, encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -428,6 +433,10 @@ def test_an_action_that_sets_every_field_survives_every_converter(
     shown = json.loads(warm.stdout)[0]
     assert {f.name for f in fields(Action)} <= set(shown)
     assert shown["builds_on"] == [{"id": "A2", "reason": "its guidance"}] and shown["annex_marker"] == "Completed"
+    plans = [json.loads(run("plans", "-f", "json", "-r", str(path)).stdout) for _ in range(2)]  # cold, warm
+    assert plans[0] == plans[1]
+    assert plans[1][0]["provenance"] == {"annex": ["title"], "register": ["year"]}
+    assert plans[1][0]["introduction"] == introduction.text
 
 
 # --- the cache is no more readable than the register, and no more trusted than the file -------------

@@ -645,7 +645,7 @@ themes of new (2):
 
 links (1): new actions that continue old actions
   B1 continues A1: similarity: 57%
-  B1 continues A1: status: A1 complete, B1 in-progress
+  B1 continues A1: status: A1 complete; B1 in-progress
   B1 continues A1: text: Write to victims [-promptly.-]{+promptly and clearly.+}
 
 new in new, continuing nothing (1): B2
@@ -677,17 +677,22 @@ def test_plan_text_without_suggestions() -> None:
 
 def test_plan_json_shape_is_exact() -> None:
     diff = diff_plans(small_plans(), "old", "new", suggest=True)
-    expected = {
+    expected: dict[str, object] = {
+        "theme": None,
         "old_plan": {
             "id": "old",
             "title": "Old plan",
             "year": 2021,
+            "as_of": None,
+            "provenance": {},
             "themes": [{"theme": "Victims", "actions": ["A1"]}, {"theme": "Data", "actions": ["A2"]}],
         },
         "new_plan": {
             "id": "new",
             "title": "New plan",
             "year": 2022,
+            "as_of": None,
+            "provenance": {},
             "themes": [{"theme": "Victims", "actions": ["B1"]}, {"theme": "Scrutiny", "actions": ["B2"]}],
         },
         "links": [
@@ -696,6 +701,8 @@ def test_plan_json_shape_is_exact() -> None:
                 "new_id": "B1",
                 "old_status": "complete",
                 "new_status": "in-progress",
+                "old_as_of": None,
+                "new_as_of": None,
                 "similarity": 0.577,
                 "text": [
                     {"op": "equal", "text": "Write to victims"},

@@ -87,7 +87,8 @@ def test_finding_fields_pick_columns(run: Run) -> None:
 
 
 def test_diff_stat_in_a_record_format_is_one_record(run: Run) -> None:
-    assert output(run, "diff plans", "csv").startswith("relation,old_id,new_id,old_status,new_status,similarity\n")
+    header = "relation,old_id,new_id,old_status,new_status,old_as_of,new_as_of,similarity\n"
+    assert output(run, "diff plans", "csv").startswith(header)
     result = run("diff", "original", "refresh", "--stat", "--format", "tsv")
     assert result.stdout == "10\t12\t15\t\t2\n"  # links, new, not continued, suggestions (none asked), builds on
 

@@ -203,9 +203,10 @@ def test_plans(run: Run) -> None:
         ("original", 24, 20, 2),
     ]
     assert run("plans").stdout.splitlines() == [
-        "refresh\tJNAP Refresh\t2022\t2024\t20\t12 complete, 3 in-progress, 2 ongoing, 1 transferred, 2 deferred",
+        "refresh\tJNAP Refresh\t2022\t2024\t20\t12 complete, 3 in-progress, 2 ongoing, 1 transferred, 2 deferred\t"
+        "annex: title; register: year",
         "original\tPolice-CPS Joint National RASSO Action Plan 2021\t2021\t2022\t24\t"
-        "21 complete, 1 ongoing, 2 transferred",
+        "21 complete, 1 ongoing, 2 transferred\tregister: title, year",
     ]
 
 

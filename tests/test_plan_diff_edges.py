@@ -72,7 +72,7 @@ themes of original (2):
 
 links (1): refresh actions that continue original actions
   R2 continues O2: similarity: 65%
-  R2 continues O2: status: O2 complete, R2 ongoing
+  R2 continues O2: status: O2 complete; R2 ongoing
   R2 continues O2: text: [-Hold-]{+Continue the+} victim liaison meetings with advocates.
 
 new in refresh, continuing nothing (2): R1, R3
@@ -107,7 +107,7 @@ def test_reversed_plan_json_means_the_same(run: Run, register: Path) -> None:
     # The record formats say the same in both orders too.
     csv = run("diff", "refresh", "original", "-r", str(register), "-f", "csv").stdout
     assert csv == run("diff", "original", "refresh", "-r", str(register), "-f", "csv").stdout
-    assert "continues,O2,R2,complete,ongoing,0.652\nnew,,R1,,,\nnew,,R3,,,\nnot-continued,O1,,,,\n" in csv
+    assert "continues,O2,R2,complete,ongoing,,,0.652\nnew,,R1,,,,,\nnew,,R3,,,,,\nnot-continued,O1,,,,,,\n" in csv
     stat = run("diff", "refresh", "original", "-r", str(register), "--stat").stdout
     assert stat == "1 link, 2 new, 2 not continued\n"
 
@@ -119,7 +119,12 @@ def test_reversed_shipped_plans(run: Run) -> None:
     assert reversed_["new"][:3] == ["R1", "R2", "R3"]
     assert reversed_["not_continued"][:3] == ["O3", "O4", "O5"]
     text = run("diff", "refresh", "original").stdout
-    assert text.startswith("refresh from original\n  refresh: JNAP Refresh (2022)\n")
+    assert text.startswith(
+        "refresh from original\n"
+        "  refresh: JNAP Refresh (2022ʳ), statuses as of 2024\n"
+        "  original: Police-CPS Joint National RASSO Action Plan 2021ʳ (2021ʳ), statuses as of 2022\n"
+        "  ʳ supplied by the register, not printed in the annex\n\n"
+    )
     assert "links (9): refresh actions that continue original actions\n  R4 continues O23: similarity: 87%\n" in text
     assert "\nnew in refresh, continuing nothing (13): R1, R2, R3, R9, R10," in text
     assert "\nnot continued from original (15): O3, O4, O5, O8," in text
@@ -152,7 +157,7 @@ def test_texts_that_share_little_are_shown_whole(run: Run, tmp_path: Path) -> No
     assert document["links"][0]["text"][0] == {"op": "equal", "text": "Hold"}
     text = run("diff", "original", "refresh", "-r", str(register)).stdout
     assert (
-        "  R2 continues O2: status: O2 complete, R2 ongoing\n"
+        "  R2 continues O2: status: O2 complete; R2 ongoing\n"
         "  R2 continues O2: O2 text: Hold victim liaison meetings with advocates.\n"
         "  R2 continues O2: R2 text: Hold quarterly reviews of the charter with partners.\n"
         "\n"
@@ -233,11 +238,11 @@ def test_a_link_stored_on_the_older_action_reads_the_same() -> None:
 def test_an_unchanged_status_is_not_coloured() -> None:
     same = rendered(_link(0.9), color=True)
     status = next(line for line in same.split("\n") if "status:" in line)
-    assert status == "  B1 continues A1: status: A1 complete, B1 complete"
+    assert status == "  B1 continues A1: status: A1 complete; B1 complete"
     changed = rendered(diff_plans(model(small()), "original", "refresh"), color=True)
     status = next(line for line in changed.split("\n") if "status:" in line)
     assert ANSI.search(status)
-    assert ANSI.sub("", status) == "  R2 continues O2: status: O2 complete, R2 ongoing"
+    assert ANSI.sub("", status) == "  R2 continues O2: status: O2 complete; R2 ongoing"
 
 
 # --- the width of a terminal -----------------------------------------------------------------------
@@ -260,7 +265,7 @@ def test_on_a_terminal_lines_wrap_under_their_prefix(monkeypatch: pytest.MonkeyP
         "\n"
         "links (1): q actions that continue p actions\n"
         "  B1 continues A1: similarity: 90%\n"
-        "  B1 continues A1: status: A1 complete, B1 complete\n"
+        "  B1 continues A1: status: A1 complete; B1 complete\n"
         "  B1 continues A1: text: [-Hold-]{+Continue to hold+}\n"
         "                         quarterly\n"
         "                         [-meetings-]{+discussions+} with\n"
@@ -289,9 +294,9 @@ def test_piped_lines_are_never_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_piped_cli_output_keeps_one_line_per_fact(run: Run) -> None:
     lines = run("diff", "original", "refresh", env={"COLUMNS": "40"}).stdout.split("\n")
-    assert lines[18:22] == [
+    assert lines[19:23] == [
         "  R4 continues O23: similarity: 87%",
-        "  R4 continues O23: status: O23 ongoing, R4 ongoing",
+        "  R4 continues O23: status: O23 (as of 2022) ongoing; R4 (as of 2024) ongoing",
         "  R4 continues O23: text: [-Hold-]{+Continue to hold+} quarterly [-meetings-]{+discussions+} with "
         "[-members of-] the [-JNAP-] Senior [-Steering Group including-]{+Responsible Officers and+} the "
         "Victims’ Commissioner, Domestic Abuse Commissioner …",

@@ -49,7 +49,7 @@ from jnap_cli.render.views import ACTION
 from jnap_cli.text import UNSAFE
 
 FIELDS = ACTION.fields
-PLAN_EXTRAS = ("commentary_as_of", "commentary_source", "title_source")
+PLAN_EXTRAS = ("commentary_as_of", "commentary_source", "title_from", "year_from")
 FORMATS = [member.value for member in RecordFormat]
 
 Data = dict[str, Any]

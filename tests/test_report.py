@@ -340,6 +340,7 @@ def test_the_report_is_the_same_every_time(run: Run, page: str) -> None:
 
 # What is stuck, first: the headline numbers and every action not complete, above everything else.
 
+KEY = "ʳ supplied by the register, not printed in the annex"  # the key to the marks on plans' titles and years
 NOT_COMPLETE = ["R14", "R15", "R19", "O11", "O13", "R4", "R5", "O23", "R3", "O7", "R11", "R16"]
 
 
@@ -360,14 +361,27 @@ def test_the_page_opens_with_the_numbers_and_what_needs_attention(page: str) -> 
     assert [text_of(li) for li in root.findall(".//ul[@class='headline']/li")] == [
         "73% complete: 32 of 44 actions",
         "12 not complete: 5 in progress, 3 ongoing, 2 transferred, 2 deferred",
-        "60% JNAP Refresh (2022): 12 of 20 complete, as of 2024",
-        "83% Police-CPS Joint National RASSO Action Plan 2021 (2021): 20 of 24 complete, as of 2022",
+        "60% JNAP Refresh: 12 of 20 complete, as of 2024",
+        "83% Police-CPS Joint National RASSO Action Plan 2021ʳ: 20 of 24 complete, as of 2022",
     ]
+    key = KEY
+    headline = root.find(".//section[@id='headline']")
+    assert [text_of(p) for p in headline.findall("p")] == [key] if headline is not None else False
     # Sources and method: one click away, from the contents at the top.
     toc = [a.get("href") for a in root.findall(".//nav//a")]
     assert toc[0] == "#attention" and toc[-1] == "#about"
     about = text_of(root.find(".//section[@id='about']"))
     assert "Source Police-CPS joint national rape action plan" in about and "statuses as of 2024" in about
+    assert f"with the final report. {key} Statuses, their evidence" in about, "the key to the marks in the sources too"
+    # The annex's own introductions, word for word, and what the register supplies, marked.
+    assert (
+        "JNAP Refresh published 2022ʳ; statuses as of 2024 (Final Report 2024 annex: new updates published with "
+        "the final report). The annex introduces its actions: Actions 1 – 20 directly below are from the JNAP "
+        "Refresh, for which the commentary will be new updates published with the final report."
+    ) in about
+    assert "Police-CPS Joint National RASSO Action Plan 2021ʳ published 2021ʳ;" in about
+    marks = root.findall(".//abbr[@class='supplied']")
+    assert {m.text for m in marks} == {"ʳ"} and {m.get("title") for m in marks} == {KEY[2:]}
 
 
 def test_needs_attention_lists_every_action_not_complete_by_status(page: str) -> None:
@@ -410,10 +424,13 @@ def test_markdown_opens_with_the_numbers_and_what_needs_attention(run: Run) -> N
     assert lines[4:8] == [
         "- **73% complete:** 32 of 44 actions",
         "- **12 not complete:** 5 in progress, 3 ongoing, 2 transferred, 2 deferred",
-        "- **JNAP Refresh** (2022): 12 of 20 complete (60%), as of 2024",
-        "- **Police-CPS Joint National RASSO Action Plan 2021** (2021): 20 of 24 complete (83%), as of 2022",
+        "- **JNAP Refresh:** 12 of 20 complete (60%), as of 2024",
+        "- **Police-CPS Joint National RASSO Action Plan 2021ʳ:** 20 of 24 complete (83%), as of 2022",
     ]
-    assert lines[9] == "## Needs attention"
+    key = KEY
+    assert lines[8:12] == ["", key, "", "## Needs attention"]
+    assert "## Police-CPS Joint National RASSO Action Plan 2021ʳ (2021ʳ)" in lines
+    assert lines.count(key) == 2, "in the headline and in the sources"
     items = [line for line in lines if line.startswith("- [")]
     assert [re.match(r"- \[(\w+)\]", line)[1] for line in items] == NOT_COMPLETE  # type: ignore[index]
     assert items[-2].startswith("- [R11](#action-r11) **Deferred** (as of 2024; inferred): Update the joint police")
@@ -512,13 +529,14 @@ def test_outside_git_the_report_names_the_registers_hash(run: Run, tmp_path: Pat
 
 def test_no_chart_or_graph_label_is_cut(run: Run, page: str) -> None:
     stats = json.loads(run("stats", "-r", str(DATA), "--format", "json").stdout)
-    titles = {plan.id: plan.title for plan in load(DATA).plans}
+    # A title the annex does not print is marked as the register's, in the chart as everywhere.
+    titles = {"refresh": "JNAP Refresh", "original": "Police-CPS Joint National RASSO Action Plan 2021ʳ"}
     root = parse(page)
     labels = [text_of(span) for span in root.findall(".//ul[@class='chart']/li/div/span[@class='label']")]
     assert labels == [titles[r["plan"]] if r["theme"] is None else r["theme"] for r in stats]
     assert "Building a strong case as early as possible" in labels
     columns = ["".join(t.itertext()) for t in root.iter(f"{SVG}text") if t.get("class") == "column-label"]
-    assert columns == ["original (2021)", "refresh (2022)"]
+    assert columns == ["original (2021ʳ)", "refresh (2022ʳ)"]
     assert "…" not in "".join(labels + columns)
 
 

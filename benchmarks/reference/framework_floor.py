@@ -28,7 +28,8 @@ class Plan(BaseModel):
     year: StrictInt
     commentary_as_of: StrictInt | None = None
     commentary_source: StrictStr | None = None
-    title_source: StrictStr | None = None
+    title_from: StrictStr | None = None
+    year_from: StrictStr | None = None
 
 
 class Publication(BaseModel):

@@ -221,13 +221,15 @@ def control_characters(register: Register) -> Iterator[Finding]:
         if found:
             yield _finding("control-character", f"contains {', '.join(found)}", action, index, "builds_on")
     for number, plan in enumerate(register.plans, start=1):
-        for name in ("title", "commentary_source", "title_source"):
+        for name in ("title", "commentary_source"):
             found = unsafe_characters(getattr(plan, name) or "")
             if found:
                 yield _finding("control-character", f"contains {', '.join(found)}", field=name, plan=number - 1)
     texts = {"title": register.title, "source": register.source}
     if register.publication is not None:
         texts |= {"publication.title": register.publication.title, "publication.text": register.publication.text}
+        for number, sentence in enumerate(register.publication.introductions):
+            texts[f"publication.introductions.{number}.text"] = sentence.text
     for name, text in texts.items():
         found = unsafe_characters(text)
         if found:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from jnap_cli.cli.options import EmptyOpt, NoColorOpt, RegisterOpt, choices, complete_versions
+from jnap_cli.cli.options import EmptyOpt, NoColorOpt, RegisterOpt, ThemeOpt, choices, complete_versions
 from jnap_cli.cli.settings import settings
 from jnap_cli.errors import ExitCode, UsageError
 from jnap_cli.model.vocab import DiffFormat
@@ -37,6 +37,7 @@ def diff(
         bool, typer.Option("--fail-on-regression", help="Exit 1 when a status moves out of complete.")
     ] = False,
     suggest: Annotated[bool, typer.Option("--suggest", help="Plans: add candidate links by text similarity.")] = False,
+    theme: ThemeOpt = None,
     empty: EmptyOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
@@ -45,8 +46,8 @@ def diff(
     Examples:
       # Which refresh actions carry on which originals
       $ jnap diff original refresh
-      # What changed since the last commit, counted
-      $ jnap diff HEAD~1 --stat
+      # The same, for the themes about victims only
+      $ jnap diff original refresh --theme victims
       # In CI: fail when a status moves out of complete
       $ jnap diff HEAD~1 --fail-on-regression
     """
@@ -56,7 +57,7 @@ def diff(
     from jnap_cli.render.diff_text import emit_diff
 
     chosen = settings(ctx, register=register, no_color=no_color)
-    result = compare(versions, chosen.register_path(), suggest=suggest)
+    result = compare(versions, chosen.register_path(), suggest=suggest, theme=theme)
     if isinstance(result, PlanDiff) and (exit_code or fail_on_regression):
         raise UsageError("--exit-code and --fail-on-regression compare versions, not plans")
     emit_diff(result, fmt, chosen.output(fields=fields, empty=empty), stat=stat)

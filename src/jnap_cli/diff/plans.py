@@ -15,11 +15,12 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from jnap_cli.diff.words import word_diff
 from jnap_cli.errors import UsageError
 from jnap_cli.model.schema import Action, Plan, Register
+from jnap_cli.query.select import check_theme
 from jnap_cli.text import fold
 
 SUGGEST_THRESHOLD = 0.20
@@ -42,12 +43,18 @@ class Theme:
 
 @dataclass(frozen=True)
 class PlanSummary:
-    """A plan as a plan diff shows it: its metadata and themes."""
+    """A plan as a plan diff shows it: its metadata and themes.
+
+    `as_of` is the year its statuses speak for (a link sets a status of one year beside one of
+    another: not a change); `provenance` says which of title and year the annex prints (`Plan.provenance`).
+    """
 
     id: str
     title: str
     year: int
     themes: tuple[Theme, ...]
+    as_of: int | None = None
+    provenance: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,7 @@ class BuildsOnLink:
     from_id: str
     to_id: str
     reason: str
+    from_newer: bool = True  # whether `from_id` is an action of the newer plan
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,7 @@ class PlanDiff:
     suggestions: tuple[Suggestion, ...] | None
     newer_first: bool = False
     builds_on: tuple[BuildsOnLink, ...] = ()
+    theme: str | None = None  # `--theme` as given: only the themes containing it
 
 
 def _plan(register: Register, plan_id: str) -> Plan:
@@ -110,7 +119,8 @@ def _summary(plan: Plan, actions: Sequence[Action]) -> PlanSummary:
     themes: dict[str, list[str]] = {}
     for action in actions:
         themes.setdefault(action.theme, []).append(action.id)
-    return PlanSummary(plan.id, plan.title, plan.year, tuple(Theme(name, tuple(ids)) for name, ids in themes.items()))
+    summarised = tuple(Theme(name, tuple(ids)) for name, ids in themes.items())
+    return PlanSummary(plan.id, plan.title, plan.year, summarised, plan.commentary_as_of, plan.provenance)
 
 
 def _vectors(actions: Sequence[Action], *, commentary: bool) -> dict[str, dict[str, float]]:
@@ -244,14 +254,47 @@ def _prefix_candidates(
     return found
 
 
-def diff_plans(register: Register, first_id: str, second_id: str, suggest: bool = False) -> PlanDiff:
+def diff_plans(
+    register: Register, first_id: str, second_id: str, suggest: bool = False, theme: str | None = None
+) -> PlanDiff:
     """Themes of each plan, the `continues` links between them, and what is new or not continued.
 
-    The two plans may be given in either order: the older (by `year`) is `old_plan`.
+    The two plans may be given in either order: the older (by `year`) is `old_plan`. `theme` (matched as
+    `jnap list --theme` matches it) keeps the themes that contain it and every fact about their actions:
+    a link or suggestion with either end in them; whether an action is new or not continued, and each
+    similarity, still come from the whole of both plans, so a filter never makes a link disappear.
     """
     first, second = _plan(register, first_id), _plan(register, second_id)
     if first.id == second.id:
         raise UsageError(f"cannot compare plan {first.id!r} with itself", "give two different plan ids")
+    needle = check_theme(register, theme)
+    diff = _diff_plans(register, first, second, suggest)
+    if needle is None:
+        return diff
+    return replace(_within(diff, {a.id for a in register.actions if needle in a.theme.casefold()}), theme=theme)
+
+
+def _within(diff: PlanDiff, kept: set[str]) -> PlanDiff:
+    """`diff` told only about the actions in `kept` (a theme's): a link with either end among them."""
+
+    def themes(plan: PlanSummary) -> tuple[Theme, ...]:
+        return tuple(theme for theme in plan.themes if kept.issuperset(theme.actions))
+
+    return replace(
+        diff,
+        old_plan=replace(diff.old_plan, themes=themes(diff.old_plan)),
+        new_plan=replace(diff.new_plan, themes=themes(diff.new_plan)),
+        links=tuple(link for link in diff.links if {link.old_id, link.new_id} & kept),
+        new=tuple(i for i in diff.new if i in kept),
+        not_continued=tuple(i for i in diff.not_continued if i in kept),
+        suggestions=None
+        if diff.suggestions is None
+        else tuple(s for s in diff.suggestions if {s.old_id, s.new_id} & kept),
+        builds_on=tuple(b for b in diff.builds_on if {b.from_id, b.to_id} & kept),
+    )
+
+
+def _diff_plans(register: Register, first: Plan, second: Plan, suggest: bool) -> PlanDiff:
     newer_first = first.year > second.year
     old_plan, new_plan = (second, first) if newer_first else (first, second)
     olds = [action for action in register.actions if action.plan == old_plan.id]
@@ -301,7 +344,7 @@ def diff_plans(register: Register, first_id: str, second_id: str, suggest: bool 
         suggestions=suggestions,
         newer_first=newer_first,
         builds_on=tuple(
-            BuildsOnLink(action.id, link.id, link.reason)
+            BuildsOnLink(action.id, link.id, link.reason, action.plan == new_plan.id)
             for action in [*news, *olds]
             for link in action.builds_on
             if link.id in (old_ids if action.plan == new_plan.id else new_ids)

@@ -44,24 +44,28 @@ if TYPE_CHECKING:
 HINT = "give a register file, a git revision (HEAD~1, a tag) or REV:path/to/actions.toml"
 
 
-def compare(args: Sequence[str], current: Path, *, suggest: bool = False) -> VersionDiff | PlanDiff:
-    """`jnap diff ARGS`: two plans of the current register, or two versions of it (see the module doc)."""
+def compare(
+    args: Sequence[str], current: Path, *, suggest: bool = False, theme: str | None = None
+) -> VersionDiff | PlanDiff:
+    """`jnap diff ARGS`: two plans of the current register, or two versions of it (see the module doc);
+    `suggest` and `theme` apply to plans only."""
     from jnap_cli.progress import step
 
     with step("Comparing " + " and ".join(args)):
-        return _compare(args, current, suggest=suggest)
+        return _compare(args, current, suggest=suggest, theme=theme)
 
 
-def _compare(args: Sequence[str], current: Path, *, suggest: bool) -> VersionDiff | PlanDiff:
+def _compare(args: Sequence[str], current: Path, *, suggest: bool, theme: str | None) -> VersionDiff | PlanDiff:
     two_files = len(args) == 2 and all(exists(Path(arg)) for arg in args)
     # Two files compare with each other: the current register need not even be readable.
     loaded = None if two_files else load(current) if exists(current) or len(args) != 2 else None
     if loaded is not None:
         args = [_plan_id(loaded, arg) for arg in args]
         if classify(args, loaded) == "plans":
-            return diff_plans(loaded, args[0], args[1], suggest=suggest)
-    if suggest:
-        raise UsageError("--suggest compares plans, not versions", "give two plan ids: jnap diff original refresh")
+            return diff_plans(loaded, args[0], args[1], suggest=suggest, theme=theme)
+    for given, option in ((suggest, "--suggest"), (theme is not None, "--theme")):
+        if given:
+            raise UsageError(f"{option} compares plans, not versions", "give two plan ids: jnap diff original refresh")
     return diff_versions(*read_versions(args, current, loaded))
 
 

@@ -45,11 +45,14 @@ document and every key means the same thing in both orders:
 
 ```json
 {
-  "old_plan": {"id": "original", "title": "…", "year": 2021,
+  "theme": null,
+  "old_plan": {"id": "original", "title": "…", "year": 2021, "as_of": 2022,
+               "provenance": {"register": ["title", "year"]},
                "themes": [{"theme": "Supporting Victims", "actions": ["O1", "O2", "O3", "O4", "O5"]}]},
-  "new_plan": {"id": "refresh", "title": "JNAP Refresh", "year": 2022, "themes": ["… as for old_plan"]},
+  "new_plan": {"id": "refresh", "title": "JNAP Refresh", "year": 2022, "as_of": 2024,
+               "provenance": {"annex": ["title"], "register": ["year"]}, "themes": ["… as for old_plan"]},
   "links": [{"old_id": "O23", "new_id": "R4", "old_status": "ongoing", "new_status": "ongoing",
-             "similarity": 0.876, "text": [{"op": "delete", "text": "Hold"},
+             "old_as_of": 2022, "new_as_of": 2024, "similarity": 0.876, "text": [{"op": "delete", "text": "Hold"},
                                            {"op": "insert", "text": "Continue to hold"},
                                            {"op": "equal", "text": "quarterly"},
                                            {"op": "delete", "text": "meetings"}, "…"]}],
@@ -60,6 +63,11 @@ document and every key means the same thing in both orders:
 }
 ```
 
+- `theme`: `--theme` as given (null without it): only the themes containing it are listed, and only
+  the links, suggestions, builds-on links, new and not-continued actions with an end in them.
+- `as_of`: the year each plan's statuses speak for (its `commentary_as_of`); each link repeats them as
+  `old_as_of` and `new_as_of`: `old_status` and `new_status` are two readings of their years, not a change.
+- `provenance`: which of `title` and `year` the annex prints and which the register supplies.
 - `themes`: each plan's themes in file order, with the ids of their actions.
 - `links`: every pair (old-plan action, new-plan action) joined by `continues` (in either direction),
   in the new plan's order: `new_id` continues `old_id` (the text output says `R4 continues O23`, as
@@ -122,6 +130,8 @@ def _plan_json(plan: PlanSummary) -> dict[str, Any]:
         "id": plan.id,
         "title": plan.title,
         "year": plan.year,
+        "as_of": plan.as_of,
+        "provenance": {origin: list(names) for origin, names in plan.provenance.items()},
         "themes": [{"theme": theme.name, "actions": list(theme.actions)} for theme in plan.themes],
     }
 
@@ -130,6 +140,7 @@ def to_json(diff: VersionDiff | PlanDiff) -> dict[str, Any]:
     """The diff in its fixed JSON shape (see the module documentation)."""
     if isinstance(diff, PlanDiff):
         return {
+            "theme": diff.theme,
             "old_plan": _plan_json(diff.old_plan),
             "new_plan": _plan_json(diff.new_plan),
             "links": [
@@ -138,6 +149,8 @@ def to_json(diff: VersionDiff | PlanDiff) -> dict[str, Any]:
                     "new_id": link.new_id,
                     "old_status": link.old_status,
                     "new_status": link.new_status,
+                    "old_as_of": diff.old_plan.as_of,
+                    "new_as_of": diff.new_plan.as_of,
                     "similarity": link.similarity,
                     "text": words_json(link.text),
                 }
@@ -230,11 +243,9 @@ def rows(diff: VersionDiff | PlanDiff) -> list[dict[str, Any]]:
 
 
 def _plan_rows(diff: PlanDiff) -> list[dict[str, Any]]:
-    old = {action for theme in diff.old_plan.themes for action in theme.actions}
-
     def row(relation: str, old_id: str | None, new_id: str | None, **more: Any) -> dict[str, Any]:
         return {"relation": relation, "old_id": old_id, "new_id": new_id, "old_status": None, "new_status": None,
-                "similarity": None, **more}  # fmt: skip
+                "old_as_of": None, "new_as_of": None, "similarity": None, **more}  # fmt: skip
 
     found = [
         row(
@@ -243,13 +254,15 @@ def _plan_rows(diff: PlanDiff) -> list[dict[str, Any]]:
             link.new_id,
             old_status=link.old_status,
             new_status=link.new_status,
+            old_as_of=diff.old_plan.as_of,
+            new_as_of=diff.new_plan.as_of,
             similarity=link.similarity,
         )
         for link in diff.links
     ]
     found += [row("new", None, new_id) for new_id in diff.new]
     found += [
-        row("builds-on", *((b.to_id, b.from_id) if b.to_id in old else (b.from_id, b.to_id))) for b in diff.builds_on
+        row("builds-on", *((b.to_id, b.from_id) if b.from_newer else (b.from_id, b.to_id))) for b in diff.builds_on
     ]
     found += [row("not-continued", old_id, None) for old_id in diff.not_continued]
     found += [row("suggestion", s.old_id, s.new_id, similarity=s.score) for s in diff.suggestions or ()]

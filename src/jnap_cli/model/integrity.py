@@ -107,13 +107,22 @@ def duplicate_ids(register: Register) -> Iterator[Finding]:
 
 
 @rule("duplicate-number", Severity.ERROR, "two actions of one plan share a number", fatal=True)
-@rule("unknown-plan", Severity.ERROR, "an action names a plan the register does not define", fatal=True)
+@rule(
+    "unknown-plan",
+    Severity.ERROR,
+    "an action, or the publication's introduction to a plan, names a plan the register does not define",
+    fatal=True,
+)
 def plans_and_numbers(register: Register) -> Iterator[Finding]:
     plan_ids = {plan.id for plan in register.plans}
+    known = ", ".join(sorted(plan_ids)) or "none"
+    for number, introduction in enumerate(register.publication.introductions if register.publication else ()):
+        if introduction.plan not in plan_ids:
+            message = f"introduces plan {introduction.plan!r}, which is not defined (plans: {known})"
+            yield finding("unknown-plan", message, field=f"publication.introductions.{number}.plan")
     seen: dict[tuple[str, int], str] = {}
     for index, action in enumerate(register.actions):
         if action.plan not in plan_ids:
-            known = ", ".join(sorted(plan_ids)) or "none"
             yield finding(
                 "unknown-plan", f"plan {action.plan!r} is not defined (plans: {known})", action, index, "plan"
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jnap_cli.model.vocab import Status, StatusBasis, TermSource
+from jnap_cli.model.vocab import Origin, Status, StatusBasis, TermSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,8 +17,8 @@ class Plan:
     """One of the plans the register covers (the original JNAP, the JNAP Refresh).
 
     `commentary_as_of` is the year the plan's commentary speaks for ("complete" means complete then);
-    `commentary_source` says where that commentary was published; `title_source` where the title and
-    year come from (the annex prints neither for every plan: otherwise they are the register's).
+    `commentary_source` says where that commentary was published; `title_from` and `year_from` whether
+    the annex prints the title and year or the register supplies them (None: not said).
     """
 
     id: str
@@ -26,7 +26,26 @@ class Plan:
     year: int
     commentary_as_of: int | None = None
     commentary_source: str | None = None
-    title_source: str | None = None
+    title_from: Origin | None = None
+    year_from: Origin | None = None
+
+    @property
+    def provenance(self) -> dict[str, list[str]]:
+        """`{"annex": [...], "register": [...]}`: which of `title` and `year` each gives (only those said)."""
+        given = {"title": self.title_from, "year": self.year_from}
+        return {
+            origin.value: [name for name, found in given.items() if found is origin]
+            for origin in Origin
+            if origin in given.values()
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Introduction:
+    """The annex's own sentences before a plan's actions, word for word: what it says that plan is."""
+
+    plan: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +55,7 @@ class Publication:
     title: str
     year: int
     text: str  # the path of the copied text, from the register's repository
+    introductions: tuple[Introduction, ...] = ()  # in the annex's order
 
 
 @dataclass(frozen=True, slots=True)

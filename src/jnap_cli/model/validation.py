@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from jnap_cli.model import schema
-from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Status, StatusBasis, TermSource
+from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Origin, Status, StatusBasis, TermSource
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 T = TypeVar("T")
@@ -36,7 +36,17 @@ class Plan(BaseModel):
     year: StrictInt
     commentary_as_of: StrictInt | None = None
     commentary_source: StrictStr | None = None
-    title_source: StrictStr | None = None
+    title_from: Origin | None = None
+    year_from: Origin | None = None
+
+
+class Introduction(BaseModel):
+    """What a `schema.Introduction` may hold, as a file gives it."""
+
+    model_config = _STRICT
+
+    plan: Identifier
+    text: Text
 
 
 class Publication(BaseModel):
@@ -47,6 +57,7 @@ class Publication(BaseModel):
     title: StrictStr
     year: StrictInt
     text: StrictStr  # the path of the copied text, from the register's repository
+    introductions: tuple[Introduction, ...] = ()
 
 
 class BuildsOn(BaseModel):
@@ -161,7 +172,8 @@ def _optional(convert: Callable[[Any], T]) -> Callable[[Any], T | None]:
 
 
 _plan = converter(Plan, schema.Plan)
-_publication = _optional(converter(Publication, schema.Publication))
+_introductions = _each(converter(Introduction, schema.Introduction))
+_publication = _optional(converter(Publication, schema.Publication, introductions=_introductions))
 _action = converter(Action, schema.Action, builds_on=_each(converter(BuildsOn, schema.BuildsOn)))
 _register = converter(Register, schema.Register, plans=_each(_plan), publication=_publication, actions=_each(_action))
 _part = converter(

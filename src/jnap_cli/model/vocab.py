@@ -30,6 +30,13 @@ class StatusBasis(StrEnum):
     INFERRED = "inferred"
 
 
+class Origin(StrEnum):
+    """Where a plan's title or year comes from: printed in the annex, or supplied by the register."""
+
+    ANNEX = "annex"
+    REGISTER = "register"
+
+
 class ActionField(StrEnum):
     """The fields of an action record: the JSON keys, in display order."""
 

@@ -68,10 +68,13 @@ def records(register: Register, actions: Iterable[Action], related: Related | No
 
 
 def plan_records(register: Register) -> list[Record]:
-    """Each plan with its action count, how many actions are in each status, and as of when (the year its
-    commentary speaks for: a status is the status then)."""
+    """Each plan with its action count, how many actions are in each status, as of when (the year its
+    commentary speaks for: a status is the status then), and its `provenance`: whether the annex prints
+    its title and year or the register supplies them (`{"annex": ["title"], "register": ["year"]}`), and
+    the annex's `introduction` to it, word for word (None when the register gives none)."""
     from jnap_cli.query.stats import status_counts  # only `plans` needs it: not on every command's path
 
+    introductions = {i.plan: i.text for i in register.publication.introductions} if register.publication else {}
     rows = []
     for plan in register.plans:
         counts = status_counts(a for a in register.actions if a.plan == plan.id)
@@ -79,7 +82,8 @@ def plan_records(register: Register) -> list[Record]:
         row["actions"] = sum(counts.values())
         row["by_status"] = ", ".join(f"{n} {status.value}" for status, n in counts.items() if n)
         row.update({status.value: n for status, n in counts.items()})
-        row.update(commentary_source=plan.commentary_source, title_source=plan.title_source)
+        row.update(commentary_source=plan.commentary_source, introduction=introductions.get(plan.id))
+        row["provenance"] = plan.provenance
         rows.append(row)
     return rows
 

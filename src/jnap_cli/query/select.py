@@ -37,6 +37,21 @@ def check_statuses(statuses: Iterable[str]) -> list[str]:
     return wanted
 
 
+def check_theme(register: Register, theme: str | None) -> str | None:
+    """`theme` folded for matching (a theme matches when it contains it, ignoring case), if some theme of
+    the register contains it; else a usage error naming the word it most likely meant."""
+    if not theme:
+        return None
+    needle = theme.casefold()
+    themes = dict.fromkeys(action.theme for action in register.actions)
+    if any(needle in known.casefold() for known in themes):
+        return needle
+    words = {word.casefold(): word for known in themes for word in re.findall(r"\w[\w'’-]*", known)}
+    close = closest(theme, words)
+    hint = f"did you mean {', '.join(map(repr, close))}?" if close else "run 'jnap themes' to see them"
+    raise UsageError(f"no theme contains {theme!r}", hint)
+
+
 def select(
     register: Register,
     *,
@@ -48,11 +63,12 @@ def select(
 ) -> list[Action]:
     """Actions in register order that match every filter given: plan, theme substring, any of `statuses`,
     none of `not_statuses`, and the status `basis` (stated, inferred). Filters left out (None or empty)
-    keep every action: the options of `list` go in as they are."""
+    keep every action: the options of `list` go in as they are. A theme that no theme of the register
+    contains is a usage error (`check_theme`), as an unknown plan or status is."""
     plan_id = check_plan(register, plan)
     wanted = set(check_statuses(statuses or ()))
     unwanted = set(check_statuses(not_statuses or ()))
-    needle = theme.casefold() if theme else None
+    needle = check_theme(register, theme)
     return [
         a
         for a in register.actions

@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from jnap_cli import __version__
 from jnap_cli.files import atomic
 from jnap_cli.model.integrity import integrity
-from jnap_cli.model.schema import Action, BuildsOn, Plan, Publication, Register, RegisterPart
-from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Status, StatusBasis
+from jnap_cli.model.schema import Action, BuildsOn, Introduction, Plan, Publication, Register, RegisterPart
+from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Origin, Status, StatusBasis
 from jnap_cli.progress import step
 from jnap_cli.register import cache_files
 
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
     from jnap_cli.model.related import Related
 
-FORMAT = "3"  # the shape of what is stored (3: ctime in the stamp); another is ignored
+FORMAT = "4"  # the shape of what is stored (4: plans' title_from and year_from); another is ignored
 NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 # The FTS5 tokenizer: letters and digits make tokens, as `\w` does in the search's patterns; the text
@@ -207,6 +207,7 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
 _ID_MATCH = re.compile(ID_PATTERN).fullmatch  # not `match`: `$` would let a trailing newline through
 _STATUSES = {status.value: status for status in Status}
 _BASES = {basis.value: basis for basis in StatusBasis}
+_ORIGINS = {origin.value: origin for origin in Origin}
 
 
 def _json(text: object) -> Any:
@@ -235,6 +236,10 @@ def _strings(value: object) -> tuple[str, ...]:
 
 def _optional_str(value: object) -> TypeGuard[str | None]:
     return value is None or type(value) is str
+
+
+def _optional_origin(value: object) -> bool:
+    return value is None or (type(value) is str and value in _ORIGINS)
 
 
 def _optional_int(value: object) -> TypeGuard[int | None]:
@@ -328,7 +333,16 @@ def _publication(document: Any) -> Publication:
     title, year, text = document.get("title"), document.get("year"), document.get("text")
     if not (type(title) is str and type(year) is int and type(text) is str):
         raise Damaged("publication")
-    return Publication(title, year, text)
+    introductions = document.get("introductions")
+    if type(introductions) is not list:
+        raise Damaged("publication")
+    return Publication(title, year, text, tuple(map(_introduction, introductions)))
+
+
+def _introduction(document: Any) -> Introduction:
+    if type(document) is not dict or not _is_id(document.get("plan")) or type(document.get("text")) is not str:
+        raise Damaged("publication introduction")
+    return Introduction(document["plan"], document["text"])
 
 
 def _plan(document: Any) -> Plan:
@@ -336,17 +350,19 @@ def _plan(document: Any) -> Plan:
         raise Damaged("plan")
     plan_id, title, year = document.get("id"), document.get("title"), document.get("year")
     as_of, source = document.get("commentary_as_of"), document.get("commentary_source")
-    title_source = document.get("title_source")
+    title_from, year_from = document.get("title_from"), document.get("year_from")
     if not (
         _is_id(plan_id)
         and type(title) is str
         and type(year) is int
         and _optional_int(as_of)
         and _optional_str(source)
-        and _optional_str(title_source)
+        and _optional_origin(title_from)
+        and _optional_origin(year_from)
     ):
         raise Damaged(f"plan {plan_id!r}")
-    return Plan(plan_id, title, year, as_of, source, title_source)
+    title_origin, year_origin = (None if given is None else _ORIGINS[given] for given in (title_from, year_from))
+    return Plan(plan_id, title, year, as_of, source, title_origin, year_origin)
 
 
 def _glossary(document: Any) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from jnap_cli.model.vocab import DiffFormat, RecordFormat
 from jnap_cli.render.cells import to_json
 from jnap_cli.render.records import Output, emit
 from jnap_cli.render.terminal import console, console_width, isatty
-from jnap_cli.render.views import PLAN_RELATION, VERSION_CHANGE, counts_view
+from jnap_cli.render.views import PLAN_RELATION, SUPPLIED, VERSION_CHANGE, counts_view
 from jnap_cli.text import escape_unsafe, one_line, plural
 
 if TYPE_CHECKING:
@@ -305,8 +305,15 @@ def _version_lines(diff: VersionDiff, color: bool) -> list[Line]:
     return lines
 
 
+def _supplied(plan: PlanSummary, name: str) -> str:
+    """`SUPPLIED`'s mark when the register supplies the plan's `name` (title, year), else ""."""
+    return SUPPLIED[0] if name in plan.provenance.get("register", ()) else ""
+
+
 def _plan_line(plan: PlanSummary) -> Line:
-    return _prefixed(one_line(plan.id), "", f"{one_line(plan.title)} ({plan.year})")
+    """`original: Police-CPS … 2021ʳ (2021ʳ), statuses as of 2022`: marked where the register supplies them."""
+    about = f"{one_line(plan.title)}{_supplied(plan, 'title')} ({plan.year}{_supplied(plan, 'year')})"
+    return _prefixed(one_line(plan.id), "", about + ("" if plan.as_of is None else f", statuses as of {plan.as_of}"))
 
 
 def renamed_pair(old_id: str, new_id: str) -> str:
@@ -314,24 +321,28 @@ def renamed_pair(old_id: str, new_id: str) -> str:
     return f"{one_line(old_id)} renamed to {one_line(new_id)}"
 
 
-def _statuses(old_id: str, old: str, new_id: str, new: str, color: bool) -> Text:
-    """`O20 complete, R5 ongoing`: each status named by its action, coloured (old, new) when they differ."""
-    color = color and old != new
-    line = _text(f"{old_id} ")
-    line.append(shown(old), OLD if color else "")
-    line.append(f", {new_id} ")
-    line.append(shown(new), NEW if color else "")
+def _statuses(old_id: str, old: str, new_id: str, new: str, as_of: tuple[int | None, int | None], color: bool) -> Text:
+    """`O7 (as of 2022) transferred; R6 (as of 2024) complete`: each status named by its action and the year it
+    speaks for; coloured (old, new) only when they differ and speak for the same year: two years apart,
+    a different status is no change."""
+    color = color and old != new and as_of[0] == as_of[1]
+    line = _text()
+    for (action_id, status, year, style), apart in zip(
+        ((old_id, old, as_of[0], OLD), (new_id, new, as_of[1], NEW)), ("", "; "), strict=True
+    ):
+        line.append(f"{apart}{action_id}{'' if year is None else f' (as of {year})'} ")
+        line.append(shown(status), style if color else "")
     return line
 
 
-def _link_lines(link: Link, color: bool) -> list[Line]:
+def _link_lines(link: Link, as_of: tuple[int | None, int | None], color: bool) -> list[Line]:
     """Similarity, statuses and texts of a link, in words: `R4 continues O23`. Texts that share little are
     shown whole (each named by its action), not word-diffed."""
     old_id, new_id = one_line(link.old_id), one_line(link.new_id)
     pair = f"{new_id} continues {old_id}"
     lines = [
         _prefixed(pair, "similarity: ", _similar(link.similarity)),
-        _prefixed(pair, "status: ", _statuses(old_id, link.old_status, new_id, link.new_status, color)),
+        _prefixed(pair, "status: ", _statuses(old_id, link.old_status, new_id, link.new_status, as_of, color)),
     ]
     if link.similarity >= WORD_DIFF_THRESHOLD:
         lines.append(_prefixed(pair, "text: ", words(link.text, color)))
@@ -346,16 +357,20 @@ def _plan_lines(diff: PlanDiff, color: bool) -> list[Line]:
     the newer action first: `R4 continues O23`, `R2 builds on O9`."""
     old, new = one_line(diff.old_plan.id), one_line(diff.new_plan.id)
     plans = (diff.new_plan, diff.old_plan) if diff.newer_first else (diff.old_plan, diff.new_plan)
-    header = Line(_text(f"{new} from {old}" if diff.newer_first else f"{old} to {new}", HEADING))
+    within = "" if diff.theme is None else f", themes containing {escape_unsafe(repr(diff.theme))}"
+    header = Line(_text((f"{new} from {old}" if diff.newer_first else f"{old} to {new}") + within, HEADING))
     lines = [header, *(_plan_line(plan) for plan in plans)]
+    if any(_supplied(plan, name) for plan in plans for name in ("title", "year")):
+        lines.append(_plain(f"  {SUPPLIED[0]} {SUPPLIED[1]}"))
     for plan in plans:
         _heading(lines, f"themes of {one_line(plan.id)}", len(plan.themes))
         for theme in plan.themes:
             ids = ", ".join(one_line(i) for i in theme.actions)
             lines.append(_prefixed(f"{one_line(theme.name)} ({len(theme.actions)})", "", ids))
     _heading(lines, "links", len(diff.links), f"{new} actions that continue {old} actions")
+    as_of = (diff.old_plan.as_of, diff.new_plan.as_of)
     for link in diff.links:
-        lines.extend(_link_lines(link, color))
+        lines.extend(_link_lines(link, as_of, color))
     if diff.builds_on:
         _heading(lines, "builds on", len(diff.builds_on), "uses what an action of the other plan delivered (weaker)")
         for uses in diff.builds_on:

@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import UsageError
-from jnap_cli.model.vocab import STATUSES
+from jnap_cli.model.vocab import STATUSES, Origin
 from jnap_cli.render import report_layout as layout
 from jnap_cli.render.cells import markdown_cell
+from jnap_cli.render.views import SUPPLIED
 from jnap_cli.text import defuse_mentions, escape_unsafe, one_line
 
 if TYPE_CHECKING:
-    from jnap_cli.model.schema import Register
+    from jnap_cli.model.schema import Plan, Register
 
 # How each status and basis reads on the page, and its icon's name (a shape, so colour is never alone).
 STATUS_LABELS = {
@@ -104,7 +105,9 @@ class PlanView:
     year: int
     as_of: int | None
     commentary_source: str | None
-    title_source: str | None
+    introduction: str | None  # the annex's own sentences before the plan's actions
+    title_mark: str  # SUPPLIED's mark when the register supplies the title (the annex does not print it), else ""
+    year_mark: str
     anchor: str
     slug: str
     themes: tuple[ThemeView, ...]
@@ -123,6 +126,8 @@ class PlanNumbers:
     complete: int
     total: int
     share: float
+    title_mark: str = ""
+    year_mark: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,9 +222,11 @@ def contents(register: Register) -> Contents:
     for fixed in (escape_unsafe(unwrap(register.title)), "Needs attention", "Summary", "Relations"):
         slugs(fixed)
     plans: list[PlanView] = []
+    introductions = {i.plan: i.text for i in register.publication.introductions} if register.publication else {}
     for plan in register.plans:
         themes: dict[str, list[ActionView]] = {}
-        plan_heading = f"{plan.title} ({plan.year})"
+        title_mark, year_mark = marks(plan)
+        plan_heading = f"{plan.title}{title_mark} ({plan.year}{year_mark})"
         plan_slug = slugs(escape_unsafe(unwrap(plan_heading)))
         theme_slugs: dict[str, str] = {}
         for action in register.actions:
@@ -235,7 +242,9 @@ def contents(register: Register) -> Contents:
                 year=plan.year,
                 as_of=plan.commentary_as_of,
                 commentary_source=plan.commentary_source,
-                title_source=plan.title_source,
+                introduction=introductions.get(plan.id),
+                title_mark=title_mark,
+                year_mark=year_mark,
                 anchor=f"plan-{plan.id}",
                 slug=plan_slug,
                 themes=tuple(
@@ -246,7 +255,7 @@ def contents(register: Register) -> Contents:
             )
         )
     counted = tallies(register)
-    titles = {plan.id: plan.title for plan in register.plans}
+    titles = {plan.id: plan.title + marks(plan)[0] for plan in register.plans}
     records_ = [
         {**record, "label": titles.get(record["plan"], record["plan"]) if record["theme"] is None else record["theme"]}
         for record in tally_records(counted)
@@ -270,7 +279,7 @@ def contents(register: Register) -> Contents:
     actions = {a.id: a for a in register.actions}
     order = drawing_order(register, edges(register))
     placed = layout.graph(
-        column_labels([(plan.id, plan.title, plan.year) for plan in older_first]),
+        column_labels([(plan.id, plan.title + marks(plan)[0], f"{plan.year}{marks(plan)[1]}") for plan in older_first]),
         [
             layout.NodeInput(i, plan, actions[i].status.value, escape_unsafe(unwrap(actions[i].text)))
             for plan, ids in order
@@ -312,6 +321,7 @@ def headline(register: Register, records: Sequence[dict[str, Any]]) -> Headline:
             rows[plan.id]["complete"],
             rows[plan.id]["total"],
             rows[plan.id]["share"],
+            *marks(plan),
         )
         for plan in register.plans
         if plan.id in rows
@@ -331,7 +341,15 @@ def headline(register: Register, records: Sequence[dict[str, Any]]) -> Headline:
 COLUMN_TITLE = 22  # characters of a plan's title that fit above its column of the graph
 
 
-def column_labels(plans: list[tuple[str, str, int]]) -> list[tuple[str, str]]:
+def marks(plan: Plan) -> tuple[str, str]:
+    """The marks of a plan's title and year: `SUPPLIED`'s when the register supplies it, else ""."""
+    return (
+        SUPPLIED[0] if plan.title_from is Origin.REGISTER else "",
+        SUPPLIED[0] if plan.year_from is Origin.REGISTER else "",
+    )
+
+
+def column_labels(plans: list[tuple[str, str, int | str]]) -> list[tuple[str, str]]:
     """Each graph column's heading, by plan id: every plan's title when all fit above their columns, else
     every plan's id (one kind of name for all columns), with its year."""
     short = all(len(title) <= COLUMN_TITLE for _id, title, _year in plans)
@@ -477,7 +495,7 @@ def _environment() -> Any:
         md_cell=md_cell,
         percent=lambda share: f"{round(share * 100)}%",
     )
-    environment.globals.update(STATUS_LABELS=STATUS_LABELS)
+    environment.globals.update(STATUS_LABELS=STATUS_LABELS, SUPPLIED=SUPPLIED)
     return environment
 
 

@@ -87,8 +87,10 @@ def table(
     """One row per record, every requested column, wrapped to the terminal; blocks when they cannot fit.
 
     Without colour the table is written by jnap as plain lines (the same as Rich draws them): of Rich only
-    `rich.cells` is imported, to measure wide characters; with colour Rich draws it.
+    `rich.cells` is imported, to measure wide characters; with colour Rich draws it. The view's `marks`
+    column becomes a mark on the values the register supplies, with a key under the table.
     """
+    rows, fields, key = _mark_supplied(rows, fields, view)
     cells: list[list[Any]] = [
         [
             styled(row[f], (highlights[n] if highlights else {}).get(f)) if color else _Plain(_shown_whole(row[f]))
@@ -103,10 +105,11 @@ def table(
     if widths is None:
         how = list(zip(fields, separators, compounds, strict=True))
         records = [[_Field(n, cell, sep, comp) for cell, (n, sep, comp) in zip(row, how, strict=True)] for row in cells]
-        _blocks(records, stream, color=color, width=width)
+        _blocks(records, stream, color=color, width=width, key=key)
         return
     if not color:
         stream.write(_plain_table(fields, cells, widths, separators, compounds))
+        _write_key(stream, key, width)
         return
     from rich import box
     from rich.table import Table
@@ -118,6 +121,45 @@ def table(
         laid = zip(row, widths, separators, compounds, strict=True)
         grid.add_row(*(wrap(cell, column, separator, compound) for cell, column, separator, compound in laid))
     print_renderables(stream, color, grid, width=width)
+    _write_key(stream, key, width)
+
+
+def _write_key(stream: IO[str], key: str, width: int) -> None:
+    """The key to a table's marks, after a blank line (our own words: nothing to escape)."""
+    if key:
+        stream.write("\n" + "".join(line + "\n" for line in plain_lines(key, width, "   ")))
+
+
+def _mark_supplied(
+    rows: Sequence[Mapping[str, Any]], fields: Sequence[str], view: View
+) -> tuple[Sequence[Mapping[str, Any]], list[str], str]:
+    """The rows with each value the register supplies marked (`SUPPLIED`: a plan's title or year) in
+    place of the view's `marks` column (a provenance), and the key to print under the table.
+
+    Unchanged when the column is not shown, or names only fields that are not shown (it is then the
+    one place that says where they come from).
+    """
+    from jnap_cli.render.views import SUPPLIED
+
+    shown = list(fields)
+    if view.marks is None or view.marks not in shown:
+        return rows, shown, ""
+    named: set[str] = set()
+    for row in rows:
+        groups = row.get(view.marks)
+        named.update(name for names in groups.values() for name in names) if isinstance(groups, Mapping) else None
+    if named and not named & set(shown):
+        return rows, shown, ""
+    shown.remove(view.marks)
+    mark, words = SUPPLIED
+    marked: list[dict[str, Any]] = []
+    used = False
+    for row in rows:
+        groups = row.get(view.marks)
+        supplied = set(groups.get("register", ())) & set(shown) if isinstance(groups, Mapping) else set()
+        used = used or bool(supplied)
+        marked.append({name: f"{flat(row[name])}{mark}" if name in supplied else row[name] for name in shown})
+    return marked, shown, f"{mark} {words}" if used else ""
 
 
 def breaks_compounds(fields: Sequence[str], view: View) -> list[bool]:

@@ -57,6 +57,8 @@ ACTION_DETAIL = View(
 # How a block marks the fields of a provenance group, and what the mark means: the annex's words, or
 # the register's judgement of them (docs/keeping.md, "Provenance"); derived fields are not marked.
 MARKS = {"annex": ("ᵃ", "the annex's words"), "register": ("ʳ", "the register's judgement")}
+# How a table marks a plan's title or year that the register supplies; the annex's are left unmarked.
+SUPPLIED = ("ʳ", "supplied by the register, not printed in the annex")
 # A field's name in words, where capitalising the key is not enough.
 LABELS = {"id": "ID", "as_of": "As of"}
 
@@ -67,12 +69,16 @@ def label(name: str) -> str:
 
 
 SEARCH_HIT = ACTION.with_fields("search hit", ("score", "matched", "snippet"), ("id", "status", "theme", "snippet"))
+_PLAN_NOTES = ("commentary_source", "introduction", "provenance")
+# A plan's table marks the title and year the register supplies (the annex does not print them).
 PLAN = View(
     "plan",
-    fields=("id", "title", "year", "as_of", "actions", "by_status", *STATUSES, "commentary_source", "title_source"),
-    summary=("id", "title", "year", "as_of", "actions", "by_status"),
-    wide=frozenset({"title", "by_status", "commentary_source", "title_source"}),
+    fields=(*("id", "title", "year", "as_of", "actions", "by_status"), *STATUSES, *_PLAN_NOTES),
+    summary=("id", "title", "year", "as_of", "actions", "by_status", "provenance"),
+    wide=frozenset({"title", "by_status", "commentary_source", "introduction"}),
+    medium=frozenset({"provenance"}),
     atomic=frozenset({"by_status"}),
+    marks="provenance",
 )
 THEME = View(
     "theme",
@@ -117,8 +123,8 @@ VERSION_CHANGE = View(
 )
 PLAN_RELATION = View(
     "plan relation",
-    fields=("relation", "old_id", "new_id", "old_status", "new_status", "similarity"),
-    summary=("relation", "old_id", "new_id", "old_status", "new_status", "similarity"),
+    fields=("relation", "old_id", "new_id", "old_status", "new_status", "old_as_of", "new_as_of", "similarity"),
+    summary=("relation", "old_id", "new_id", "old_status", "new_status", "old_as_of", "new_as_of", "similarity"),
     ids=("new_id", "old_id"),
 )
 
