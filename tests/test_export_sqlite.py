@@ -151,11 +151,18 @@ def test_every_action_round_trips_as_jnap_list_gives_it(shipped: Path, run: Run)
 
 def test_plans_glossary_and_themes_are_jnaps_records(shipped: Path, run: Run) -> None:
     plans = json.loads(run("plans", "--format", "json", "-r", str(DATA)).stdout)
-    kept = ("id", "title", "year", "as_of", "commentary_source", "title_source")
-    assert rows(shipped, "select * from plans") == [{name: plan[name] for name in kept} for plan in plans]
+    kept = ("id", "title", "year", "as_of", "commentary_source")
+    stored_plans = rows(shipped, "select * from plans")
+    assert [{name: row[name] for name in kept} for row in stored_plans] == [
+        {name: plan[name] for name in kept} for plan in plans
+    ]
+    for row, plan in zip(stored_plans, plans, strict=True):  # whose title and year: the annex's or the register's
+        assert row["title_from"] in plan["provenance"] and "title" in plan["provenance"][row["title_from"]]
+        assert row["year_from"] in plan["provenance"] and "year" in plan["provenance"][row["year_from"]]
     glossary = json.loads(run("glossary", "--format", "json").stdout)
     stored = rows(shipped, "select * from glossary")
-    assert [{**row, "aliases": json.loads(row["aliases"])} for row in stored] == glossary
+    lists = ("aliases", "other_forms", "quotes")
+    assert [{**row, **{name: json.loads(row[name]) for name in lists}} for row in stored] == glossary
     themes = json.loads(run("themes", "--format", "json", "-r", str(DATA)).stdout)
     assert [{**row, "ids": json.loads(row["ids"])} for row in rows(shipped, "select * from themes")] == themes
 

@@ -232,3 +232,14 @@ def test_check_finds_a_control_character_in_an_introduction(run: Run, tmp_path: 
     assert result.exit_code == 1
     found = "publication.introductions.0.text: error: contains U+001B control character [control-character]"
     assert found in result.output
+
+
+def test_an_earlier_revision_with_title_source_still_loads(run: Run, tmp_path: Path) -> None:
+    """Registers written before `title_from`/`year_from` said `title_source` in words: `diff REV` and
+    `history` read such revisions, so the older key is set aside, not refused; nothing else is let by."""
+    older = write(tmp_path / "old.toml", set_plan_field(small(), "refresh", "title_source", "the register's"))
+    assert run("check", "-r", str(older)).exit_code == 0
+    diff = run("diff", str(older), str(write(tmp_path / "new.toml", small())), "--stat", "--exit-code")
+    assert (diff.exit_code, diff.stdout) == (0, "no differences\n")
+    misspelt = write(tmp_path / "bad.toml", set_plan_field(small(), "refresh", "title_sauce", "x"))
+    assert run("check", "-r", str(misspelt)).exit_code == 2

@@ -12,7 +12,7 @@ import operator
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
 from jnap_cli.model import schema
 from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Origin, Status, StatusBasis, TermSource
@@ -38,6 +38,15 @@ class Plan(BaseModel):
     commentary_source: StrictStr | None = None
     title_from: Origin | None = None
     year_from: Origin | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_form(cls, given: Any) -> Any:
+        """`title_source`, the free text that `title_from`/`year_from` replaced (December 2026), is read and
+        set aside: a register's earlier revisions still load, so `diff REV` and `history` reach past it."""
+        if isinstance(given, dict) and "title_source" in given:
+            return {key: value for key, value in given.items() if key != "title_source"}
+        return given
 
 
 class Introduction(BaseModel):

@@ -74,7 +74,8 @@ def database(register: Register, glossary: Glossary, *, version: str) -> bytes:
 
 def _plans(db: Any, register: Register) -> None:
     db["plans"].create(
-        {"id": str, "title": str, "year": int, "as_of": int, "commentary_source": str, "title_source": str},
+        {"id": str, "title": str, "year": int, "as_of": int, "commentary_source": str}
+        | {"title_from": str, "year_from": str},
         pk="id",
         not_null=["id", "title", "year"],
     )
@@ -85,7 +86,8 @@ def _plans(db: Any, register: Register) -> None:
             "year": plan.year,
             "as_of": plan.commentary_as_of,
             "commentary_source": plan.commentary_source,
-            "title_source": plan.title_source,
+            "title_from": plan.title_from.value if plan.title_from else None,
+            "year_from": plan.year_from.value if plan.year_from else None,
         }
         for plan in register.plans
     )
@@ -126,21 +128,21 @@ def _links(db: Any, register: Register) -> None:
 
 
 def _glossary(db: Any, glossary: Glossary) -> None:
-    db["glossary"].create(
-        {"term": str, "expansion": str, "description": str, "aliases": str},
-        pk="term",
-        not_null=["term", "expansion", "description", "aliases"],
-    )
-    rows = (
-        {
-            "term": entry.term,
-            "expansion": entry.expansion,
-            "description": entry.description,
-            "aliases": json.dumps(list(entry.aliases), ensure_ascii=False),
-        }
-        for entry in glossary.terms
-    )
-    db["glossary"].insert_all(rows)
+    """Every field of an entry, as `jnap glossary --format json` gives it (a list as a JSON array)."""
+    import dataclasses
+    import enum
+
+    from jnap_cli.model.schema import Term
+
+    names = [field.name for field in dataclasses.fields(Term)]
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return json.dumps(list(value), ensure_ascii=False)
+        return value.value if isinstance(value, enum.Enum) else value
+
+    db["glossary"].create(dict.fromkeys(names, str), pk="term", not_null=names)
+    db["glossary"].insert_all({name: cell(getattr(entry, name)) for name in names} for entry in glossary.terms)
     db["glossary"].enable_fts(list(GLOSSARY_SEARCHED), fts_version="FTS5", tokenize="porter")
 
 
