@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from jnap_cli.cli.boundary import note
-from jnap_cli.cli.options import EmptyOpt, NoColorOpt, RegisterOpt, choices, fields_option
+from jnap_cli.cli.options import EmptyOpt, NoColorOpt, OutputOpt, RegisterOpt, choices, fields_option
 from jnap_cli.cli.settings import settings
 from jnap_cli.errors import ExitCode, JnapError
 from jnap_cli.model.vocab import FindingFormat
@@ -30,6 +30,7 @@ def check(
     ] = None,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Check the register for CI: commentary, evidence, links and numbering. Exit 1 on errors.
@@ -44,13 +45,15 @@ def check(
     """
     from jnap_cli.checks.report import check_register
     from jnap_cli.checks.rules import parse_codes
+    from jnap_cli.cli.output_file import named_format
     from jnap_cli.register.paths import shown
     from jnap_cli.render.findings import emit_findings
 
     chosen = settings(ctx, register=register, no_color=no_color)
+    fmt, output = named_format(ctx, fmt, output_file), chosen.output(fields=fields, empty=empty, to=output_file)
     path, report = check_register(chosen.register_path, parse_codes(select), frozenset(parse_codes(ignore) or ()))
     # Even a register that cannot be read is reported in the chosen format: CI parsing it sees why.
-    emit_findings(report.findings, fmt, chosen.output(fields=fields, empty=empty))
+    emit_findings(report.findings, fmt, output)
     if report.failure is not None:
         raise report.failure
     if report.actions is None and path is not None:
