@@ -8,23 +8,22 @@ import io
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 Format = TypeVar("Format", bound=StrEnum)
 
 
-def held(path: Path, register: Path | None) -> IO[str]:
+def held(path: Path, register: Path | None) -> io.TextIOWrapper:
     """A text stream (with a `buffer` for binary formats) that holds the command's output for `path`.
 
     A path that is the register (or a file of a directory register) is refused (exit 2) before any
     work is done: writing there would destroy it."""
     if register is not None:
         refuse_the_register(path, register)
-    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="", write_through=True)
-    return cast("IO[str]", stream)
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="", write_through=True)
 
 
-def write_held(path: Path, stream: IO[str]) -> list[str]:
+def write_held(path: Path, stream: io.TextIOWrapper) -> list[str]:
     """Write what the command printed (`held`) to its `-o FILE`; the write's warnings."""
     from jnap_cli.errors import OutputFailed
     from jnap_cli.files.atomic import write_output
