@@ -294,3 +294,20 @@ def test_libreoffice_reads_the_workbook_and_runs_no_formula(run: Run, hostile: P
     assert shown["O1"]["theme"] == "@SUM(A1)"
     assert shown["O2"]["theme"] == "-2+3"  # not 1
     assert shown["R2"]["number"] == "2"
+
+
+def test_history_s_workbook_holds_its_json_records(run: Run, git_env: None, tmp_path: Path) -> None:
+    from .conftest import git
+
+    register = write(tmp_path / "actions.toml", small())
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "First")
+    write(register, set_field(small(), "R3", "status", "complete"))
+    git(tmp_path, "commit", "-q", "-am", "=cmd|' /C calc'!A0")  # a subject that looks like a formula
+    result = run("history", "R3", "-r", str(register), "-o", str(tmp_path / "history.xlsx"))
+    assert result.exit_code == 0, result.output
+    expected = [as_cells(record) for record in jsonl(run, "history", "R3", "-r", str(register))]
+    rows = rows_of(book(tmp_path / "history.xlsx").worksheets[0])
+    assert rows == expected
+    assert rows[0]["subject"] == "=cmd|' /C calc'!A0"
