@@ -239,7 +239,7 @@ def test_unknown_format_is_a_usage_error(run: Run) -> None:
     assert result.exit_code == 2
     assert result.stderr == (
         "jnap: error: unknown format 'xml' for --format; choose from text, github, table, json, jsonl, csv, tsv, "
-        "markdown, ids\n"
+        "markdown, ids, xlsx\n"
     )
 
 

@@ -152,7 +152,7 @@ def test_plan_diff_suggestions(run: Run) -> None:
          "(jnap diff original refresh), or refresh:PATH for a git revision"),
         (["a", "b", "c"], "expected one or two versions to compare, got 3; see 'jnap diff --help'"),
         (["--format", "xml", "original", "refresh"], "unknown format 'xml' for --format; choose from text, table, "
-         "json, jsonl, csv, tsv, markdown, ids"),
+         "json, jsonl, csv, tsv, markdown, ids, xlsx"),
     ],
 )  # fmt: skip
 def test_usage_errors(run: Run, old: Path, args: list[str], message: str | None) -> None:

@@ -74,7 +74,7 @@ def test_sort_and_limit(run: Run) -> None:
          "built_on_by, references, annex_marker, provenance"),
         (["list", "--sort", "id:up"], "unknown sort direction 'up'; use FIELD, FIELD:asc or FIELD:desc"),
         (["list", "--format", "yaml"], "unknown format 'yaml' for --format; choose from table, json, jsonl, csv, "
-         "tsv, markdown, ids"),
+         "tsv, markdown, ids, xlsx"),
         (["filter", "finished"],
          "unknown status 'finished'; choose from complete, in-progress, ongoing, transferred, deferred, not-started"),
         (["show", "4"], "4 is ambiguous: R4, O4; give the id, or pick a plan with --plan"),

@@ -43,7 +43,7 @@ USAGE_MISTAKES = [
     (["list", "-f", "jsn"], "unknown format 'jsn' for --format; did you mean json?"),
     (
         ["list", "-f", "yaml"],
-        "unknown format 'yaml' for --format; choose from table, json, jsonl, csv, tsv, markdown, ids",
+        "unknown format 'yaml' for --format; choose from table, json, jsonl, csv, tsv, markdown, ids, xlsx",
     ),
     (["list", "--fields", "id,statu"], "unknown field 'statu'; did you mean status, status_basis, status_evidence?"),
     (["list", "--sort", "numbr"], "cannot sort by unknown field 'numbr'; did you mean number?"),

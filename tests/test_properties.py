@@ -455,6 +455,15 @@ def records(
 
 
 def rendered(rows: list[Record], fields: list[str], fmt: str) -> str:
+    """The output in `fmt`; of a workbook, the text of its cells, one a line (a newline in a cell as `\\n`)."""
+    if fmt == "xlsx":
+        import openpyxl
+
+        binary = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        emit(rows, ACTION, Output(RecordFormat(fmt), ",".join(fields), stream=binary))
+        book = openpyxl.load_workbook(io.BytesIO(binary.buffer.getvalue()))
+        cells = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row]
+        return "".join(str(cell).replace("\n", "\\n") + "\n" for cell in cells if cell is not None)
     out = io.StringIO()
     emit(rows, ACTION, Output(RecordFormat(fmt), ",".join(fields), stream=out))
     return out.getvalue()

@@ -16,7 +16,7 @@ import typer
 
 from jnap_cli.cli import completion
 from jnap_cli.cli.help import HelpGroup
-from jnap_cli.cli.settings import GuardedOutput, Settings, output_errors
+from jnap_cli.cli.settings import HELD, GuardedOutput, Settings, output_errors
 from jnap_cli.errors import ExitCode, JnapError, Terminated
 from jnap_cli.text import escape_unsafe
 
@@ -67,7 +67,13 @@ class JnapGroup(HelpGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                result = super().invoke(ctx)
+            except typer.Exit:  # printed, then exit 1 for findings: an `-o FILE` is written all the same
+                _write_held(ctx)
+                raise
+            _write_held(ctx)
+            return result
         except BrokenPipeError as exc:  # Typer would turn it into exit 1; we stop quietly instead
             raise _PipeClosed from exc
         except (JnapError, typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
@@ -75,6 +81,20 @@ class JnapGroup(HelpGroup):
         except Exception as exc:  # our bug: keep the context's --debug for the report
             root = ctx.find_root().obj
             raise _Internal(exc, debug=isinstance(root, Settings) and root.debug) from exc
+
+
+def _write_held(ctx: Any) -> None:
+    """The command's `-o FILE`, once it has printed (`output_file`), said on stderr as `jnap report` says
+    it; a command that failed writes nothing."""
+    held = ctx.find_root().meta.pop(HELD, None)
+    if held is None:  # no `-o FILE`
+        return
+    from jnap_cli.cli.output_file import write_held
+
+    path, stream = held
+    for warning in write_held(path, stream):
+        note(f"warning: {warning}")
+    note(f"wrote {path}")
 
 
 class _PipeClosed(Exception):

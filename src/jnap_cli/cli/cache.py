@@ -10,7 +10,7 @@ import typer
 
 from jnap_cli.cli.boundary import note
 from jnap_cli.cli.help import HelpGroup, JnapCommand
-from jnap_cli.cli.options import EmptyOpt, FormatOpt, NoColorOpt, fields_option
+from jnap_cli.cli.options import EmptyOpt, FormatOpt, NoColorOpt, OutputOpt, fields_option
 from jnap_cli.cli.settings import output_errors, settings
 from jnap_cli.render.views import View
 
@@ -69,6 +69,7 @@ def info(
     fmt: FormatOpt = None,
     fields: CachedFieldsOpt = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """List jnap's files in the cache directory: the file each entry caches and as what (register, part
@@ -83,7 +84,7 @@ def info(
     """
     from jnap_cli.register.cache_files import listing
 
-    _emit(settings(ctx, no_color=no_color).output(fmt, fields, empty), listing, "")
+    _emit(settings(ctx, no_color=no_color).output(fmt, fields, empty, output_file, register=False), listing, "")
 
 
 @app.command("prune", cls=JnapCommand, short_help="Remove what nothing will use again.")
@@ -93,6 +94,7 @@ def prune(
     fmt: FormatOpt = None,
     fields: CachedFieldsOpt = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Remove the entries whose register is gone, unused for 30 days or unreadable, and the files of
@@ -106,7 +108,7 @@ def prune(
     """
     from jnap_cli.register.cache_files import prune as pruned
 
-    output = settings(ctx, no_color=no_color).output(fmt, fields, empty)
+    output = settings(ctx, no_color=no_color).output(fmt, fields, empty, output_file, register=False)
     _emit(output, partial(pruned, dry_run=dry_run), _removed(dry_run))
 
 
@@ -117,6 +119,7 @@ def clear(
     fmt: FormatOpt = None,
     fields: CachedFieldsOpt = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Remove all of jnap's files in the cache directory, listing them (nothing else there is touched).
@@ -129,7 +132,7 @@ def clear(
     """
     from jnap_cli.register.cache_files import clear as cleared
 
-    output = settings(ctx, no_color=no_color).output(fmt, fields, empty)
+    output = settings(ctx, no_color=no_color).output(fmt, fields, empty, output_file, register=False)
     _emit(output, partial(cleared, dry_run=dry_run), _removed(dry_run))
 
 

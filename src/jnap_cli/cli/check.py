@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from jnap_cli.cli.boundary import note
-from jnap_cli.cli.options import EmptyOpt, NoColorOpt, RegisterOpt, choices, fields_option
+from jnap_cli.cli.options import EmptyOpt, NoColorOpt, OutputOpt, RegisterOpt, choices, fields_option
 from jnap_cli.cli.settings import settings
 from jnap_cli.errors import ExitCode, JnapError, UsageError
 from jnap_cli.model.vocab import FindingFormat
@@ -43,6 +43,7 @@ def check(
     ] = None,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Check the register for CI: commentary, evidence, links and numbering. Exit 1 on errors.
@@ -57,12 +58,14 @@ def check(
     """
     from jnap_cli.checks.report import check_file, check_register
     from jnap_cli.checks.rules import parse_codes
+    from jnap_cli.cli.output_file import named_format
     from jnap_cli.register.paths import shown
     from jnap_cli.render.findings import emit_findings
 
     chosen = settings(ctx, register=register, no_color=no_color)
     if registers and chosen.register is not None:
         raise UsageError("give the register with --register or as arguments, not both", "drop one of them")
+    fmt, output = named_format(ctx, fmt, output_file), chosen.output(fields=fields, empty=empty, to=output_file)
     include, exclude = parse_codes(select), frozenset(parse_codes(ignore) or ())
     reports: list[tuple[Path | None, Report]] = (
         [(path, check_file(path, include, exclude)) for path in registers]
@@ -70,7 +73,7 @@ def check(
         else [check_register(chosen.register_path, include, exclude)]
     )
     # Even a register that cannot be read is reported in the chosen format: CI parsing it sees why.
-    emit_findings([f for _, report in reports for f in report.findings], fmt, chosen.output(fields=fields, empty=empty))
+    emit_findings([f for _, report in reports for f in report.findings], fmt, output)
     for path, report in reports:
         if report.failure is not None:
             raise report.failure

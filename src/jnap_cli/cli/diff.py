@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from jnap_cli.cli.options import EmptyOpt, NoColorOpt, RegisterOpt, ThemeOpt, choices, complete_versions
+from jnap_cli.cli.options import EmptyOpt, NoColorOpt, OutputOpt, RegisterOpt, ThemeOpt, choices, complete_versions
 from jnap_cli.cli.settings import settings
 from jnap_cli.errors import ExitCode, UsageError
 from jnap_cli.model.vocab import DiffFormat
@@ -39,6 +39,7 @@ def diff(
     suggest: Annotated[bool, typer.Option("--suggest", help="Plans: add candidate links by text similarity.")] = False,
     theme: ThemeOpt = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Compare two plans of the register, or two versions of it (files or git revisions).
@@ -51,16 +52,18 @@ def diff(
       # In CI: fail when a status moves out of complete
       $ jnap diff HEAD~1 --fail-on-regression
     """
+    from jnap_cli.cli.output_file import named_format
     from jnap_cli.diff.plans import PlanDiff
     from jnap_cli.diff.revisions import compare
     from jnap_cli.diff.versions import has_differences, has_regression
     from jnap_cli.render.diff_text import emit_diff
 
     chosen = settings(ctx, register=register, no_color=no_color)
+    fmt, output = named_format(ctx, fmt, output_file), chosen.output(fields=fields, empty=empty, to=output_file)
     result = compare(versions, chosen.register_path(), suggest=suggest, theme=theme)
     if isinstance(result, PlanDiff) and (exit_code or fail_on_regression):
         raise UsageError("--exit-code and --fail-on-regression compare versions, not plans")
-    emit_diff(result, fmt, chosen.output(fields=fields, empty=empty), stat=stat)
+    emit_diff(result, fmt, output, stat=stat)
     if isinstance(result, PlanDiff):
         return
     if (exit_code and has_differences(result)) or (fail_on_regression and has_regression(result)):

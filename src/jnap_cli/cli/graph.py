@@ -12,6 +12,7 @@ from jnap_cli.cli.options import (
     Filters,
     NoColorOpt,
     NotStatusOpt,
+    OutputOpt,
     PlanOpt,
     RegisterOpt,
     StatusOpt,
@@ -67,6 +68,7 @@ def graph(
         ),
     ] = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """The links between actions as a graph: an edge from the action that continues (or builds on) another
@@ -88,6 +90,8 @@ def graph(
     if depth is not None and around_id is None:
         raise UsageError("--depth counts links from --around ID", "add --around ID, or leave --depth out")
     chosen = settings(ctx, register=register, no_color=no_color)
+    drawn = fmt is GraphFormat.MERMAID or fmt is GraphFormat.DOT
+    output = chosen.output(None if fmt is None or drawn else RecordFormat(fmt.value), fields, empty, output_file)
     loaded = chosen.load()
     ids = {a.id for a in Filters(plan, theme, status, not_status, basis).select(loaded)}
     if around_id is not None:
@@ -95,13 +99,13 @@ def graph(
     found = edges(loaded, ids)
     if not found:
         raise NoMatch("no relations match")
-    if fmt is GraphFormat.MERMAID or fmt is GraphFormat.DOT:
+    if drawn:
         from jnap_cli.render import graph_text
 
         draw = graph_text.mermaid if fmt is GraphFormat.MERMAID else graph_text.dot
-        chosen.out.write(draw(loaded, found))
+        output.stream.write(draw(loaded, found))
         return
     from jnap_cli.render.records import emit
 
     records = [{**record, "ends": [record["source"], record["target"]]} for record in edge_records(found)]
-    emit(records, EDGE, chosen.output(RecordFormat(fmt.value) if fmt else None, fields, empty))
+    emit(records, EDGE, output)

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from jnap_cli.cli.options import EmptyOpt, FormatOpt, NoColorOpt, RegisterOpt, complete_from_register, fields_option
+from jnap_cli.cli.options import (
+    EmptyOpt,
+    FormatOpt,
+    NoColorOpt,
+    OutputOpt,
+    RegisterOpt,
+    complete_from_register,
+    fields_option,
+)
 from jnap_cli.cli.settings import settings
 from jnap_cli.errors import NoMatch, UsageError
 from jnap_cli.render.views import HISTORY
@@ -26,6 +34,7 @@ def history(
     fmt: FormatOpt = None,
     fields: Annotated[str | None, fields_option(HISTORY)] = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Every commit that changed an action (status, text, commentary, links, any field), newest first.
@@ -55,4 +64,4 @@ def history(
         if unknown is not None:
             raise unknown
         raise NoMatch(f"no commit changed {wanted}")
-    emit_history(records, chosen.output(fmt, fields, empty))
+    emit_history(records, chosen.output(fmt, fields, empty, output_file))

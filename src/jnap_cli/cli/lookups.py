@@ -15,6 +15,7 @@ from jnap_cli.cli.options import (
     LimitOpt,
     NoColorOpt,
     NotStatusOpt,
+    OutputOpt,
     PlanOpt,
     RegisterOpt,
     SortOpt,
@@ -50,6 +51,7 @@ def list_(
     fmt: FormatOpt = None,
     fields: ActionFieldsOpt = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """List actions in register order; filters combine (AND).
@@ -64,7 +66,7 @@ def list_(
     """
     chosen = settings(ctx, register=register, no_color=no_color)
     filters = Filters(plan, theme, status, not_status, basis)
-    _list_actions(chosen, filters, sort, limit, chosen.output(fmt, fields, empty))
+    _list_actions(chosen, filters, sort, limit, chosen.output(fmt, fields, empty, output_file))
 
 
 def filter_(
@@ -83,6 +85,7 @@ def filter_(
     fmt: FormatOpt = None,
     fields: ActionFieldsOpt = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """List the actions in any of the given statuses.
@@ -92,9 +95,11 @@ def filter_(
       $ jnap filter in-progress ongoing
       # The same in one plan, as CSV for a spreadsheet
       $ jnap filter in-progress ongoing --plan refresh --format csv
+      # An Excel workbook: every action, then a sheet per plan
+      $ jnap filter in-progress ongoing -o under-way.xlsx
     """
     chosen = settings(ctx, register=register, no_color=no_color)
-    _list_actions(chosen, Filters(plan, theme, statuses), sort, limit, chosen.output(fmt, fields, empty))
+    _list_actions(chosen, Filters(plan, theme, statuses), sort, limit, chosen.output(fmt, fields, empty, output_file))
 
 
 def _list_actions(chosen: Settings, filters: Filters, sort: str | None, limit: int | None, output: Output) -> None:
@@ -125,6 +130,7 @@ def show(
     fmt: FormatOpt = None,
     fields: ActionFieldsOpt = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Show the whole record of one or more actions.
@@ -146,7 +152,7 @@ def show(
     actions = resolve(loaded, _expand_stdin(ids), plan=plan)
     if not actions:  # only `-` can give none: an empty argument is refused by resolve()
         raise UsageError("no ids on standard input", "pipe ids into 'jnap show -', one per line")
-    emit(records(loaded, actions), ACTION_DETAIL, chosen.output(fmt, fields, empty))
+    emit(records(loaded, actions), ACTION_DETAIL, chosen.output(fmt, fields, empty, output_file))
 
 
 def _expand_stdin(ids: list[str]) -> list[str]:
@@ -172,6 +178,7 @@ def plans(
     fmt: FormatOpt = None,
     fields: PlanFieldsOpt = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """The plans, with their action counts by status.
@@ -186,7 +193,7 @@ def plans(
     from jnap_cli.render.records import emit
 
     chosen = settings(ctx, register=register, no_color=no_color)
-    emit(plan_records(chosen.load()), PLAN, chosen.output(fmt, fields, empty))
+    emit(plan_records(chosen.load()), PLAN, chosen.output(fmt, fields, empty, output_file))
 
 
 def themes(
@@ -196,6 +203,7 @@ def themes(
     fmt: FormatOpt = None,
     fields: ThemeFieldsOpt = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """The themes of each plan, with their action counts.
@@ -210,4 +218,4 @@ def themes(
     from jnap_cli.render.records import emit
 
     chosen = settings(ctx, register=register, no_color=no_color)
-    emit(theme_records(chosen.load(), plan), THEME, chosen.output(fmt, fields, empty))
+    emit(theme_records(chosen.load(), plan), THEME, chosen.output(fmt, fields, empty, output_file))

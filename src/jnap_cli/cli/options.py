@@ -144,6 +144,19 @@ FormatOpt = Annotated[
 ]
 
 
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to FILE ('-': stdout), in the format its name ends with (.xlsx, .csv, .json, ...) unless "
+        "--format says; a file is replaced at once, a FIFO written into.",
+        dir_okay=False,
+    ),
+]
+
+
 EmptyOpt = Annotated[
     str | None,
     typer.Option(

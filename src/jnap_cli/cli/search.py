@@ -12,6 +12,7 @@ from jnap_cli.cli.options import (
     FormatOpt,
     LimitOpt,
     NoColorOpt,
+    OutputOpt,
     PlanOpt,
     RegisterOpt,
     choices,
@@ -40,6 +41,7 @@ def search(
     fmt: FormatOpt = None,
     fields: Annotated[str | None, fields_option(SEARCH_HIT)] = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Full-text search over text, commentary and theme, best match first: your words as typed, then by score.
@@ -71,7 +73,7 @@ def search(
         cache=chosen.cache,
     )
     marks = [{"snippet": hit.spans} for hit in hits]
-    emit(rows, SEARCH_HIT, chosen.output(fmt, fields, empty), highlights=marks)
+    emit(rows, SEARCH_HIT, chosen.output(fmt, fields, empty, output_file), highlights=marks)
 
 
 def glossary(
@@ -87,6 +89,7 @@ def glossary(
     fmt: FormatOpt = None,
     fields: Annotated[str | None, fields_option(TERM)] = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """The annex's acronyms and named things: expansions, descriptions and their sources.
@@ -104,4 +107,4 @@ def glossary(
 
     chosen = settings(ctx, no_color=no_color)
     rows = [asdict(entry) for entry in entries(load_glossary(cache=chosen.cache), " ".join(term) if term else None)]
-    emit(rows, TERM, chosen.output(fmt, fields, empty))
+    emit(rows, TERM, chosen.output(fmt, fields, empty, output_file, register=False))

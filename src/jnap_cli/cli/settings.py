@@ -60,12 +60,31 @@ class Settings:
 
         return use_color(sys.stdout, self.no_color)
 
-    def output(self, fmt: RecordFormat | None = None, fields: str | None = None, empty: str | None = None) -> Output:
+    def output(
+        self,
+        fmt: RecordFormat | None = None,
+        fields: str | None = None,
+        empty: str | None = None,
+        to: Path | None = None,
+        *,
+        register: bool = True,
+    ) -> Output:
         """How the command prints its records: its `--format`, `--fields` and `--empty`, with the colour
-        these settings choose, to the guarded stdout."""
+        these settings choose, to the guarded stdout, or to `-o FILE` (`to`; `-` is stdout), which may
+        not be the register (`register`: the command has one)."""
+        from typer._click.globals import get_current_context
+
         from jnap_cli.render.records import Output
 
-        return Output(format=fmt, fields=fields, color=self.color(), stream=self.out, empty=empty)
+        ctx = get_current_context(silent=True)
+        title = " ".join(["jnap", *ctx.command_path.split()[1:]]) if ctx is not None else "jnap"
+        if to is None or str(to) == "-" or ctx is None:
+            return Output(format=fmt, fields=fields, color=self.color(), stream=self.out, empty=empty, title=title)
+        from jnap_cli.cli.output_file import held
+
+        stream = held(to, self.register_path() if register else None)
+        ctx.find_root().meta[HELD] = (to, stream)
+        return Output(format=fmt, fields=fields, stream=stream, empty=empty, title=title, suffix=to.suffix)
 
     def register_path(self) -> Path:
         """`--register`, else `$JNAP_REGISTER`, else the register of the git work tree around the current
@@ -82,6 +101,7 @@ class Settings:
 
 
 _PAGER = "jnap.pager"  # where the run's paged stdout is kept, on the root context
+HELD = "jnap.output_file"  # where the run's output for `-o FILE` is held, on the root context (`output_file`)
 
 
 def _start_paging(root: Any) -> IO[str]:

@@ -14,6 +14,7 @@ from jnap_cli.cli.options import (
     FormatOpt,
     NoColorOpt,
     NotStatusOpt,
+    OutputOpt,
     PlanOpt,
     RegisterOpt,
     StatusOpt,
@@ -56,6 +57,7 @@ def stats(
         ),
     ] = None,
     empty: EmptyOpt = None,
+    output_file: OutputOpt = None,
     no_color: NoColorOpt = False,
 ) -> None:
     """Counts by plan and status and by theme and status, with the completed share of each.
@@ -75,7 +77,7 @@ def stats(
     from jnap_cli.render.stats import emit_tallies
 
     chosen = settings(ctx, register=register, no_color=no_color)
-    filters, output = Filters(plan, theme, status, not_status, basis), chosen.output(fmt, fields, empty)
+    filters, output = Filters(plan, theme, status, not_status, basis), chosen.output(fmt, fields, empty, output_file)
     loaded = chosen.load()
     actions = filters.select(loaded) if filters.given() else None  # None: every action
     if since is not None:

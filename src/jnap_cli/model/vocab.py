@@ -82,7 +82,8 @@ class SearchField(StrEnum):
 
 
 class RecordFormat(StrEnum):
-    """How records are printed: every command that prints records takes every one of these."""
+    """How records are printed: every command that prints records takes every one of these. `xlsx` is an
+    Excel workbook, a binary file (`-o FILE`, or standard output when it is not a terminal)."""
 
     TABLE = "table"
     JSON = "json"
@@ -91,6 +92,7 @@ class RecordFormat(StrEnum):
     TSV = "tsv"
     MARKDOWN = "markdown"
     IDS = "ids"
+    XLSX = "xlsx"
 
 
 class FindingFormat(StrEnum):
@@ -108,6 +110,7 @@ class FindingFormat(StrEnum):
     TSV = "tsv"
     MARKDOWN = "markdown"
     IDS = "ids"
+    XLSX = "xlsx"
 
 
 class DiffFormat(StrEnum):
@@ -124,6 +127,7 @@ class DiffFormat(StrEnum):
     TSV = "tsv"
     MARKDOWN = "markdown"
     IDS = "ids"
+    XLSX = "xlsx"
 
 
 class GraphFormat(StrEnum):
@@ -138,6 +142,7 @@ class GraphFormat(StrEnum):
     TSV = "tsv"
     MARKDOWN = "markdown"
     IDS = "ids"
+    XLSX = "xlsx"
 
 
 class Severity(StrEnum):
@@ -148,6 +153,17 @@ class Severity(StrEnum):
 
 
 STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
+
+# The record format a file's name asks for (`-o actions.xlsx`), where `--format` does not say.
+SUFFIXES: dict[str, RecordFormat] = {
+    ".xlsx": RecordFormat.XLSX,
+    ".csv": RecordFormat.CSV,
+    ".tsv": RecordFormat.TSV,
+    ".json": RecordFormat.JSON,
+    ".jsonl": RecordFormat.JSONL,
+    ".ndjson": RecordFormat.JSONL,
+    ".md": RecordFormat.MARKDOWN,
+}
 
 
 class ReportFormat(StrEnum):

@@ -1,4 +1,4 @@
-"""The one renderer: records → table / json / jsonl / csv / tsv / markdown / ids.
+"""The one renderer: records → table / json / jsonl / csv / tsv / markdown / ids / xlsx.
 
 Every command hands its result here as a list of records (dicts with the same keys), so all formats
 carry the same data. Register text is untrusted: human-readable formats escape control, bidi and
@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
-from jnap_cli.errors import UsageError
-from jnap_cli.model.vocab import RecordFormat
+from jnap_cli.errors import OutputFailed, UsageError
+from jnap_cli.model.vocab import SUFFIXES, RecordFormat
 from jnap_cli.render.cells import csv_cell, flat, markdown_cell, to_json, tsv_cell
 from jnap_cli.render.terminal import isatty
 from jnap_cli.render.views import View
@@ -51,10 +51,14 @@ class Output:
     color: bool = False
     stream: IO[str] = field(default_factory=lambda: sys.stdout)
     empty: str | None = None
+    title: str = "jnap"  # what a document format (xlsx) is titled: the command that made it
+    suffix: str = ""  # the `-o FILE`'s suffix (`.xlsx`): the format it asks for when --format does not say
 
     def chosen_format(self) -> RecordFormat:
-        """`--format`, else the stream's default."""
-        return self.format if self.format is not None else default_format(self.stream)
+        """`--format`, else the format `-o FILE`'s name asks for (`SUFFIXES`), else the stream's default."""
+        if self.format is not None:
+            return self.format
+        return SUFFIXES.get(self.suffix.lower()) or default_format(self.stream)
 
     def using(self, fmt: RecordFormat) -> Output:
         """The same output in `fmt`: for the record formats of a command with formats of its own (check, diff)."""
@@ -62,9 +66,12 @@ class Output:
 
 
 def choose_fields(view: View, fields: str | None, fmt: RecordFormat) -> list[str]:
-    """`--fields a,b` checked against the view; without it, every field for json/jsonl and blocks, else the summary."""
+    """`--fields a,b` checked against the view; without it, every field for json/jsonl/xlsx and blocks, else the
+    summary."""
     if fields is None:
-        full = fmt in (RecordFormat.JSON, RecordFormat.JSONL) or (view.blocks and fmt is RecordFormat.TABLE)
+        full = fmt in (RecordFormat.JSON, RecordFormat.JSONL, RecordFormat.XLSX) or (
+            view.blocks and fmt is RecordFormat.TABLE
+        )
         return list(view.fields if full else view.summary)
     chosen = [f.strip() for f in fields.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in view.fields]
@@ -85,8 +92,16 @@ def emit(records: Sequence[Record], view: View, output: Output, *, highlights: H
     mark spans of a table's cells (search hits)."""
     stream, empty, color = output.stream, output.empty, output.color
     chosen_format = output.chosen_format()
+    if chosen_format is RecordFormat.XLSX:
+        refuse_terminal(stream, chosen_format)
     chosen = choose_fields(view, output.fields, chosen_format)
     rows = [{f: record.get(f) for f in chosen} for record in records]
+    if chosen_format is RecordFormat.XLSX:  # a sheet per plan needs each record's plan, even when not a field
+        from jnap_cli.render import xlsx
+
+        sheet_rows = [{**row, "plan": record.get("plan")} for row, record in zip(rows, records, strict=True)]
+        write_binary(stream, xlsx.workbook(sheet_rows, chosen, view, title=output.title))
+        return
     if empty is not None and chosen_format not in (RecordFormat.JSON, RecordFormat.JSONL, RecordFormat.CSV):
         rows = [{f: empty if value in (None, "", []) else value for f, value in row.items()} for row in rows]
     if chosen_format is RecordFormat.JSON:
@@ -121,3 +136,27 @@ def _ids_of(record: Record, view: View) -> list[str]:
         if value not in (None, "", []):
             return [flat(item) for item in value] if isinstance(value, list | tuple) else [flat(value)]
     return []
+
+
+def refuse_terminal(stream: IO[str], fmt: RecordFormat) -> None:
+    """A binary format is not for a terminal: refuse it (exit 2) before any work is done."""
+    if isatty(stream):
+        raise UsageError(
+            f"--format {fmt.value} writes a binary file, which a terminal cannot show",
+            "give -o FILE, or redirect standard output to a file",
+        )
+
+
+def write_binary(stream: IO[str], data: bytes) -> None:
+    """`data` to the bytes under the text stream `stream` (standard output's, or an `-o FILE`'s)."""
+    target = getattr(stream, "buffer", None)
+    if target is None:
+        raise UsageError("this output takes text only", "give -o FILE")
+    try:
+        stream.flush()
+        target.write(data)
+        target.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputFailed(f"cannot write output: {exc.strerror or exc}") from None
