@@ -210,9 +210,14 @@ BasisOpt = Annotated[
         "--basis",
         metavar="BASIS",
         case_sensitive=False,
-        help="Only statuses the annex states, or that the register infers: stated | inferred.",
+        help="Only statuses the commentary's own words say (stated), or that the register concludes "
+        "(inferred): stated | inferred.",
     ),
 ]
+HandedOffOpt = Annotated[
+    bool, typer.Option("--handed-off", help="Only actions whose work (or a part of it) went elsewhere: handed_to.")
+]
+WaitingOpt = Annotated[bool, typer.Option("--waiting", help="Only actions that wait on something: waits_on.")]
 SortOpt = Annotated[
     str | None, typer.Option("--sort", metavar="FIELD[:desc]", help="Sort by FIELD or FIELD:desc (natural order).")
 ]
@@ -222,17 +227,20 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", metavar="N", min=
 @dataclass(frozen=True)
 class Filters:
     """The filters of `list`, `filter`, `stats` and `graph` (`--plan`, `--theme`, `--status`, `--not-status`,
-    `--basis`), built once per command: each left out (None or empty) keeps every action."""
+    `--basis`; `--handed-off`, `--waiting`), built once per command: each left out (None, empty or
+    False) keeps every action."""
 
     plan: str | None = None
     theme: str | None = None
     statuses: Sequence[Status] | None = None
     not_statuses: Sequence[Status] | None = None
     basis: StatusBasis | None = None
+    handed_off: bool = False
+    waiting: bool = False
 
     def given(self) -> bool:
         """Whether any filter was given."""
-        return any((self.plan, self.theme, self.statuses, self.not_statuses, self.basis))
+        return any((self.plan, self.theme, self.statuses, self.not_statuses, self.basis, self.handed_off, self.waiting))
 
     def select(self, register: Register) -> list[Action]:
         """The actions of `register` that pass every filter, in register order (`query.select`)."""
@@ -245,4 +253,6 @@ class Filters:
             statuses=self.statuses,
             not_statuses=self.not_statuses,
             basis=self.basis,
+            handed_off=self.handed_off,
+            waiting=self.waiting,
         )
