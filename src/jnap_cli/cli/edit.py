@@ -33,7 +33,7 @@ EvidenceOpt = Annotated[
 StatusOpt = Annotated[
     Status | None, typer.Option("--status", metavar="STATUS", case_sensitive=False, help="New status.")
 ]
-_BASIS = "stated: the commentary's own words say the status; inferred: the register concludes it"
+_BASIS = "stated (the commentary's own words say the status) or inferred (the register concludes it)"
 HandedToOpt = Annotated[
     str | None,
     typer.Option(
@@ -52,9 +52,7 @@ WaitsOnOpt = Annotated[
 ]
 NewBasisOpt = Annotated[
     StatusBasis | None,
-    typer.Option(
-        "--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS}: stated | inferred [default: unchanged]."
-    ),
+    typer.Option("--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS} [default: unchanged]."),
 ]
 
 
@@ -71,7 +69,7 @@ def set_status(
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Set an action's status, with the words of its commentary that justify it (and, quoted from it too,
+    r"""Set an action's status, with the words of its commentary that justify it (and, quoted from it too,
     where its work went or what it waits on).
 
     Examples:
@@ -110,9 +108,9 @@ def comment(
     Examples:
       # Add a paragraph to R19's commentary
       $ jnap comment R19 --append --text "Findings are due in Spring 2025."
-      # New words, with the status they now justify
+      # New words, with the status they now justify; it waits on nothing now
       $ jnap comment R14 --text "The work was completed in 2025." \
-          --status complete --evidence "The work was completed"
+          --status complete --evidence "The work was completed" --waits-on ""
     """
     from jnap_cli.writing import edits
 
@@ -186,7 +184,7 @@ def add(
     evidence: Annotated[str, typer.Option("--evidence", metavar="QUOTE", help="Words of the commentary.")] = "",
     basis: Annotated[
         StatusBasis,
-        typer.Option("--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS}: stated | inferred."),
+        typer.Option("--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS}."),
     ] = StatusBasis.INFERRED,
     handed_to: Annotated[
         str, typer.Option("--handed-to", metavar="QUOTE", help="Words of the commentary: the body the work went to.")

@@ -63,9 +63,8 @@ def list_(
       $ jnap list --plan refresh --not-status complete
       # Statuses the register inferred, with the words they rest on
       $ jnap list --basis inferred --fields id,status,status_evidence
-      # What went elsewhere, and to whom; what waits, and on what
+      # What went elsewhere, and to whom (complete actions too)
       $ jnap list --handed-off --fields id,status,handed_to
-      $ jnap list --waiting --fields id,status,waits_on
     """
     chosen = settings(ctx, register=register, no_color=no_color)
     filters = Filters(plan, theme, status, not_status, basis, handed_off, waiting)

@@ -210,8 +210,8 @@ BasisOpt = Annotated[
         "--basis",
         metavar="BASIS",
         case_sensitive=False,
-        help="Only statuses the commentary's own words say (stated), or that the register concludes "
-        "(inferred): stated | inferred.",
+        help="Only statuses that are stated (the commentary's own words say the status) or inferred (the "
+        "register concludes it).",
     ),
 ]
 HandedOffOpt = Annotated[
