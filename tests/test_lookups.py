@@ -144,7 +144,7 @@ def test_show_full_record_json(run: Run) -> None:
                 "waits_on",
                 "continues",
                 "builds_on",
-            ],  # fmt: skip
+            ],
             "derived": ["as_of", "continued_by", "built_on_by"],
         },
     }
