@@ -138,7 +138,10 @@ def test_show_labels_fields_in_words_and_marks_their_provenance(run: Run, column
 def test_json_keeps_the_empty_fields_and_the_provenance(run: Run) -> None:
     record = json.loads(run("show", "R4", "-f", "json").stdout)[0]
     assert record["builds_on"] == [] and record["annex_marker"] is None
-    assert record["provenance"]["register"] == ["status", "status_basis", "status_evidence", "continues", "builds_on"]
+    assert record["provenance"]["register"] == [
+        "status", "status_basis", "status_evidence", "handed_to", "waits_on", "continues", "builds_on",
+    ]  # fmt: skip
+    assert record["handed_to"] is None and record["waits_on"] is None
 
 
 def test_an_empty_field_shows_when_named_or_given_a_placeholder(run: Run) -> None:
@@ -154,7 +157,7 @@ def test_a_provenance_that_marks_no_field_shown_is_a_line(run: Run) -> None:
         "ID          R4\n"
         "Provenance  annex: theme, number, text, commentary,\n"
         "            references, annex_marker; register: status,\n"
-        "            status_basis, status_evidence, continues,\n"
-        "            builds_on; derived: as_of, continued_by,\n"
-        "            built_on_by\n"
+        "            status_basis, status_evidence, handed_to,\n"
+        "            waits_on, continues, builds_on; derived: as_of,\n"
+        "            continued_by, built_on_by\n"
     )

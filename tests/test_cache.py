@@ -377,6 +377,8 @@ commentary = "The thing is done.\\n\\nA second paragraph."
 status = "complete"
 status_basis = "stated"
 status_evidence = "The thing is done."
+handed_to = "A second"
+waits_on = "paragraph"
 continues = ["A2"]
 builds_on = [{ id = "A2", reason = "its guidance" }]
 references = ["action 2 under A theme"]
@@ -409,7 +411,8 @@ def test_an_action_that_sets_every_field_survives_every_converter(
     expected = Action(
         id="A1", plan="p", number=1, theme="A theme", text="Do a thing (see action 2 under A theme).",
         status=Status.COMPLETE, commentary="The thing is done.\n\nA second paragraph.",
-        status_basis=StatusBasis.STATED, status_evidence="The thing is done.", continues=("A2",),
+        status_basis=StatusBasis.STATED, status_evidence="The thing is done.", handed_to="A second",
+        waits_on="paragraph", continues=("A2",),
         builds_on=(BuildsOn("A2", "its guidance"),), references=("action 2 under A theme",),
         annex_marker="Completed",
     )  # fmt: skip

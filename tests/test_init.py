@@ -45,7 +45,7 @@ year = 2025
 # text = "The action, word for word from the plan."
 # commentary = "The published progress update, word for word."
 # status = "in-progress"               # complete, in-progress, ongoing, transferred, deferred, not-started
-# status_basis = "stated"              # the commentary says it outright; or "inferred"
+# status_basis = "stated"              # the commentary's own words say the status; or "inferred"
 # status_evidence = "progress update"  # words quoted from the commentary
 # continues = []                       # ids of another plan's actions that this one carries on
 """

@@ -67,11 +67,11 @@ def test_sort_and_limit(run: Run) -> None:
          "not-started"),
         (["list", "--plan", "2021"], "unknown plan '2021'; plans: refresh, original"),
         (["list", "--fields", "id,colour"], "unknown field 'colour'; fields: id, plan, number, theme, text, "
-         "commentary, status, status_basis, status_evidence, as_of, continues, continued_by, builds_on, built_on_by, "
-         "references, annex_marker, provenance"),
+         "commentary, status, status_basis, status_evidence, handed_to, waits_on, as_of, continues, continued_by, "
+         "builds_on, built_on_by, references, annex_marker, provenance"),
         (["list", "--sort", "colour"], "cannot sort by unknown field 'colour'; fields: id, plan, number, theme, "
-         "text, commentary, status, status_basis, status_evidence, as_of, continues, continued_by, builds_on, "
-         "built_on_by, references, annex_marker, provenance"),
+         "text, commentary, status, status_basis, status_evidence, handed_to, waits_on, as_of, continues, "
+         "continued_by, builds_on, built_on_by, references, annex_marker, provenance"),
         (["list", "--sort", "id:up"], "unknown sort direction 'up'; use FIELD, FIELD:asc or FIELD:desc"),
         (["list", "--format", "yaml"], "unknown format 'yaml' for --format; choose from table, json, jsonl, csv, "
          "tsv, markdown, ids, xlsx"),
@@ -125,6 +125,8 @@ def test_show_full_record_json(run: Run) -> None:
         "status_basis": "inferred",
         "status_evidence": "Regular meetings with the Victims’ Commissioner, London’s Victims’ Commissioner and the "
         "Domestic Abuse Commissioner take place to consult and inform on work in the RASSO area.",
+        "handed_to": None,
+        "waits_on": None,
         "as_of": 2024,
         "continues": ["O23"],
         "continued_by": [],
@@ -134,7 +136,15 @@ def test_show_full_record_json(run: Run) -> None:
         "annex_marker": None,
         "provenance": {
             "annex": ["theme", "number", "text", "commentary", "references", "annex_marker"],
-            "register": ["status", "status_basis", "status_evidence", "continues", "builds_on"],
+            "register": [
+                "status",
+                "status_basis",
+                "status_evidence",
+                "handed_to",
+                "waits_on",
+                "continues",
+                "builds_on",
+            ],
             "derived": ["as_of", "continued_by", "built_on_by"],
         },
     }

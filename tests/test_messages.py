@@ -152,12 +152,12 @@ def test_add_says_what_check_will_fail_on_and_infers_the_basis(run: Run, small_r
 def test_add_basis_has_help_of_its_own(run: Run) -> None:
     help_text = " ".join(run("add", "--help", env={"COLUMNS": "200"}).stdout.split())
     assert (
-        "--basis BASIS Whether the commentary states the status, or the register infers it (docs/status-rubric.md): "
-        "stated | inferred. [default: inferred]" in help_text
+        "--basis BASIS stated (the commentary's own words say the status) or inferred (the register concludes "
+        "it). [default: inferred]" in help_text
     )
     assert "Only statuses" not in help_text
     set_help = " ".join(run("set-status", "--help", env={"COLUMNS": "200"}).stdout.split())
-    assert "stated | inferred [default: unchanged]." in set_help
+    assert "or inferred (the register concludes it) [default: unchanged]." in set_help
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,7 @@ FRAGMENTS = (
 )  # fmt: skip
 ANY_CHARACTER = st.characters(exclude_categories=["Cs"])  # every Unicode scalar value
 TEXT = st.lists(st.one_of(st.text(ANY_CHARACTER, max_size=12), st.sampled_from(FRAGMENTS)), max_size=6).map("".join)
+QUOTE = TEXT.filter(lambda s: re.search(r"\S", s) is not None)  # a quote is never blank (the schema's `Text`)
 # Text without the characters the human-readable formats show escaped (`jnap_cli.text.UNSAFE`).
 SAFE_TEXT = TEXT.map(lambda s: UNSAFE.sub("", s))
 
@@ -112,6 +113,8 @@ def registers(draw: st.DrawFn, max_actions: int = 5) -> Data:
             "continues": draw(st.lists(st.sampled_from(action_ids), max_size=3)),
             "references": draw(st.lists(TEXT, max_size=3)),
             "annex_marker": draw(TEXT),
+            "handed_to": draw(QUOTE),
+            "waits_on": draw(QUOTE),
         }
         for key, value in optional.items():
             if draw(st.booleans()):
@@ -135,6 +138,8 @@ def expected_action(entry: Data, fix: Callable[[str], str]) -> Data:
         "status": entry["status"],
         "status_basis": entry.get("status_basis"),
         "status_evidence": fix(entry.get("status_evidence", "")),
+        "handed_to": None if entry.get("handed_to") is None else fix(entry["handed_to"]),
+        "waits_on": None if entry.get("waits_on") is None else fix(entry["waits_on"]),
         "continues": list(entry.get("continues", [])),
         "builds_on": [{"id": link["id"], "reason": fix(link["reason"])} for link in entry.get("builds_on", [])],
         "references": [fix(r) for r in entry.get("references", [])],
@@ -439,6 +444,8 @@ def records(
             "status": draw(st.sampled_from(STATUSES)),
             "status_basis": draw(st.none() | st.sampled_from(["stated", "inferred"])),
             "status_evidence": draw(text),
+            "handed_to": draw(st.none() | text),
+            "waits_on": draw(st.none() | text),
             "as_of": draw(st.none() | st.integers(0, 3000)),
             "continues": draw(st.lists(IDS, max_size=3)),
             "continued_by": draw(st.lists(IDS, max_size=3)),

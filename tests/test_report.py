@@ -354,7 +354,7 @@ def test_the_page_opens_with_the_numbers_and_what_needs_attention(page: str) -> 
     main = root.find(".//main")
     assert main is not None
     sections = [child.get("id") for child in main if local(child.tag) == "section"]
-    assert sections[:4] == ["headline", "attention", "summary", "relations"]
+    assert sections[:5] == ["headline", "attention", "handed", "summary", "relations"]
     assert sections[-1] == "about", "sources and method come last"
     header = root.find(".//header")
     assert header is not None and header.find(".//dl") is None, "no provenance before the numbers"

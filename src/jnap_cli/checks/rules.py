@@ -16,10 +16,10 @@ from jnap_cli.model.finding import Finding
 from jnap_cli.model.integrity import RULES, Rule, finders, links, rule
 from jnap_cli.model.integrity import finding as _finding
 from jnap_cli.model.schema import Action, Register
-from jnap_cli.model.vocab import Severity
+from jnap_cli.model.vocab import Severity, Status
 from jnap_cli.text import squash, unsafe_characters
 
-__all__ = ["RULES", "Rule", "is_placeholder", "missing_ranges", "parse_codes", "run_checks", "select"]
+__all__ = ["RULES", "Rule", "is_placeholder", "missing_ranges", "parse_codes", "quoted", "run_checks", "select"]
 
 # What `commentary-placeholder` catches (the rule's description, and so the rules table of docs/ci.md, lists them all).
 # Whole forms are compared after folding case and dropping everything but letters and digits, so
@@ -73,7 +73,16 @@ _PLACEHOLDER_RULE = (
 )
 
 
-_TEXT_FIELDS = ("theme", "text", "commentary", "status_evidence", "references", "annex_marker")
+_TEXT_FIELDS = ("theme", "text", "commentary", "status_evidence", "handed_to", "waits_on", "references", "annex_marker")
+# The judgements that quote the commentary besides `status_evidence`: where work went, what it waits on.
+QUOTES = ("handed_to", "waits_on")
+WAITING_STATUSES = frozenset({Status.DEFERRED, Status.IN_PROGRESS})  # what `waits_on` is for
+
+
+def quoted(quote: str, action: Action) -> bool:
+    """Whether `quote` is word for word in the action's commentary (runs of whitespace count as one space):
+    how every quote of the register is found."""
+    return squash(quote) in squash(action.commentary)
 
 
 def _real_commentary(action: Action) -> bool:
@@ -122,7 +131,7 @@ def evidence(register: Register) -> Iterator[Finding]:
                 index,
                 "status_evidence",
             )
-        elif squash(quote) not in squash(action.commentary):
+        elif not quoted(quote, action):
             yield _finding(
                 "evidence-not-found",
                 f"status_evidence {quote!r} is not in the commentary",
@@ -142,6 +151,38 @@ def status_basis(register: Register) -> Iterator[Finding]:
         if action.status_basis is None:
             message = f"status {action.status.value!r} has no status_basis (stated or inferred)"
             yield _finding("status-basis-missing", message, action, index, "status_basis")
+
+
+@rule(
+    "quote-not-found",
+    Severity.ERROR,
+    "`handed_to` or `waits_on` is not word for word in the commentary (matched as `evidence-not-found` "
+    "matches, and checked only when the commentary is real)",
+)
+def quotes(register: Register) -> Iterator[Finding]:
+    for index, action in enumerate(register.actions):
+        if not _real_commentary(action):
+            continue  # the root cause is the commentary: reported once, by `commentary`
+        for name in QUOTES:
+            quote = getattr(action, name)
+            if quote is not None and not quoted(quote, action):
+                yield _finding("quote-not-found", f"{name} {quote!r} is not in the commentary", action, index, name)
+
+
+@rule(
+    "handed-to-missing",
+    Severity.WARNING,
+    "a `transferred` action does not quote in `handed_to` the body or group its work went to",
+)
+@rule("waits-on-status", Severity.WARNING, "`waits_on` on an action that is neither `deferred` nor `in-progress`")
+def hand_offs(register: Register) -> Iterator[Finding]:
+    for index, action in enumerate(register.actions):
+        if action.status is Status.TRANSFERRED and action.handed_to is None:
+            message = "status 'transferred' does not say where the work went (handed_to)"
+            yield _finding("handed-to-missing", message, action, index, "handed_to")
+        if action.waits_on is not None and action.status not in WAITING_STATUSES:
+            message = f"waits_on on a {action.status.value!r} action: only a deferred or in-progress one waits"
+            yield _finding("waits-on-status", message, action, index, "waits_on")
 
 
 @rule(

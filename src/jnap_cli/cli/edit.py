@@ -33,12 +33,26 @@ EvidenceOpt = Annotated[
 StatusOpt = Annotated[
     Status | None, typer.Option("--status", metavar="STATUS", case_sensitive=False, help="New status.")
 ]
-_BASIS = "Whether the commentary states the status, or the register infers it (docs/status-rubric.md)"
+_BASIS = "stated (the commentary's own words say the status) or inferred (the register concludes it)"
+HandedToOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--handed-to",
+        metavar="QUOTE",
+        help='Words of the commentary naming the body the work went to ("" removes them) [default: unchanged].',
+    ),
+]
+WaitsOnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--waits-on",
+        metavar="QUOTE",
+        help='Words of the commentary saying what the work waits on ("" removes them) [default: unchanged].',
+    ),
+]
 NewBasisOpt = Annotated[
     StatusBasis | None,
-    typer.Option(
-        "--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS}: stated | inferred [default: unchanged]."
-    ),
+    typer.Option("--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS} [default: unchanged]."),
 ]
 
 
@@ -50,21 +64,28 @@ def set_status(
         str, typer.Option("--evidence", metavar="QUOTE", help="Words of the commentary that justify it (required).")
     ],
     basis: NewBasisOpt = None,
+    handed_to: HandedToOpt = None,
+    waits_on: WaitsOnOpt = None,
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
-    """Set an action's status, with the words of its commentary that justify it.
+    r"""Set an action's status, with the words of its commentary that justify it (and, quoted from it too,
+    where its work went or what it waits on).
 
     Examples:
       # Mark R4 complete, quoting its commentary; see the change first
       $ jnap set-status R4 complete --evidence "Regular meetings" --dry-run
       # Only the basis: the commentary itself says the plans are in place
       $ jnap set-status O8 complete --evidence "plans in place" --basis stated
+      # Where O7's work went, in the commentary's words
+      $ jnap set-status O7 transferred --evidence "has passed to the Joint" \
+          --handed-to "the Joint Case Progression working group" --dry-run
     """
     from jnap_cli.writing import edits
 
     chosen = settings(ctx, register=register)
-    _write(chosen, dry_run, lambda r: edits.set_status(r, action_id, status.value, evidence, _value(basis)))
+    quotes = _quotes(handed_to, waits_on)
+    _write(chosen, dry_run, lambda r: edits.set_status(r, action_id, status.value, evidence, _value(basis), quotes))
 
 
 def comment(
@@ -77,6 +98,8 @@ def comment(
     append: Annotated[bool, typer.Option("--append", help="Add a paragraph instead of replacing.")] = False,
     status: StatusOpt = None,
     evidence: EvidenceOpt = None,
+    handed_to: HandedToOpt = None,
+    waits_on: WaitsOnOpt = None,
     register: RegisterOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -85,9 +108,9 @@ def comment(
     Examples:
       # Add a paragraph to R19's commentary
       $ jnap comment R19 --append --text "Findings are due in Spring 2025."
-      # New words, with the status they now justify
+      # New words, with the status they now justify; it waits on nothing now
       $ jnap comment R14 --text "The work was completed in 2025." \
-          --status complete --evidence "The work was completed"
+          --status complete --evidence "The work was completed" --waits-on ""
     """
     from jnap_cli.writing import edits
 
@@ -96,6 +119,7 @@ def comment(
     # $EDITOR is opened before the lock is taken: a person typing never holds other writers up. What
     # they replace must still be what they saw when the write comes.
     words, seen = _commentary(path, action_id, text, file, append)
+    quotes = _quotes(handed_to, waits_on)
 
     def planned(loaded: Register) -> Planned:
         from jnap_cli.query.select import resolve
@@ -103,7 +127,9 @@ def comment(
         if seen is not None and resolve(loaded, [action_id])[0].commentary != seen:
             _changed_meanwhile(action_id, "commentary", words, ".txt", f"jnap comment {action_id} --file")
         value = status.value if status is not None else None
-        return edits.set_commentary(loaded, action_id, words, append=append, status=value, evidence=evidence)
+        return edits.set_commentary(
+            loaded, action_id, words, append=append, status=value, evidence=evidence, quotes=quotes
+        )
 
     _write(chosen, dry_run, planned)
 
@@ -158,8 +184,14 @@ def add(
     evidence: Annotated[str, typer.Option("--evidence", metavar="QUOTE", help="Words of the commentary.")] = "",
     basis: Annotated[
         StatusBasis,
-        typer.Option("--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS}: stated | inferred."),
+        typer.Option("--basis", metavar="BASIS", case_sensitive=False, help=f"{_BASIS}."),
     ] = StatusBasis.INFERRED,
+    handed_to: Annotated[
+        str, typer.Option("--handed-to", metavar="QUOTE", help="Words of the commentary: the body the work went to.")
+    ] = "",
+    waits_on: Annotated[
+        str, typer.Option("--waits-on", metavar="QUOTE", help="Words of the commentary: what the work waits on.")
+    ] = "",
     file: Annotated[
         str | None,
         typer.Option(
@@ -193,7 +225,7 @@ def add(
         opened = open_for_edit(path)
         made = edits.new_action(
             opened.register, plan, theme, text, number=number, commentary=commentary, status=status.value,
-            evidence=evidence, basis=basis.value,
+            evidence=evidence, basis=basis.value, quotes=_quotes(handed_to or None, waits_on or None),
         )  # fmt: skip
         target, after = opened.home_of(check_plan(opened.register, plan) or plan, file, made.after)
         _writable_file(target.path)
@@ -469,6 +501,12 @@ def _read_input(file: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputUnreadable(f"{file}: not valid UTF-8 (byte 0x{data[exc.start]:02x})", "save it as UTF-8") from None
+
+
+def _quotes(handed_to: str | None, waits_on: str | None) -> dict[str, str]:
+    """The `--handed-to` and `--waits-on` given, by field ("" removes one; one left out is kept)."""
+    given = {"handed_to": handed_to, "waits_on": waits_on}
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def _value(member: object) -> str | None:

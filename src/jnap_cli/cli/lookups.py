@@ -12,6 +12,7 @@ from jnap_cli.cli.options import (
     EmptyOpt,
     Filters,
     FormatOpt,
+    HandedOffOpt,
     LimitOpt,
     NoColorOpt,
     NotStatusOpt,
@@ -21,6 +22,7 @@ from jnap_cli.cli.options import (
     SortOpt,
     StatusOpt,
     ThemeOpt,
+    WaitingOpt,
     choices,
     complete_from_register,
     fields_option,
@@ -46,6 +48,8 @@ def list_(
     status: StatusOpt = None,
     not_status: NotStatusOpt = None,
     basis: BasisOpt = None,
+    handed_off: HandedOffOpt = False,
+    waiting: WaitingOpt = False,
     sort: SortOpt = None,
     limit: LimitOpt = None,
     fmt: FormatOpt = None,
@@ -61,11 +65,11 @@ def list_(
       $ jnap list --plan refresh --not-status complete
       # Statuses the register inferred, with the words they rest on
       $ jnap list --basis inferred --fields id,status,status_evidence
-      # The ids alone, one a line, for another command
-      $ jnap list --status ongoing --format ids
+      # What went elsewhere, and to whom (complete actions too)
+      $ jnap list --handed-off --fields id,status,handed_to
     """
     chosen = settings(ctx, register=register, no_color=no_color)
-    filters = Filters(plan, theme, status, not_status, basis)
+    filters = Filters(plan, theme, status, not_status, basis, handed_off, waiting)
     _list_actions(chosen, filters, sort, limit, chosen.output(fmt, fields, empty, output_file))
 
 

@@ -223,9 +223,14 @@ BasisOpt = Annotated[
         "--basis",
         metavar="BASIS",
         case_sensitive=False,
-        help="Only statuses the annex states, or that the register infers: stated | inferred.",
+        help="Only statuses that are stated (the commentary's own words say the status) or inferred (the "
+        "register concludes it).",
     ),
 ]
+HandedOffOpt = Annotated[
+    bool, typer.Option("--handed-off", help="Only actions whose work (or a part of it) went elsewhere: handed_to.")
+]
+WaitingOpt = Annotated[bool, typer.Option("--waiting", help="Only actions that wait on something: waits_on.")]
 SortOpt = Annotated[
     str | None, typer.Option("--sort", metavar="FIELD[:desc]", help="Sort by FIELD or FIELD:desc (natural order).")
 ]
@@ -235,17 +240,20 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", metavar="N", min=
 @dataclass(frozen=True)
 class Filters:
     """The filters of `list`, `filter`, `stats` and `graph` (`--plan`, `--theme`, `--status`, `--not-status`,
-    `--basis`), built once per command: each left out (None or empty) keeps every action."""
+    `--basis`; `--handed-off`, `--waiting`), built once per command: each left out (None, empty or
+    False) keeps every action."""
 
     plan: str | None = None
     theme: str | None = None
     statuses: Sequence[Status] | None = None
     not_statuses: Sequence[Status] | None = None
     basis: StatusBasis | None = None
+    handed_off: bool = False
+    waiting: bool = False
 
     def given(self) -> bool:
         """Whether any filter was given."""
-        return any((self.plan, self.theme, self.statuses, self.not_statuses, self.basis))
+        return any((self.plan, self.theme, self.statuses, self.not_statuses, self.basis, self.handed_off, self.waiting))
 
     def select(self, register: Register) -> list[Action]:
         """The actions of `register` that pass every filter, in register order (`query.select`)."""
@@ -258,4 +266,6 @@ class Filters:
             statuses=self.statuses,
             not_statuses=self.not_statuses,
             basis=self.basis,
+            handed_off=self.handed_off,
+            waiting=self.waiting,
         )

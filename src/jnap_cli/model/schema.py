@@ -80,6 +80,9 @@ class Action:
     commentary: str = ""
     status_basis: StatusBasis | None = None
     status_evidence: str = ""
+    # Words of the commentary: where the work (or a part of it) went, and what an open action waits on.
+    handed_to: str | None = None
+    waits_on: str | None = None
     continues: tuple[str, ...] = ()
     builds_on: tuple[BuildsOn, ...] = ()
     references: tuple[str, ...] = ()

@@ -93,6 +93,8 @@ class Action(BaseModel):
     status: Status
     status_basis: StatusBasis | None = None
     status_evidence: StrictStr = ""
+    handed_to: Text | None = None  # a quote: never blank (leave the key out instead)
+    waits_on: Text | None = None
     continues: tuple[Identifier, ...] = ()
     builds_on: tuple[BuildsOn, ...] = ()
     references: tuple[StrictStr, ...] = ()

@@ -24,7 +24,8 @@ class Status(StrEnum):
 
 
 class StatusBasis(StrEnum):
-    """Whether the annex's own words state a status, or the register infers it (`docs/status-rubric.md`)."""
+    """Whether the commentary's own words say the status (the annex prints no status column), or the register
+    concludes it from them (`docs/status-rubric.md`)."""
 
     STATED = "stated"
     INFERRED = "inferred"
@@ -49,6 +50,8 @@ class ActionField(StrEnum):
     STATUS = "status"
     STATUS_BASIS = "status_basis"
     STATUS_EVIDENCE = "status_evidence"
+    HANDED_TO = "handed_to"
+    WAITS_ON = "waits_on"
     AS_OF = "as_of"
     CONTINUES = "continues"
     CONTINUED_BY = "continued_by"
@@ -61,7 +64,9 @@ class ActionField(StrEnum):
 
 # Which fields of an action are the annex's words and which the register's judgement (docs/keeping.md, "Provenance").
 FROM_ANNEX: tuple[str, ...] = ("theme", "number", "text", "commentary", "references", "annex_marker")
-JUDGED: tuple[str, ...] = ("status", "status_basis", "status_evidence", "continues", "builds_on")
+JUDGED: tuple[str, ...] = (
+    "status", "status_basis", "status_evidence", "handed_to", "waits_on", "continues", "builds_on",
+)  # fmt: skip
 # Worked out from other fields or other actions, not stored.
 DERIVED: tuple[str, ...] = ("as_of", "continued_by", "built_on_by")
 

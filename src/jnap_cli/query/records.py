@@ -41,6 +41,8 @@ def action_record(action: Action, related: Related | None = None) -> Record:
         "status": action.status.value,
         "status_basis": action.status_basis.value if action.status_basis else None,
         "status_evidence": action.status_evidence,
+        "handed_to": action.handed_to,
+        "waits_on": action.waits_on,
         "continues": list(action.continues),
         "builds_on": [{"id": link.id, "reason": link.reason} for link in action.builds_on],
         "references": list(action.references),

@@ -60,11 +60,15 @@ def select(
     statuses: Sequence[str] | None = None,
     not_statuses: Sequence[str] | None = None,
     basis: str | None = None,
+    handed_off: bool = False,
+    waiting: bool = False,
 ) -> list[Action]:
     """Actions in register order that match every filter given: plan, theme substring, any of `statuses`,
-    none of `not_statuses`, and the status `basis` (stated, inferred). Filters left out (None or empty)
-    keep every action: the options of `list` go in as they are. A theme that no theme of the register
-    contains is a usage error (`check_theme`), as an unknown plan or status is."""
+    none of `not_statuses`, the status `basis` (stated, inferred), and with `handed_off` or `waiting`
+    only those that say where their work went (`handed_to`) or what they wait on (`waits_on`). Filters
+    left out (None, empty or False) keep every action: the options of `list` go in as they are. A theme
+    that no theme of the register contains is a usage error (`check_theme`), as an unknown plan or
+    status is."""
     plan_id = check_plan(register, plan)
     wanted = set(check_statuses(statuses or ()))
     unwanted = set(check_statuses(not_statuses or ()))
@@ -77,6 +81,8 @@ def select(
         and (not wanted or a.status.value in wanted)
         and a.status.value not in unwanted
         and (basis is None or (a.status_basis is not None and a.status_basis.value == basis))
+        and (not handed_off or a.handed_to is not None)
+        and (not waiting or a.waits_on is not None)
     ]
 
 

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
     from jnap_cli.model.related import Related
 
-FORMAT = "4"  # the shape of what is stored (4: plans' title_from and year_from); another is ignored
+FORMAT = "5"  # the shape of what is stored (4: plans' title_from and year_from; 5: handed_to, waits_on)
 NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 # The FTS5 tokenizer: letters and digits make tokens, as `\w` does in the search's patterns; the text
@@ -259,6 +259,7 @@ def _action(document: Any) -> Action:
         theme, text, commentary = document["theme"], document["text"], document["commentary"]
         evidence, marker = document["status_evidence"], document["annex_marker"]
         status, basis = document["status"], document["status_basis"]
+        handed_to, waits_on = document["handed_to"], document["waits_on"]
         continues, links, references = document["continues"], document["builds_on"], document["references"]
     except (TypeError, KeyError):
         raise Damaged("not an action") from None
@@ -279,6 +280,8 @@ def _action(document: Any) -> Action:
         and type(status) is str
         and status in _STATUSES
         and (basis is None or (type(basis) is str and basis in _BASES))
+        and (handed_to is None or (type(handed_to) is str and handed_to.strip() != ""))
+        and (waits_on is None or (type(waits_on) is str and waits_on.strip() != ""))
         and type(continues) is list
         and type(links) is list
         and type(references) is list
@@ -294,6 +297,8 @@ def _action(document: Any) -> Action:
         commentary=commentary,
         status_basis=None if basis is None else _BASES[basis],
         status_evidence=evidence,
+        handed_to=handed_to,
+        waits_on=waits_on,
         continues=tuple(_ids(continues)) if continues else (),
         builds_on=tuple(map(_link, links)) if links else (),
         references=_strings(references) if references else (),

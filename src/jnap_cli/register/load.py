@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from jnap_cli.errors import InputUnreadable, RegisterInvalid
 from jnap_cli.model.finding import Finding
 from jnap_cli.model.schema import Register
-from jnap_cli.model.vocab import Severity, Status
+from jnap_cli.model.vocab import ID_PATTERN, Severity, Status
 from jnap_cli.register.paths import resolve_path
 
 if TYPE_CHECKING:
@@ -174,6 +174,8 @@ def _message(error: Any) -> str:
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"should be a table (got {_shown_value(error.get('input'))})"
     shown = _shown_value(error.get("input"))
+    if kind == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") != ID_PATTERN:
+        return f"{shown} is blank: give the words, or leave the key out"  # a quote or a glossary text
     if kind == "string_pattern_mismatch":
         return f"{shown} is not a valid id: use letters, digits, '_', '.', '-', starting with a letter"
     message = str(error["msg"]).replace("valid tuple", "valid array").replace("valid list", "valid array")

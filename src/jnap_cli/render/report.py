@@ -45,8 +45,8 @@ STATUS_LABELS = {
     "not-started": "Not started",
 }
 BASIS_LABELS = {
-    "stated": "stated: the annex's own words say so",
-    "inferred": "inferred: the register's reading of the commentary",
+    "stated": "stated: the commentary's own words say the status",
+    "inferred": "inferred: the register concludes it from the commentary",
     None: "not yet reviewed",
 }
 RELATION_LABELS = {
@@ -84,6 +84,8 @@ class ActionView:
     basis: str | None
     basis_label: str
     evidence: str
+    handed_to: str | None  # words of the commentary: the body or group the work went to
+    waits_on: str | None  # words of the commentary: what the work waits on
     as_of: int | None
     relations: tuple[Relation, ...]
     references: tuple[str, ...]
@@ -179,9 +181,10 @@ class Contents:
     statuses: tuple[str, ...]  # the statuses that occur, in vocabulary order
     headline: Headline
     # Every action not complete, by status (vocabulary order), then as the register lists them. Each
-    # shows its links: where a transferred action's work went (the action that continues it) or what a
-    # deferred one waits on (what it builds on); a field for either that the register gains joins them.
+    # shows where its work went (`handed_to`) or what it waits on (`waits_on`) in the commentary's
+    # words, and its links: the action that continues it, what it builds on.
     attention: tuple[ActionView, ...]
+    handed: tuple[ActionView, ...]  # every action whose work (or a part of it) went elsewhere, complete ones too
     tallies: tuple[dict[str, Any], ...]  # `jnap stats --format json`'s records, with a label
     chart: layout.Chart
     graph: layout.Graph
@@ -219,7 +222,7 @@ def contents(register: Register) -> Contents:
     found = [layout.EdgeInput(e.source, e.target, str(e.kind), e.reason) for e in edges(register)]
     slugs = Slugs()
     # The Markdown's headings before the plans; every heading on one line, as the template writes it.
-    for fixed in (escape_unsafe(unwrap(register.title)), "Needs attention", "Summary", "Relations"):
+    for fixed in (escape_unsafe(unwrap(register.title)), "Needs attention", "Handed elsewhere", "Summary", "Relations"):
         slugs(fixed)
     plans: list[PlanView] = []
     introductions = {i.plan: i.text for i in register.publication.introductions} if register.publication else {}
@@ -299,6 +302,7 @@ def contents(register: Register) -> Contents:
         statuses=tuple(s for s in STATUSES if s in present),
         headline=headline(register, records_),
         attention=tuple(attention),
+        handed=tuple(views[a.id] for a in register.actions if a.handed_to is not None),
         tallies=tuple(records_),
         chart=drawn,
         graph=placed,
@@ -382,6 +386,8 @@ def _action_view(record: dict[str, Any], slug: str) -> ActionView:
         basis=record["status_basis"],
         basis_label=BASIS_LABELS.get(record["status_basis"], str(record["status_basis"])),
         evidence=record["status_evidence"] or "",
+        handed_to=record["handed_to"],
+        waits_on=record["waits_on"],
         as_of=record["as_of"],
         relations=tuple(r for r in relations if r.links),
         references=tuple(record["references"]),

@@ -40,7 +40,7 @@ class View:
         return View(name, (*self.fields, *extra), summary, self.wide | {"snippet"}, self.medium, self.ids)
 
 
-_PROSE = frozenset({"text", "commentary", "status_evidence"})
+_PROSE = frozenset({"text", "commentary", "status_evidence", "handed_to", "waits_on"})
 _LISTS = frozenset({"continues", "continued_by", "builds_on", "built_on_by", "references", "provenance"})
 
 ACTION = View(

@@ -43,28 +43,69 @@ def text_argument(label: str, value: str) -> str:
     return value
 
 
-def set_status(register: Register, action_id: str, status: str, evidence: str, basis: str | None) -> Planned:
-    """`status` with its `evidence`, which must be words of the commentary."""
+def set_status(
+    register: Register,
+    action_id: str,
+    status: str,
+    evidence: str,
+    basis: str | None,
+    quotes: dict[str, str] | None = None,
+) -> Planned:
+    """`status` with its `evidence`, which must be words of the commentary; and the `quotes` given
+    (`handed_to`, `waits_on`: words of the commentary too; "" removes one, a field left out is kept)."""
     evidence = text_argument("--evidence", evidence)
     action = _action(register, action_id)
     _check_evidence(action.commentary, evidence, action.id)
+    given = _quotes(action.id, action.commentary, quotes or {})
     edits = [Edit(action.id, "status", status), Edit(action.id, "status_evidence", evidence)]
     if basis is not None:
         edits.append(Edit(action.id, "status_basis", basis))
-    return Planned(tuple(edits), f"{action.id}: {_status_change(action, status, evidence, basis)}")
+    edits += [Edit(action.id, name, value or None) for name, value in given.items()]
+    changes = _status_change(action, status, evidence, basis) + _quote_changes(action, given)
+    summary = ", ".join(changes) if changes else f"unchanged: already {status}, with that evidence"
+    return Planned(tuple(edits), f"{action.id}: {summary}")
 
 
-def _status_change(action: Action, status: str, evidence: str, basis: str | None) -> str:
-    """What `set-status` changes, in words: `status ongoing → complete`, `basis inferred → stated`,
-    `status evidence replaced` (each that applies); `unchanged` when it changes nothing."""
+# The judgements that quote the commentary besides the status evidence, with the option that sets each.
+QUOTE_OPTIONS = {"handed_to": "--handed-to", "waits_on": "--waits-on"}
+
+
+def _quotes(action_id: str, commentary: str, quotes: dict[str, str]) -> dict[str, str]:
+    """The `handed_to`/`waits_on` quotes given, checked: "" (remove it) or words of `commentary`."""
+    checked = {}
+    for name, given in quotes.items():
+        option = QUOTE_OPTIONS[name]
+        value = text_argument(option, given)
+        if value and not value.strip():
+            raise UsageError(f"blank {option}", f'quote the commentary, or give {option} "" to remove it')
+        if value and squash(value) not in squash(commentary):
+            raise WriteRefused(
+                f"{action_id}: {option} {value!r} is not in the commentary", "quote the commentary word for word"
+            )
+        checked[name] = value
+    return checked
+
+
+def _quote_changes(action: Action, given: dict[str, str]) -> list[str]:
+    """`handed to set`, `waits on replaced`, `handed to removed` for each quote that changes."""
+    changed = []
+    for name, value in given.items():
+        old, words = getattr(action, name), name.replace("_", " ")
+        if (value or None) == old:
+            continue
+        changed.append(f"{words} removed" if not value else f"{words} {'replaced' if old else 'set'}")
+    return changed
+
+
+def _status_change(action: Action, status: str, evidence: str, basis: str | None) -> list[str]:
+    """What `set-status` changes in the status, in words: `status ongoing → complete`, `basis inferred →
+    stated`, `status evidence replaced` (each that applies; none when it changes none of them)."""
     old_basis = action.status_basis.value if action.status_basis is not None else "unset"
     changed = [f"status {action.status.value} → {status}"] if status != action.status.value else []
     changed += [f"basis {old_basis} → {basis}"] if basis is not None and basis != old_basis else []
     if evidence != action.status_evidence:
         changed.append("status evidence replaced" if changed else f"status evidence replaced, status still {status}")
-    if changed:
-        return ", ".join(changed)
-    return f"unchanged: already {status}, with that evidence"
+    return changed
 
 
 def set_commentary(
@@ -75,9 +116,11 @@ def set_commentary(
     append: bool = False,
     status: str | None = None,
     evidence: str | None = None,
+    quotes: dict[str, str] | None = None,
 ) -> Planned:
     """The commentary replaced by `text`, or `text` added as a new paragraph; the status evidence must
-    still be in it, unless a new `status`/`evidence` comes with it."""
+    still be in it, unless a new `status`/`evidence` comes with it, and so must `handed_to` and `waits_on`,
+    unless `quotes` gives them anew ("" removes one)."""
     text = text_argument("the commentary", text)
     evidence = text_argument("--evidence", evidence) if evidence is not None else None
     action = _action(register, action_id)
@@ -96,13 +139,22 @@ def set_commentary(
             "give a new --evidence (and --status) with it",
         )
     _check_evidence(new, quote, action.id)
+    for name, option in QUOTE_OPTIONS.items():
+        kept = getattr(action, name)
+        if name not in (quotes or {}) and kept is not None and squash(kept) not in squash(new):
+            raise WriteRefused(
+                f"{action.id}: the new commentary no longer contains the {name} quote {kept!r}",
+                f'give a new {option} with it, or {option} "" to remove it',
+            )
+    given = _quotes(action.id, new, quotes or {})
     edits = [Edit(action.id, "commentary", new)]
     if evidence is not None:
         edits.append(Edit(action.id, "status_evidence", evidence))
     if status is not None:
         edits.append(Edit(action.id, "status", status))
-    what = "a paragraph added to the commentary" if append else "commentary replaced"
-    return Planned(tuple(edits), f"{action.id}: {what}")
+    edits += [Edit(action.id, name, value or None) for name, value in given.items()]
+    what = ["a paragraph added to the commentary" if append else "commentary replaced"]
+    return Planned(tuple(edits), f"{action.id}: {', '.join(what + _quote_changes(action, given))}")
 
 
 def set_link(
@@ -169,9 +221,10 @@ def new_action(
     status: str = "not-started",
     evidence: str = "",
     basis: str | None = None,
+    quotes: dict[str, str] | None = None,
 ) -> NewAction:
     """The next action of `plan` (the next free number and id unless `number` is given), placed after
-    the plan's last action."""
+    the plan's last action; `quotes` (`handed_to`, `waits_on`) are words of its commentary."""
     import re
 
     import tomli_w
@@ -196,16 +249,17 @@ def new_action(
         raise UsageError(f"the id {action_id} is taken", "give another --number")
     if evidence:
         _check_evidence(commentary, evidence, action_id)
+    given = {name: value for name, value in _quotes(action_id, commentary, quotes or {}).items() if value}
     entry: dict[str, object] = {"id": action_id, "plan": plan_id, "number": chosen, "theme": theme, "text": text}
     entry |= {"commentary": commentary, "status": status}
     if basis is not None:
         entry["status_basis"] = basis
-    entry |= {"status_evidence": evidence, "continues": []}
+    entry |= {"status_evidence": evidence, **given, "continues": []}
     block = tomli_w.dumps({"actions": [entry]}, multiline_strings="\n" in commentary)
     after = ours[-1].id if ours else (register.actions[-1].id if register.actions else None)
     added = Action(
         action_id, plan_id, chosen, theme, text, Status(status), commentary,
-        StatusBasis(basis) if basis is not None else None, evidence,
+        StatusBasis(basis) if basis is not None else None, evidence, given.get("handed_to"), given.get("waits_on"),
     )  # fmt: skip
     summary = f"{action_id}: added to plan {plan_id} as number {chosen}"
     return NewAction(block, after, summary, _check_errors(register, added))

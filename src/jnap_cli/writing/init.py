@@ -91,7 +91,7 @@ _EXAMPLE: tuple[tuple[str, str], ...] = (
     ('text = "The action, word for word from the plan."', ""),
     ('commentary = "The published progress update, word for word."', ""),
     ('status = "in-progress"', "{statuses}"),
-    ('status_basis = "stated"', 'the commentary says it outright; or "inferred"'),
+    ('status_basis = "stated"', 'the commentary\'s own words say the status; or "inferred"'),
     ('status_evidence = "progress update"', "words quoted from the commentary"),
     ("continues = []", "ids of another plan's actions that this one carries on"),
 )

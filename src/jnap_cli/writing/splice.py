@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from jnap_cli.errors import InputUnreadable, JnapError, RegisterInvalid, WriteRefused
+from jnap_cli.model.vocab import ActionField
 from jnap_cli.register.sourcemap import SourceMap, scan
 from jnap_cli.text import escape_unsafe, squash, unsafe_characters
 from jnap_cli.writing import blocks
@@ -285,7 +286,8 @@ def _applied(entry: dict[str, Any], edits: Sequence[Edit]) -> dict[str, Any]:
 def _refuse_unsafe(old: dict[str, Any], new: dict[str, Any], action_id: str) -> None:
     """One rule for every writer, the one `jnap check` applies: no value a writer adds may hold a control,
     bidirectional-override or zero-width character (a value already there is left to `check`); and an
-    action whose commentary or evidence changes keeps its evidence in its commentary."""
+    action whose commentary or quotes (status evidence, handed_to, waits_on) change keeps its quotes in
+    its commentary."""
     for key, value in new.items():
         if old.get(key) == value:
             continue
@@ -295,16 +297,22 @@ def _refuse_unsafe(old: dict[str, Any], new: dict[str, Any], action_id: str) -> 
                 f"{action_id}: {key}: contains {found[0]}",
                 "the register's text may not hold control, bidirectional or zero-width characters",
             )
-    quote, commentary = new.get("status_evidence"), new.get("commentary")
-    changed = any(old.get(key) != new.get(key) for key in ("status_evidence", "commentary"))
-    if changed and isinstance(quote, str) and isinstance(commentary, str) and quote.strip():
-        _refuse_unquoted(quote, commentary, action_id)
+    commentary = new.get("commentary")
+    for key, what in _QUOTES.items():
+        quote = new.get(key)
+        changed = old.get(key) != quote or old.get("commentary") != commentary
+        if changed and isinstance(quote, str) and isinstance(commentary, str) and quote.strip():
+            _refuse_unquoted(what, quote, commentary, action_id)
 
 
-def _refuse_unquoted(quote: str, commentary: str, action_id: str) -> None:
+# The keys that quote an action's commentary, and how a refusal names each.
+_QUOTES = {"status_evidence": "the evidence", "handed_to": "handed_to", "waits_on": "waits_on"}
+
+
+def _refuse_unquoted(what: str, quote: str, commentary: str, action_id: str) -> None:
     if squash(quote) not in squash(commentary):
         raise WriteRefused(
-            f"{action_id}: the evidence {quote!r} is not in the commentary", "quote the commentary word for word"
+            f"{action_id}: {what} {quote!r} is not in the commentary", "quote the commentary word for word"
         )
 
 
@@ -370,9 +378,16 @@ def _splice(table: str, edit: Edit, origin: str) -> str:
         return "\n".join(lines[: start - 1] + new + lines[end:])
     if not new:
         return table  # nothing to remove
-    keys = [line for (name, i, key), line in source.lines.items() if name == "actions" and i == 0 and key]
-    after = max(_value_end(lines, line, block_end, None) for line in keys) if keys else header
+    keys = {key: line for (name, i, key), line in source.lines.items() if name == "actions" and i == 0 and key}
+    # A new key goes after the keys a record lists before it (`status_basis` after `status`), else last.
+    earlier = [line for key, line in keys.items() if _FIELD_ORDER.get(key, -1) < _FIELD_ORDER.get(edit.field, -1)]
+    later = [line for key, line in keys.items() if _FIELD_ORDER.get(key, -1) > _FIELD_ORDER.get(edit.field, -1)]
+    chosen = earlier if earlier and later else list(keys.values())
+    after = max(_value_end(lines, line, block_end, None) for line in chosen) if chosen else header
     return "\n".join(lines[:after] + new + lines[after:])
+
+
+_FIELD_ORDER = {field.value: position for position, field in enumerate(ActionField)}
 
 
 def _toml_lines(name: str, value: Any, crlf: bool) -> list[str]:
@@ -481,7 +496,7 @@ def merge_block(base: FileText, current: FileText, action_id: str, mine: str) ->
 
 # A status rests on words of the commentary: a change to one of these and another writer's to another
 # is a clash, even when the keys differ (their evidence may quote words of the commentary you rewrote).
-_STATUS_AND_WORDS = frozenset({"commentary", "status", "status_evidence", "status_basis"})
+_STATUS_AND_WORDS = frozenset({"commentary", "status", "status_evidence", "status_basis", "handed_to", "waits_on"})
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
