@@ -30,9 +30,10 @@ def test_plans_table_marks_what_the_register_supplies(run: Run) -> None:
         "                                                            2 ongoing,\n"
         "                                                            1 transferred,\n"
         "                                                            2 deferred\n"
-        "original   Police-CPS Joint       2021ʳ   2022    24        21 complete,\n"
-        "           National RASSO                                   1 ongoing,\n"
-        "           Action Plan 2021ʳ                                2 transferred\n"
+        "original   Police-CPS Joint       2021ʳ   2022    24        20 complete,\n"
+        "           National RASSO                                   2 in-progress,\n"
+        "           Action Plan 2021ʳ                                1 ongoing,\n"
+        "                                                            1 transferred\n"
         "\n"
         f"{KEY}\n"
     )

@@ -47,9 +47,13 @@ def rows_of(sheet: Worksheet) -> list[dict[str, Any]]:
 
 def as_cells(record: dict[str, Any]) -> dict[str, Any]:
     """A JSON record as its cells read back: numbers and booleans kept, lists one item a line (as CSV),
-    nothing (null, "", []) an empty cell."""
+    nothing (null, "", [], {}) an empty cell."""
     return {
-        key: None if value in (None, "", []) else value if isinstance(value, bool | int | float) else flat(value, "\n")
+        key: None
+        if value in (None, "", [], {})
+        else value
+        if isinstance(value, bool | int | float)
+        else flat(value, "\n")
         for key, value in record.items()
     }
 
@@ -118,7 +122,7 @@ def test_the_layout_an_analyst_expects(run: Run, register: Path, tmp_path: Path)
         assert header[:7] == ["id", "plan", "number", "theme", "text", "commentary", "status"]
         assert all(cell.font.bold for cell in sheet[1])
         assert sheet.freeze_panes == "B2"  # below the header, right of the id
-        assert sheet.auto_filter.ref == f"A1:Q{sheet.max_row}"
+        assert sheet.auto_filter.ref == f"A1:S{sheet.max_row}"
         widths = {name: sheet.column_dimensions[chr(ord("A") + i)].width for i, name in enumerate(header)}
         assert widths["id"] == 6
         assert widths["text"] == widths["commentary"] == 70
