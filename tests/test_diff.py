@@ -747,7 +747,7 @@ def test_classify_plans_and_versions(tmp_path: Path, monkeypatch: pytest.MonkeyP
         "error: 'refresh' is a plan id, but plans compare only with plans; "
         "give two plan ids (jnap diff original refresh), or refresh:PATH for a git revision"
     ]
-    with pytest.raises(UsageError, match="'original' is a plan id"):
+    with pytest.raises(UsageError, match="no plan 'HEAD': the plans are original, refresh"):
         revisions.classify(["original", "HEAD"], register)
     (tmp_path / "refresh").write_text("", encoding="utf-8")
     assert revisions.classify(["refresh"], register) == "versions"

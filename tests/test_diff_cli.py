@@ -150,6 +150,8 @@ def test_plan_diff_suggestions(run: Run) -> None:
         (["original", "original"], None),
         (["refresh", "x.toml"], "'refresh' is a plan id, but plans compare only with plans; give two plan ids "
          "(jnap diff original refresh), or refresh:PATH for a git revision"),
+        (["original", "nosuchplan"], "no plan 'nosuchplan': the plans are original, refresh; plans compare only "
+         "with plans (jnap diff original refresh); versions only with versions (jnap diff HEAD~1 data/actions.toml)"),
         (["a", "b", "c"], "expected one or two versions to compare, got 3; see 'jnap diff --help'"),
         (["--format", "xml", "original", "refresh"], "unknown format 'xml' for --format; choose from text, table, "
          "json, jsonl, csv, tsv, markdown, ids, xlsx"),

@@ -47,6 +47,7 @@ year = 2025
 # status = "in-progress"               # complete, in-progress, ongoing, transferred, deferred, not-started
 # status_basis = "stated"              # the commentary's own words say the status; or "inferred"
 # status_evidence = "progress update"  # words quoted from the commentary
+# waits_on = "progress update"         # optional: what it waits on, quoted; handed_to: where its work went
 # continues = []                       # ids of another plan's actions that this one carries on
 """
 
@@ -97,7 +98,7 @@ def test_the_example_action_uncommented_passes_check(run: Run, tmp_path: Path) -
     path.write_text("\n".join([*lines[:start], *example, ""]), encoding="utf-8")
     result = run("check", "-r", str(path), "--strict")
     assert result.exit_code == 0, result.output
-    assert result.stderr == "jnap: 1 actions checked: 0 error(s), 0 warning(s)\n"
+    assert result.stderr == "jnap: 1 action checked: 0 error(s), 0 warning(s)\n"
 
 
 def test_text_is_escaped_as_toml(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from jnap_cli.cli.settings import settings
 from jnap_cli.errors import ExitCode, JnapError, UsageError
 from jnap_cli.model.vocab import FindingFormat
 from jnap_cli.render.views import FINDING
+from jnap_cli.text import plural
 
 if TYPE_CHECKING:
     from jnap_cli.checks.report import Report
@@ -82,6 +83,6 @@ def check(
     errors, warnings = sum(r.errors for _, r in reports), sum(r.warnings for _, r in reports)
     actions = sum(r.actions or 0 for _, r in reports)
     registers_checked = f" in {len(reports)} registers" if len(reports) > 1 else ""
-    note(f"{actions} actions{registers_checked} checked: {errors} error(s), {warnings} warning(s)")
+    note(f"{plural(actions, 'action')}{registers_checked} checked: {errors} error(s), {warnings} warning(s)")
     if errors or (strict and warnings):
         raise typer.Exit(ExitCode.FINDINGS)

@@ -94,6 +94,14 @@ def classify(args: Sequence[str], register: Register) -> Literal["plans", "versi
             close = difflib.get_close_matches(arg, sorted(plan_ids), n=1, cutoff=0.7)
             if arg not in plan_ids and close and not exists(Path(arg)):
                 raise UsageError(f"no plan or file {arg!r}", f"did you mean {close[0]}?")
+    others = [arg for arg in args if arg not in plan_ids and not exists(Path(arg))]
+    bare = len(others) == 1 and others[0].replace("-", "").replace("_", "").isalnum()  # a word, not a path
+    if len(args) == 2 and bare and any(arg in plan_ids for arg in args):  # name the word that is wrong
+        raise UsageError(
+            f"no plan {others[0]!r}: the plans are {', '.join(oldest_first)}",
+            f"plans compare only with plans (jnap diff {' '.join(oldest_first[:2])}); "
+            "versions only with versions (jnap diff HEAD~1 data/actions.toml)",
+        )
     for arg in args:
         if arg in plan_ids and not exists(Path(arg)):
             raise UsageError(

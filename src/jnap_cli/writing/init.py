@@ -93,6 +93,7 @@ _EXAMPLE: tuple[tuple[str, str], ...] = (
     ('status = "in-progress"', "{statuses}"),
     ('status_basis = "stated"', 'the commentary\'s own words say the status; or "inferred"'),
     ('status_evidence = "progress update"', "words quoted from the commentary"),
+    ('waits_on = "progress update"', "optional: what it waits on, quoted; handed_to: where its work went"),
     ("continues = []", "ids of another plan's actions that this one carries on"),
 )
 
