@@ -135,7 +135,7 @@ def test_a_file_changed_during_the_check_has_its_findings_shown_not_kept(
     check(run, register_copy)
     assert cache.findings_entry(register_copy).is_file()
     edit(register_copy, REFERENCE, "Action 26 under Our People & Expertise", count=2)
-    real = report.run_checks
+    real = report.run_checks  # type: ignore[attr-defined]
 
     def changing(register: object) -> object:
         edit(register_copy, "Action 26 under", "Action 27 under", count=2)  # while the check runs
