@@ -78,10 +78,10 @@ def check_file(
         return check_directory(path, include, exclude)
     where, cache = shown(path), cache and kept.enabled()
     rules = rules_key() if cache else ""
-    found = kept.read_findings(path, rules) if cache else None
+    found = kept.read_findings(path, rules, where) if cache else None
     if found is not None:
         count, findings = found
-        return Report(tuple(select([replace(f, path=where) for f in findings], include, set(exclude))), count)
+        return Report(tuple(select(findings, include, set(exclude))), count)
     try:
         register, text, source = _read(path)
     except InputUnreadable as unreadable:

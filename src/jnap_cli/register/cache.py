@@ -636,8 +636,8 @@ def findings_entry(register: Path) -> Path:
     return cache_files.directory() / f"{name}.sqlite3"
 
 
-def read_findings(path: Path, rules: str) -> tuple[int, list[Finding]] | None:
-    """The number of actions and the findings (without their path) that `store_findings` kept for the
+def read_findings(path: Path, rules: str, named: str | None = None) -> tuple[int, list[Finding]] | None:
+    """The number of actions and the findings (their path `named`) that `store_findings` kept for the
     file at `path` as it is now, found by the rules `rules` names; None if there are none to trust."""
     found = open_store(path, FINDINGS, findings_entry(path))
     if found is None:
@@ -650,7 +650,7 @@ def read_findings(path: Path, rules: str) -> tuple[int, list[Finding]] | None:
         if type(actions) is not int or actions < 0:
             raise Damaged("actions")
         rows = found._db.execute("SELECT document FROM findings ORDER BY ord")
-        return actions, [_finding(_json(document)) for (document,) in rows]
+        return actions, [_finding(_json(document), named) for (document,) in rows]
     except damage():
         with contextlib.suppress(OSError):
             findings_entry(path).unlink()
@@ -683,7 +683,7 @@ def _finding_document(finding: Finding) -> dict[str, Any]:
 _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
-def _finding(document: Any) -> Finding:
+def _finding(document: Any, path: str | None) -> Finding:
     """A finding document checked for what a finding holds (its text is escaped when shown, as any)."""
     if type(document) is not dict or document.keys() != set(_FINDING_FIELDS):
         raise Damaged("not a finding")
@@ -701,6 +701,7 @@ def _finding(document: Any) -> Finding:
         action_id=document["action_id"],
         index=document["index"],
         field=document["field"],
+        path=path,
         line=document["line"],
         plan=document["plan"],
     )
