@@ -3,6 +3,7 @@
     python benchmarks/run.py                                   # shipped register and 10k, 5 runs
     python benchmarks/run.py --sizes 44,10000,100000 --runs 3 --only show,search
     python benchmarks/run.py --only diff,big --runs 3
+    python benchmarks/run.py --sizes 44,10000 --only check,suggest --runs 3   # issue 21's check and --suggest
 
 Each repetition runs every selected command once, round-robin (the starting command rotates), so that
 a slow patch of the machine falls on all of them alike. Every command is a child process: wall time
@@ -43,7 +44,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REFERENCE = HERE / "reference"
 SHIPPED = ROOT / "data" / "actions.toml"
-SCENARIOS = ("show", "list", "search", "diff", "plandiff", "big", "edit")
+SCENARIOS = ("show", "list", "search", "limit", "check", "diff", "plandiff", "suggest", "big", "edit", "million")
+DEFAULT_SCENARIOS = tuple(name for name in SCENARIOS if name != "million")  # 1M actions: 0.9 GiB, asked for by name
 # GNU time reports the peak memory of the command alone (a child's ru_maxrss also counts the memory
 # of the process it was forked from, up to its exec).
 TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
@@ -242,7 +244,43 @@ def size_rows(size: int, args: argparse.Namespace, jnap: list[str]) -> list[Row]
         )
     if "search" in args.only:
         rows += search_rows(size, register, args, jnap)
+    if "limit" in args.only:
+        rows += limit_rows(size, register, args, jnap)
+    if "check" in args.only:
+        rows += check_rows(size, register, jnap)
     return rows
+
+
+def limit_rows(size: int, register: Path, args: argparse.Namespace, jnap: list[str]) -> list[Row]:
+    """Issue 21: `search WORD --limit 20`, warm, flat in size; at 100k, all the hits too."""
+    s, name, word = str(size), size_name(size), args.limit_word
+    search = [*jnap, "search", word, "--format", "ids", "-r", str(register)]
+    found = (0, 1)
+    label = f"jnap search {word} --limit 20 --format ids, repeated"
+    limited = row(f"{s}/search-limit", name, [[*search, "--limit", "20"]], label, "warm", ok=found)
+    if size != 44:
+        limited.reference = "44/search-limit"
+        limited.targets.append(Target(1.1, "44/search-limit", "≤ 1.1× the same on the shipped register"))
+    rows = [limited]
+    if size == 100_000:
+        label = f"jnap search {word} --format ids (all hits), repeated"
+        every = row(f"{s}/search-all", name, [search], label, "warm", "44/search-limit", ok=found)
+        every.targets.append(Target(2.5, "44/search-limit", "≤ 2.5× the shipped register's search"))
+        rows.append(every)
+    return rows
+
+
+def check_rows(size: int, register: Path, jnap: list[str]) -> list[Row]:
+    """Issue 21: `jnap check` of an unchanged register, warm, against the shipped register's."""
+    s, name = str(size), size_name(size)
+    check = [[*jnap, "check", "-r", str(register)]]
+    found = (0, 1)  # 1: an error found (a generated register has warnings only)
+    cold = row(f"{s}/check-cold", name, check, "jnap check, cold (as before issue 21)", "cold", ok=found)
+    warm = row(f"{s}/check-warm", name, check, "jnap check, unchanged file (warm)", "warm", ok=found)
+    if size != 44:
+        cold.reference = warm.reference = "44/check-warm"
+        warm.targets.append(Target(1.5, "44/check-warm", "≤ 1.5× check of the shipped register"))
+    return [cold, warm]
 
 
 def search_rows(size: int, register: Path, args: argparse.Namespace, jnap: list[str]) -> list[Row]:
@@ -321,6 +359,45 @@ def plan_diff_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     ]
 
 
+def suggest_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
+    """Issue 21: `jnap diff PLAN1 PLAN2 --suggest` on a register of `--suggest-size` actions in 2 plans,
+    against loading it (both plans: the whole register)."""
+    size = args.suggest_size
+    register = args.out / f"actions-{size}-s{args.seed}-p2.toml"
+    if not register.exists():
+        _generate(str(size), "--seed", str(args.seed), "--out", str(args.out), "--plans", "2")
+    old, new = (plan for plan, _prefix in generate.plan_ids(2))
+    name = f"suggest {size_name(size)}"
+    load = [[*jnap, "list", "--format", "ids", "--limit", "1", "-r", str(register)]]
+    diff = [[*jnap, "diff", old, new, "--suggest", "--stat", "-r", str(register)]]
+    return [
+        row("suggest/load", name, load, "jnap list --limit 1 (load both plans), cold", "cold"),
+        row(
+            "suggest/diff",
+            name,
+            diff,
+            f"jnap diff {old} {new} --suggest --stat, cold",
+            "cold",
+            "suggest/load",
+            Target(5.0, "suggest/load", "≤ 5× loading both"),
+        ),
+    ]
+
+
+def million_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
+    """Issue 21: `list --limit 5` of a 1M-action register, warm, against the same at 10k."""
+    rows = []
+    for size in (10_000, 1_000_000):
+        register = prepare_register(size, args.seed, args.out)
+        listing = [[*jnap, "list", "--format", "ids", "--limit", "5", "-r", str(register)]]
+        env = {"JNAP_MAX_BYTES": str(4 << 30)}  # 1M actions is about 0.9 GiB: over the default guard
+        one = row(f"million/{size}", f"list {size_name(size)}", listing, "jnap list --limit 5, warm", "warm", env=env)
+        rows.append(one)
+    rows[1].reference = "million/10000"
+    rows[1].targets.append(Target(2.0, "million/10000", "≤ 2× the 10k figure"))
+    return rows
+
+
 def big_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     """`jnap show` of an action whose commentary is 5 MB, as a table and as JSON."""
     big = args.out / f"actions-44-s{args.seed}-big5.toml"
@@ -382,6 +459,10 @@ def plan_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
         rows += diff_rows(args, jnap)
     if "plandiff" in args.only:
         rows += plan_diff_rows(args, jnap)
+    if "suggest" in args.only:
+        rows += suggest_rows(args, jnap)
+    if "million" in args.only:
+        rows += million_rows(args, jnap)
     if "big" in args.only:
         rows += big_rows(args, jnap)
     if "edit" in args.only:
@@ -489,8 +570,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="44,10000", help="register sizes, comma-separated (44: the shipped one)")
     parser.add_argument("--runs", type=int, default=5, help="timed repetitions of each command [5]")
     choices = ",".join(SCENARIOS)
-    parser.add_argument("--only", default=choices, help=f"scenarios, comma-separated: {choices}")
+    parser.add_argument(
+        "--only", default=",".join(DEFAULT_SCENARIOS), help=f"scenarios, comma-separated: {choices} [all but million]"
+    )
     parser.add_argument("--word", default="victim", help="the search word [victim]")
+    parser.add_argument("--limit-word", default="data", help="the word of the --limit 20 searches [data]")
+    parser.add_argument("--suggest-size", type=int, default=10_000, help="actions of the --suggest register [10000]")
     parser.add_argument("--diff-size", type=int, default=20_000, help="actions in each version for diff [20000]")
     parser.add_argument("--edit-size", type=int, default=10_000, help="actions in the edited register [10000]")
     parser.add_argument("--list-all-sizes", action="store_true", help="the list table at every size, not only 44")

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jnap_cli.checks.rules import run_checks, select
+from jnap_cli.checks.rules import RULES, run_checks, select
 from jnap_cli.errors import InputUnreadable, RegisterInvalid
 from jnap_cli.model.finding import Finding
+from jnap_cli.model.integrity import finders
 from jnap_cli.model.vocab import Severity
-from jnap_cli.register.load import load_located, locate
+from jnap_cli.register.load import load_text, locate
 from jnap_cli.register.paths import shown
+
+if TYPE_CHECKING:
+    from jnap_cli.model.schema import Register
+    from jnap_cli.register.cache import Source
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,11 @@ class Report:
 
 
 def check_register(
-    resolve: Callable[[], Path], include: set[str] | None = None, exclude: frozenset[str] = frozenset()
+    resolve: Callable[[], Path],
+    include: set[str] | None = None,
+    exclude: frozenset[str] = frozenset(),
+    *,
+    cache: bool = True,
 ) -> tuple[Path | None, Report]:
     """`check_file` on the register `resolve` names; a setting that names none (a broken `jnap.toml`)
     is an `unreadable` finding too, about the settings file."""
@@ -45,31 +55,73 @@ def check_register(
     except InputUnreadable as unreadable:
         origin = unreadable.origin or "jnap.toml"
         return None, Report((unreadable_finding(unreadable, origin),), None, unreadable)
-    return path, check_file(path, include, exclude)
+    return path, check_file(path, include, exclude, cache=cache)
 
 
-def check_file(path: Path, include: set[str] | None = None, exclude: frozenset[str] = frozenset()) -> Report:
+def check_file(
+    path: Path, include: set[str] | None = None, exclude: frozenset[str] = frozenset(), *, cache: bool = True
+) -> Report:
     """Every finding of the rules kept by `include`/`exclude`, in file order.
 
     Integrity findings cannot be selected away: nothing else can be checked until they are fixed.
     A file that cannot be read or parsed is one `unreadable` finding, with the error in `failure`.
     Findings name the file relative to the top of its git work tree (`data/actions.toml`, as
     GitHub's annotations need), else as `path` gives it. A directory register is `check_directory`.
+
+    With `cache` (and the cache on: `register.cache.enabled`), the findings of a valid file are kept,
+    and a file unchanged since (same bytes, same jnap, same rules: `rules_key`) is not read again.
     """
+    from jnap_cli.register import cache as kept
     from jnap_cli.register.source import is_directory
 
     if is_directory(path):
         return check_directory(path, include, exclude)
+    where, cache = shown(path), cache and kept.enabled()
+    rules = rules_key() if cache else ""
+    found = kept.read_findings(path, rules, where) if cache else None
+    if found is not None:
+        count, findings = found
+        return Report(tuple(select(findings, include, set(exclude))), count)
     try:
-        register, text = load_located(path)
+        register, text, source = _read(path)
     except InputUnreadable as unreadable:
-        return Report((unreadable_finding(unreadable, shown(path)),), None, unreadable)
+        return Report((unreadable_finding(unreadable, where),), None, unreadable)
     except RegisterInvalid as invalid:
-        where = shown(path)
         named = [replace(f, path=where) if f.path == str(path) else f for f in invalid.findings]
         return Report(tuple(sorted(named, key=_by_line)), None)
-    findings = locate(select(run_checks(register), include, set(exclude)), shown(path), text)
-    return Report(tuple(sorted(findings, key=_by_line)), len(register.actions))
+    every = sorted(locate(run_checks(register), where, text), key=_by_line)
+    if cache:
+        kept.store_findings(path, source, rules, len(register.actions), every)
+    return Report(tuple(select(every, include, set(exclude))), len(register.actions))
+
+
+def _read(path: Path) -> tuple[Register, str, Source | None]:
+    """`load_located`, with what a cache of the file records of the bytes read (`register.cache.read`)."""
+    from jnap_cli.register import cache, tomlfile
+
+    data, source = cache.read(path, tomlfile.read_bytes)
+    text = tomlfile.decode(data, str(path))
+    del data
+    return load_text(text, str(path)), text, source
+
+
+def rules_key() -> str:
+    """What a file's findings depend on besides the file and jnap's version (which every cache entry is
+    keyed on): the rules (code, severity, whether fatal) and the source of the modules that find them,
+    so that a rule changed in place (an editable install) never answers with what it found before."""
+    import hashlib
+    import sys
+
+    digest = hashlib.sha256()
+    for rule in RULES.values():
+        digest.update(f"{rule.code}\0{rule.severity}\0{rule.fatal}\0".encode())
+    modules = {function.__module__ for fatal in (True, False) for function in finders(fatal=fatal)}
+    for name in sorted(modules):
+        file = getattr(sys.modules.get(name), "__file__", None)
+        digest.update(name.encode() + b"\0")
+        if file is not None:
+            digest.update(Path(file).read_bytes())
+    return digest.hexdigest()
 
 
 def check_directory(folder: Path, include: set[str] | None = None, exclude: frozenset[str] = frozenset()) -> Report:

@@ -69,9 +69,9 @@ def check(
     fmt, output = named_format(ctx, fmt, output_file), chosen.output(fields=fields, empty=empty, to=output_file)
     include, exclude = parse_codes(select), frozenset(parse_codes(ignore) or ())
     reports: list[tuple[Path | None, Report]] = (
-        [(path, check_file(path, include, exclude)) for path in registers]
+        [(path, check_file(path, include, exclude, cache=chosen.cache)) for path in registers]
         if registers
-        else [check_register(chosen.register_path, include, exclude)]
+        else [check_register(chosen.register_path, include, exclude, cache=chosen.cache)]
     )
     # Even a register that cannot be read is reported in the chosen format: CI parsing it sees why.
     emit_findings([f for _, report in reports for f in report.findings], fmt, output)

@@ -17,6 +17,9 @@ what validation guaranteed and the commands rely on (ids and plan ids match the 
 are ints, texts are strings, statuses and bases are in their vocabularies, links are ids; a whole
 register keeps its integrity rules). Anything else is `Damaged`.
 
+Findings: `jnap check` keeps the findings of each register file in an entry of its own (kind
+"findings", `findings_entry`), held to the same key plus the rules that found them (`read_findings`).
+
 Never an error: a cache that is missing, corrupt, damaged, stale, of another format or jnap version,
 or that cannot be written is ignored (and rebuilt when it can be). `JNAP_NO_CACHE=1` or `jnap
 --no-cache` bypasses it. A new cache is written to a temporary file and renamed into place, so that a
@@ -40,9 +43,10 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from jnap_cli import __version__
 from jnap_cli.files import atomic
+from jnap_cli.model.finding import Finding
 from jnap_cli.model.integrity import integrity
 from jnap_cli.model.schema import Action, BuildsOn, Introduction, Plan, Publication, Register, RegisterPart
-from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Origin, Status, StatusBasis
+from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Origin, Severity, Status, StatusBasis
 from jnap_cli.progress import step
 from jnap_cli.register import cache_files
 
@@ -51,7 +55,7 @@ if TYPE_CHECKING:
 
     from jnap_cli.model.related import Related
 
-FORMAT = "5"  # the shape of what is stored (4: plans' title_from and year_from; 5: handed_to, waits_on)
+FORMAT = "6"  # the shape of what is stored (4: plans' title_from and year_from; 5: handed_to, waits_on; 6: findings)
 NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 # The FTS5 tokenizer: letters and digits make tokens, as `\w` does in the search's patterns; the text
@@ -64,6 +68,7 @@ CREATE TABLE actions (
     ord INTEGER PRIMARY KEY, id TEXT NOT NULL, document TEXT NOT NULL,
     continued_by TEXT NOT NULL, built_on_by TEXT NOT NULL
 );
+CREATE TABLE findings (ord INTEGER PRIMARY KEY, document TEXT NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(theme, text, commentary, content='', tokenize="{TOKENIZER}");
 """
 
@@ -394,7 +399,7 @@ def _glossary(document: Any) -> dict[str, Any]:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def open_store(register: Path, kind: str = "register") -> Store | None:
+def open_store(register: Path, kind: str = "register", entry: Path | None = None) -> Store | None:
     """The register's cache, if there is one that holds the file as it is now; else None.
 
     `kind` is what the file was read as: a "register", a "part" of a directory register (which is
@@ -407,7 +412,7 @@ def open_store(register: Path, kind: str = "register") -> Store | None:
     from jnap_cli.register.tomlfile import max_bytes
 
     limit = max_bytes()
-    entry = entry_path(register)
+    entry = entry_path(register) if entry is None else entry
     try:
         stamp = Stamp.of(register)
         used = entry.stat()
@@ -479,10 +484,17 @@ def store(path: Path, source: Source | None, register: Register | RegisterPart) 
         _write(path, source.stamp, lambda db: _fill(db, path, source, register))
 
 
-def _begin(connection: sqlite3.Connection, path: Path, source: Source, kind: str, header: dict[str, Any]) -> None:
-    """A new cache's tables, what it records of its file, and its header (in the caller's transaction)."""
+def _begin(
+    connection: sqlite3.Connection,
+    path: Path,
+    source: Source,
+    kind: str,
+    header: dict[str, Any],
+    extra: dict[str, str] | None = None,
+) -> None:
+    """A new cache's tables, what it records of its file (and `extra`), and its header (in the caller's transaction)."""
     connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
-    meta = {
+    meta = (extra or {}) | {
         "format": FORMAT,
         "jnap": __version__,
         "kind": kind,
@@ -521,9 +533,9 @@ def store_document(path: Path, source: Source | None, kind: str, document: dict[
         _write(path, source.stamp, fill)
 
 
-def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None]) -> None:
-    """Make the cache of the file at `path` with `fill`, in a temporary file renamed into place; nothing
-    if the file no longer has stamp `before`, or on any failure."""
+def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None], entry: Path | None = None) -> None:
+    """Make the cache of the file at `path` (`entry`, else its register entry) with `fill`, in a temporary
+    file renamed into place; nothing if the file no longer has stamp `before`, or on any failure."""
     import sqlite3
 
     try:
@@ -531,7 +543,7 @@ def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None]
             return
         cache_files.make_directory()
         cache_files.tidy()
-        entry = entry_path(path)
+        entry = entry_path(path) if entry is None else entry
         temporary = cache_files.temporary_path(entry)
         temporary.unlink(missing_ok=True)  # left by a dead process that had this pid
         with atomic.private_temporary(temporary) as (_, handle):  # a failed build leaves no file
@@ -605,6 +617,91 @@ def _document(action: Action) -> dict[str, Any]:
 
 
 def forget(register: Path) -> None:
-    """Remove the register's cache (after jnap rewrote the register)."""
+    """Remove the register's cache and its findings (after jnap rewrote the register)."""
     with contextlib.suppress(OSError, ValueError):
         entry_path(register).unlink(missing_ok=True)
+        findings_entry(register).unlink(missing_ok=True)
+
+
+# --- findings: `jnap check` of an unchanged file ----------------------------------------------------
+
+FINDINGS = "findings"
+_FINDING_FIELDS = ("code", "severity", "message", "action_id", "index", "field", "line", "plan")
+
+
+def findings_entry(register: Path) -> Path:
+    """Where the findings of the register file at `register` are kept: beside its register entry,
+    named (as every entry) by a hash of its real path, here with the kind after it."""
+    name = hashlib.sha256(os.fsencode(os.path.realpath(register)) + b"\0" + FINDINGS.encode()).hexdigest()[:32]
+    return cache_files.directory() / f"{name}.sqlite3"
+
+
+def read_findings(path: Path, rules: str, named: str | None = None) -> tuple[int, list[Finding]] | None:
+    """The number of actions and the findings (their path `named`) that `store_findings` kept for the
+    file at `path` as it is now, found by the rules `rules` names; None if there are none to trust."""
+    found = open_store(path, FINDINGS, findings_entry(path))
+    if found is None:
+        return None
+    try:
+        meta = dict(found._db.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("rules") != rules:
+            return None
+        actions = _json(meta.get("actions"))
+        if type(actions) is not int or actions < 0:
+            raise Damaged("actions")
+        rows = found._db.execute("SELECT document FROM findings ORDER BY ord")
+        return actions, [_finding(_json(document), named) for (document,) in rows]
+    except damage():
+        with contextlib.suppress(OSError):
+            findings_entry(path).unlink()
+        return None
+    finally:
+        found.close()
+
+
+def store_findings(path: Path, source: Source | None, rules: str, actions: int, findings: Sequence[Finding]) -> None:
+    """Keep the findings that the rules `rules` names found in the file at `path`, read as `source`
+    says (`read`), with its number of actions. Nothing is kept if the file changed since it was read."""
+
+    def fill(connection: sqlite3.Connection) -> None:
+        assert source is not None
+        with connection:
+            _begin(connection, path, source, FINDINGS, {}, {"rules": rules, "actions": str(actions)})
+            connection.executemany(
+                "INSERT INTO findings VALUES (?, ?)",
+                ((order, json.dumps(_finding_document(f))) for order, f in enumerate(findings)),
+            )
+
+    if source is not None:
+        _write(path, source.stamp, fill, findings_entry(path))
+
+
+def _finding_document(finding: Finding) -> dict[str, Any]:
+    return {name: getattr(finding, name) for name in _FINDING_FIELDS}
+
+
+_SEVERITIES = {severity.value: severity for severity in Severity}
+
+
+def _finding(document: Any, path: str | None) -> Finding:
+    """A finding document checked for what a finding holds (its text is escaped when shown, as any)."""
+    if type(document) is not dict or document.keys() != set(_FINDING_FIELDS):
+        raise Damaged("not a finding")
+    code, severity, message = document["code"], document["severity"], document["message"]
+    if not (type(code) is str and type(message) is str and type(severity) is str and severity in _SEVERITIES):
+        raise Damaged("finding")
+    texts = (document["action_id"], document["field"])
+    numbers = (document["index"], document["line"], document["plan"])
+    if not (all(map(_optional_str, texts)) and all(map(_optional_int, numbers))):
+        raise Damaged("finding")
+    return Finding(
+        code,
+        _SEVERITIES[severity],
+        message,
+        action_id=document["action_id"],
+        index=document["index"],
+        field=document["field"],
+        path=path,
+        line=document["line"],
+        plan=document["plan"],
+    )

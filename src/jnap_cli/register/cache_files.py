@@ -86,7 +86,7 @@ class CachedFile:
     """One of jnap's files in the cache directory, and whether pruning would remove it (and why)."""
 
     path: Path
-    kind: str  # register, part or glossary (what its file was read as); temporary; unknown when unreadable
+    kind: str  # register, part, glossary (what its file was read as) or findings; temporary; unknown when unreadable
     register: str | None  # the real path of the file it caches
     size: int
     used_ns: int  # when a read last used it (at most a day out), or when it was written
