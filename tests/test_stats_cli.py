@@ -31,16 +31,16 @@ original                              20   2   1   1     24    83%  ████
 C complete   I in-progress   O ongoing   T transferred
 """,
     100: """\
-plan / theme                   complete  in-progress  ongoing  transferred  total  share
-────────────────────────────────────────────────────────────────────────────────────────────────────
-original                             20            2        1            1     24    83%  ████████▍░
-  Supporting Victims                  5            ·        ·            ·      5   100%  ██████████
-  Casework Quality and                5            2        ·            1      8    62%  ██████▎░░░
-  Progression
-  Digital Capability and              2            ·        ·            ·      2   100%  ██████████
-  Disclosure
-  Our People and Expertise            4            ·        ·            ·      4   100%  ██████████
-  Stakeholder Engagement              4            ·        1            ·      5    80%  ████████░░
+plan / theme                           C   I   O   T  total  share
+──────────────────────────────────────────────────────────────────────────────
+original                              20   2   1   1     24    83%  ████████▍░
+  Supporting Victims                   5   ·   ·   ·      5   100%  ██████████
+  Casework Quality and Progression     5   2   ·   1      8    62%  ██████▎░░░
+  Digital Capability and Disclosure    2   ·   ·   ·      2   100%  ██████████
+  Our People and Expertise             4   ·   ·   ·      4   100%  ██████████
+  Stakeholder Engagement               4   ·   1   ·      5    80%  ████████░░
+
+C complete   I in-progress   O ongoing   T transferred
 """,
     200: """\
 plan / theme                          complete  in-progress  ongoing  transferred  total  share

@@ -25,6 +25,7 @@ LABEL = "plan / theme"
 INDENT = "  "  # a theme sits under its plan's row
 LABEL_GAP, GAP = 3, 2  # after the labels; between the number columns and before the bar
 LABEL_FLOOR = 20  # a label column narrower than this wraps most themes: take a shorter header or bar first
+LABEL_ROOMY = 32  # ... and one this wide wraps a theme onto two lines at most: worth initials or a shorter bar
 # The layouts to try, richest first: status headers in words or as initials, and the bar's cells.
 EIGHTHS = " ▏▎▍▌▋▊▉"  # a bar's last, partly filled cell
 FILLED, TRACK = "█", "░"
@@ -56,7 +57,8 @@ def bars(records: Sequence[Record], stream: IO[str], *, color: bool, empty: str 
     counts (as the report's table), the total, the completed share and its bar on a track.
 
     The status columns are headed by their names when they fit, else by their initials with a key under
-    the table; the bar shrinks, then goes, before a label column would drop under `LABEL_FLOOR`; when
+    the table; the bar shrinks, then goes, before a label column would drop under `LABEL_FLOOR`, and the
+    richest layout that gives the labels `LABEL_ROOMY` is taken before one that wraps them more; when
     even that does not fit, the records are a table (or blocks) as `emit` prints them.
     """
     width = console_width(stream)
@@ -64,21 +66,26 @@ def bars(records: Sequence[Record], stream: IO[str], *, color: bool, empty: str 
     labels = [_label(record, empty) for record in records]
     natural = max([len(LABEL), *(_cells(label) for label in labels)])
     longest = max([len(LABEL), *(_longest_word(label) for label in labels)])
-    for shape in SHAPES:
-        columns = _columns(records, statuses, shape)
-        room = (
-            width - LABEL_GAP - sum(columns.values()) - GAP * (len(columns) - 1) - (GAP + shape.bar) * bool(shape.bar)
-        )
-        label = min(natural, room)
-        if label >= max(min(natural, LABEL_FLOOR), longest):
-            break
-    else:
+    laid = [(shape, _columns(records, statuses, shape)) for shape in SHAPES]
+    fitting = [
+        (shape, columns, min(natural, _room(width, columns, shape)))
+        for shape, columns in laid
+        if min(natural, _room(width, columns, shape)) >= max(min(natural, LABEL_FLOOR), longest)
+    ]
+    if not fitting:
         emit(records, TALLY, Output(RecordFormat.TABLE, ",".join(TALLY.summary), stream=stream, empty=empty))
         return
+    roomy = [fit for fit in fitting if fit[2] >= min(natural, LABEL_ROOMY)]
+    shape, columns, label = (roomy or fitting)[0]  # the richest layout whose themes wrap least
     lines = _table(records, labels, statuses, columns, label, shape, color)
     if shape.initials:
         lines.extend(_key(statuses, width, color))
     write_lines(stream, lines, color=color, width=width)
+
+
+def _room(width: int, columns: Mapping[str, int], shape: _Shape) -> int:
+    """What the label column may take at `width`, beside these number columns and the bar."""
+    return width - LABEL_GAP - sum(columns.values()) - GAP * (len(columns) - 1) - (GAP + shape.bar) * bool(shape.bar)
 
 
 def _label(record: Record, empty: str | None) -> str:
