@@ -318,7 +318,23 @@ def search_rows(size: int, register: Path, args: argparse.Namespace, jnap: list[
     if size >= 10_000:
         warm.targets.append(Target(1.1, "44/search-nocache", "≤ 1.1× jnap search on the shipped register"))
     rows.extend([first, warm])
+    rows += quarter_rows(size, register, args, jnap)
     return rows
+
+
+def quarter_rows(size: int, register: Path, args: argparse.Namespace, jnap: list[str]) -> list[Row]:
+    """Issue 21: a word in a quarter of the actions, warm: its best 20, flat in size, and all its hits."""
+    s, name, word = str(size), size_name(size), args.quarter_word
+    search = [*jnap, "search", word, "--format", "ids", "-r", str(register)]
+    top = row(f"{s}/search-top", name, [[*search, "--limit", "20"]], f"jnap search {word} --limit 20, warm", "warm")
+    every = row(f"{s}/search-all", name, [search], f"jnap search {word} --format ids (all hits), warm", "warm")
+    if size >= 10_000:
+        top.reference = "44/search-top"
+        top.targets.append(Target(1.1, "44/search-top", "≤ 1.1× the same on the shipped register"))
+        every.reference = "44/search-all"
+    if size == 100_000:
+        every.targets.append(Target(2.5, "44/search-all", "≤ 2.5× the shipped register's search"))
+    return [top, every]
 
 
 def diff_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
@@ -574,8 +590,9 @@ def main() -> None:
         "--only", default=",".join(DEFAULT_SCENARIOS), help=f"scenarios, comma-separated: {choices} [all but million]"
     )
     parser.add_argument("--word", default="victim", help="the search word [victim]")
-    parser.add_argument("--limit-word", default="data", help="the word of the --limit 20 searches [data]")
+    parser.add_argument("--limit-word", default="cases", help="the word of the --limit 20 searches [cases]")
     parser.add_argument("--suggest-size", type=int, default=10_000, help="actions of the --suggest register [10000]")
+    parser.add_argument("--quarter-word", default="cases", help="a word in a quarter of the actions [cases]")
     parser.add_argument("--diff-size", type=int, default=20_000, help="actions in each version for diff [20000]")
     parser.add_argument("--edit-size", type=int, default=10_000, help="actions in the edited register [10000]")
     parser.add_argument("--list-all-sizes", action="store_true", help="the list table at every size, not only 44")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from jnap_cli.errors import NoMatch
 from jnap_cli.query.glossary import load_glossary
 from jnap_cli.query.indexed import search_file
-from jnap_cli.query.search import find, index_expression
+from jnap_cli.query.search import Hit, find, index_expression
 from jnap_cli.register import cache
 from jnap_cli.register.source import load
 
@@ -204,3 +204,85 @@ def test_a_glossary_term_looks_up_every_form() -> None:
     expression = index_expression("ISVA", GLOSSARY)
     assert expression is not None
     assert '"isva"*' in expression and '"independent sexual violence advisors"*' in expression
+
+
+RANKED_WORDS = ["case", "cases", "casework", "victim", "victims", "the", "and", "ISVA", "EA", "early", "advice"]
+RANKED_QUERY_WORDS = [*RANKED_WORDS, "cas", "vict", "independent sexual violence"]
+RANKED_TEXTS = st.lists(
+    st.one_of(st.sampled_from(RANKED_WORDS), st.sampled_from(["™", "_cases", "victim_", "Victim's", "résumé"])),
+    max_size=8,
+).map(" ".join)
+
+
+def hits_of(hits: list[Hit]) -> list[tuple[object, ...]]:
+    return [(hit.action.id, hit.score, hit.field, hit.snippet, hit.spans, hit.typed, hit.begins) for hit in hits]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.lists(st.tuples(RANKED_TEXTS, RANKED_TEXTS, RANKED_TEXTS), min_size=1, max_size=12),
+    queries=st.lists(
+        st.tuples(
+            st.one_of(
+                st.lists(
+                    st.sampled_from([*RANKED_WORDS, "cas", "vict", "independent sexual violence"]),
+                    min_size=1,
+                    max_size=3,
+                ).map(" ".join),
+                st.sampled_from(RANKED_WORDS).map(lambda word: f'"{word}"'),
+            ),
+            st.integers(min_value=1, max_value=6),
+            st.sampled_from([("text", "commentary", "theme"), ("text",), ("commentary", "theme")]),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_the_best_hits_through_the_index_are_those_in_memory(
+    texts: list[tuple[str, str, str]], queries: list[tuple[str, int, tuple[str, ...]]]
+) -> None:
+    """With a limit, the index path scores only the candidates that can make the top (`search.bounds`):
+    the hits, their order (ties, words as typed, a field beginning with them) and snippets stay the same."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = make_register(Path(folder), texts)
+        register = load(path, cache=False)
+        for query, limit, fields in queries:
+            try:
+                expected: object = hits_of(find(register, query, glossary=GLOSSARY, limit=limit, fields=fields))
+            except NoMatch as exc:
+                expected = exc.message
+            try:
+                found = search_file(path, query, glossary=GLOSSARY, limit=limit, fields=fields)[0]
+                got: object = hits_of(found)
+            except NoMatch as exc:
+                got = exc.message
+            assert got == expected, (query, limit, fields)
+
+
+def test_a_limit_reads_only_the_best_candidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--limit` with plain words does not score every hit: candidates that cannot make the top are never read."""
+    texts = [("t", "cases " * 3, "cases " * 3), *[("t", "a case of cases", "c")] * 30, ("t", "Cases first", "c")]
+    path = make_register(tmp_path, texts)
+    search_file(path, "cases")  # builds the cache
+    read: list[int] = []
+    original = cache.Store.actions
+
+    def counting(store: cache.Store, positions: list[int]) -> object:
+        read.extend(positions)
+        return original(store, positions)
+
+    monkeypatch.setattr(cache.Store, "actions", counting)
+    hits, rows = search_file(path, "cases", limit=2)
+    assert [hit.action.id for hit in hits] == ["R1", "R32"]  # both begin with it; R1 holds it more often
+    assert [row["id"] for row in rows] == ["R1", "R32"]
+    assert len(read) < 10, read
+
+
+def test_a_field_begins_after_a_character_that_folds_to_letters(tmp_path: Path) -> None:
+    """ "™" folds to "tm", a token before "cases" in the index: the field still begins with the word (rule 3)."""
+    texts = [("t", "the cases", "c"), ("t", "™ cases", "c"), ("t", "cases", "c")]
+    path = make_register(tmp_path, texts)
+    search_file(path, "cases")  # builds the cache
+    hits = search_file(path, "cases", limit=2)[0]
+    assert [hit.action.id for hit in hits] == ["R2", "R3"]
+    assert [hit.action.id for hit in find(load(path, cache=False), "cases", limit=2)] == ["R2", "R3"]

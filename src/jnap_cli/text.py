@@ -170,6 +170,18 @@ def indexed_text(text: str) -> str:
     return " ".join(TOKEN.findall(hyphens_as_spaces(folded)))
 
 
+def unaligned(text: str) -> bool:
+    """Whether the index's first token of `text` comes before its first word character: some character
+    before it that is not one folds to letters or digits ("™" is "tm")."""
+    if text.isascii():
+        return False
+    first = _WORD_CHARACTER.search(text)
+    return TOKEN.search(indexed_text(text[: first.start()] if first else text)) is not None
+
+
+_WORD_CHARACTER = re.compile(r"\w")
+
+
 def closest(word: str, choices: Iterable[str], limit: int = 3) -> list[str]:
     """The `choices` a mistyped `word` most likely meant, best first, ignoring case: those it begins
     (`comp` → complete), else the most similar (`complet`, `inprogress`; within a tenth of the best, so

@@ -6,20 +6,41 @@ be, so both ways give the same hits in the same order. Only the candidates are r
 which keeps a search on a large unchanged register about as fast as on a small one. A query the
 index cannot narrow (a regular expression, a word without letters or digits) and a search with no
 match (whose suggestions need every word of the register) read the whole register.
+
+With a limit, a query of plain words (`search.bounds`) does not score every hit: SQLite orders the
+candidates by the best rank each could have, from the index's tokens, and jnap scores them in that
+order until the next one's best cannot beat the last of the `limit` it keeps (the threshold algorithm
+of Fagin, Lotem and Naor). The hits are those `find` gives, in its order.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import NoMatch
 from jnap_cli.model.schema import Register
 from jnap_cli.query.records import Record
-from jnap_cli.query.search import DEFAULT_FIELDS, Hit, find, hit_records, index_expression, no_match
+from jnap_cli.query.search import (
+    ALL_TERMS_BONUS,
+    DEFAULT_FIELDS,
+    FIELD_WEIGHTS,
+    Counted,
+    Hit,
+    Query,
+    bounds,
+    check_fields,
+    compile_query,
+    find,
+    hit_records,
+    index_expression,
+    match,
+    no_match,
+)
 from jnap_cli.register.load import cached, load_located
 
 if TYPE_CHECKING:
@@ -78,7 +99,124 @@ def _from_candidates(
     plan: str | None,
     limit: int | None,
 ) -> tuple[list[Hit], list[Record]]:
+    if limit is not None and limit > 0 and (counted := bounds(compiled := compile_query(query, glossary))):
+        return _best(store, compiled, counted, check_fields(fields), plan, limit)
     actions, related = store.actions(store.matching(expression, fields))
     candidates = replace(store.plans_only(), actions=actions)
     hits = find(candidates, query, fields=fields, glossary=glossary, plan=plan, limit=limit)
     return hits, hit_records(candidates, hits, related)
+
+
+def _best(
+    store: Store, query: Query, counted: list[Counted], fields: tuple[str, ...], plan: str | None, limit: int
+) -> tuple[list[Hit], list[Record]]:
+    """The `limit` best hits in `plan`, scoring candidates best bound first and stopping when no other can beat them."""
+    from jnap_cli.query.select import check_plan
+
+    plan_id = check_plan(store.plans_only(), plan)
+    sql, parameters = _bound_sql(query, counted, fields)
+    rows = store.tokens(sql, parameters)
+    kept: list[tuple[tuple[int, bool, float, int], Hit]] = []  # best first, at most `limit`
+    waiting = next(rows, None)
+    size = limit
+    while waiting is not None and (len(kept) < limit or kept[-1][0] > _key(waiting)):
+        batch = [waiting[0], *(row[0] for row in itertools.islice(rows, size - 1))]
+        waiting = next(rows, None)
+        size *= 2
+        actions, _related = store.actions(batch)
+        if len(actions) != len(batch):
+            raise _damaged("an indexed action is missing")
+        for position, action in zip(sorted(batch), actions, strict=True):
+            hit = match(action, query, fields)
+            if hit is not None and (plan_id is None or action.plan == plan_id):
+                kept.append(((*hit.rank(), position), hit))
+        kept = sorted(kept, key=lambda pair: pair[0])[:limit]
+    if not kept:
+        raise NoMatch("")
+    actions, related = store.actions([key[-1] for key, _hit in kept])
+    by_id = {action.id: action for action in actions}
+    hits = [hit for _key, hit in kept]
+    candidates = replace(store.plans_only(), actions=tuple(by_id[hit.action.id] for hit in hits))
+    return hits, hit_records(candidates, hits, related)
+
+
+def _damaged(message: str) -> Exception:
+    from jnap_cli.register.cache import Damaged
+
+    return Damaged(message)
+
+
+def _key(row: tuple[Any, ...]) -> tuple[int, bool, float, int]:
+    """A row of `_bound_sql` as a `Hit.rank` and register position: the best its action could rank."""
+    position, typed, begins, score = row
+    return (-typed, not begins, -score, position)
+
+
+def _bound_sql(query: Query, counted: list[Counted], fields: tuple[str, ...]) -> tuple[str, list[object]]:
+    """SQL giving each candidate's position and best rank (`search.bounds`), best first; and its parameters."""
+    words = list(dict.fromkeys(term.word for term in counted))
+    parameters: list[object] = []
+
+    def mark(value: object) -> str:
+        parameters.append(value)
+        return f"?{len(parameters)}"
+
+    # Each token of each word as (doc, field, word, whole, first), all numbers (compared once per token). Words may
+    # overlap ("case", "cases"): a token counts for each word it begins with. One SELECT per word: SQLite
+    # 3.40's fts5vocab answers an OR of two ranges with the first alone.
+    ranges = [(mark(word), mark(word + chr(0x10FFFF))) for word in words]
+    wholes = [(mark(word), mark(word + "s")) for word in words]
+    field_case = " ".join(f"WHEN {mark(name)} THEN {number}" for number, name in enumerate(fields))
+    columns = ", ".join(mark(name) for name in fields)
+    inner = " UNION ALL ".join(
+        f"SELECT doc, CASE col {field_case} END AS field, {number} AS word, "  # noqa: S608
+        f"term = {wholes[number][0]} OR term = {wholes[number][1]} AS whole, offset = 0 AS first "
+        f"FROM temp.tokens WHERE col IN ({columns}) AND term >= {low} AND term < {high}"
+        for number, (low, high) in enumerate(ranges)
+    )
+
+    def tally(word: int, field: int, what: str = "1") -> str:
+        # The tokens beginning with one word in one field (or those that are it whole, or begin the field).
+        return f"sum(word = {word} AND field = {field} AND {what})"
+
+    def whole_word(name: str, word: str) -> str:
+        # Whether a field holds the word whole: a whole word is one token, the word or it and "s".
+        return f"{tally(words.index(word), fields.index(name), 'whole')} > 0"
+
+    by_weight = sorted(fields, key=lambda name: -FIELD_WEIGHTS[name])
+    typed = " ".join(
+        f"WHEN {' AND '.join(whole_word(name, word) for word in words)} THEN {FIELD_WEIGHTS[name]}"
+        for name in by_weight
+    )
+    first = words.index(query.words[0])
+    begins = " ".join(
+        f"WHEN {' AND '.join(whole_word(name, word) for word in words)} "  # noqa: S608 (only ? marks)
+        f"THEN {tally(first, fields.index(name), 'whole AND first')} > 0 OR doc IN (SELECT ord FROM unaligned)"
+        for name in by_weight
+    )
+    score = []
+    for term in counted:
+        if not term.scores:
+            continue
+        number = words.index(term.word)
+        for name in fields:
+            counts = (
+                f"min(3, {tally(number, fields.index(name), 'whole')}) + min(3, {tally(number, fields.index(name))})"
+            )
+            score.append(f"{term.weight * FIELD_WEIGHTS[name]} * ({counts})")
+    score_sql = f"({' + '.join(score)}) / 2.0" if score else "0.0"
+    if sum(term.weight for term in counted if term.scores) > 1:
+        scoring = [words.index(term.word) for term in counted if term.scores]
+        every = " ".join(
+            f"WHEN {' AND '.join(f'{tally(number, fields.index(name))} > 0' for number in scoring)} "
+            f"THEN {ALL_TERMS_BONUS * FIELD_WEIGHTS[name]}"
+            for name in by_weight
+        )
+        score_sql += f" + CASE {every} ELSE 0 END"
+    present = " AND ".join(f"sum(word = {number}) > 0" for number in range(len(words)))
+    sql = (
+        f"SELECT doc, CASE {typed} ELSE 0 END AS typed, coalesce(CASE {begins} END, 0) AS begins, "  # noqa: S608
+        f"{score_sql} AS score FROM ({inner}) GROUP BY doc HAVING {present} "
+        "ORDER BY typed DESC, begins DESC, score DESC, doc"
+    )
+    return sql, parameters

@@ -130,17 +130,40 @@ def search(
     Raises `UsageError` for a blank query, an unknown field or an invalid regular expression.
     """
     chosen = _check_fields(fields)
-    if regex:
-        terms = [_compile_regex(query)]
-        typed = terms[0]
-    else:
-        chunks = _parse(query)
-        terms = _compile_terms(chunks, glossary)
-        typed = _Term(re.compile(_pattern(tuple(word for chunk in chunks for word in chunk.words), whole=True)))
+    compiled = compile_query(query, glossary, regex=regex)
     with _time_limit(REGEX_SECONDS if regex else None):
-        hits = [hit for action in register.actions if (hit := _match(action, terms, typed, chosen)) is not None]
+        hits = [hit for action in register.actions if (hit := match(action, compiled, chosen)) is not None]
     # sorted() is stable: equal actions keep register order (rule 5).
     return sorted(hits, key=Hit.rank)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query compiled once: the terms that must all match, and the query as typed (rule 2)."""
+
+    terms: list[_Term]
+    typed: _Term
+    words: tuple[str, ...] = ()  # the words as typed, in match form (none for a regular expression)
+
+
+def compile_query(query: str, glossary: Glossary | None = None, *, regex: bool = False) -> Query:
+    """`query` ready to match actions with `match`; raises `UsageError` as `search` does."""
+    if regex:
+        term = _compile_regex(query)
+        return Query([term], term)
+    chunks = _parse(query)
+    words = tuple(word for chunk in chunks for word in chunk.words)
+    return Query(_compile_terms(chunks, glossary), _Term(re.compile(_pattern(words, whole=True))), words)
+
+
+def match(action: Action, query: Query, fields: tuple[str, ...] = DEFAULT_FIELDS) -> Hit | None:
+    """The hit `action` makes for `query` in `fields` (checked names, see `check_fields`), or None."""
+    return _match(action, query.terms, query.typed, fields)
+
+
+def check_fields(fields: Sequence[str]) -> tuple[str, ...]:
+    """The fields to search, without repeats; raises `UsageError` for an unknown field or none."""
+    return _check_fields(fields)
 
 
 def find(
@@ -463,6 +486,37 @@ def _term_expression(term: _Term) -> str | None:
             return None
         either.append("(" + " AND ".join(word for word in words if word is not None) + ")")
     return "(" + " OR ".join(either) + ")"
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A query term the index can bound (`bounds`): one word of one token, looked for at word starts."""
+
+    word: str
+    weight: int  # as `_Term.weight`
+    scores: bool  # as `_Term.scores`
+
+
+def bounds(query: Query) -> list[Counted] | None:
+    """The terms of `query` as the index counts them, when it can count every one; else None.
+
+    What bounds a hit's rank from the index's tokens (the index path ranks candidates by it and stops
+    once no unread one can beat the hits it has): every match of a term is a token beginning with its
+    word, and every match as typed is the word whole (a plural "s" allowed), among the field's first
+    `MAX_COUNTED`. A field holding the query as typed holds each of its words whole (rule 2), and one
+    beginning with it has the first word as its first token (rule 3), unless some character before the
+    field's first word character folds to letters ("™" is "tm"), which the cache notes per action. So
+    each term of word w scores at most, in each field, its weight × the field's weight × (min(3, tokens
+    that are w whole) + min(3, tokens beginning with w)) / 2, and two or more scoring terms earn
+    `ALL_TERMS_BONUS` × the heaviest field where every scoring one begins a token. A glossary form, a
+    phrase or a word of several tokens is not counted: such a query is ranked by scoring every hit.
+    """
+    counted: list[Counted] = []
+    for term in query.terms:
+        if term.otherwise or len(term.forms) != 1 or len(term.forms[0]) != 1 or not TOKEN.fullmatch(term.forms[0][0]):
+            return None
+        counted.append(Counted(term.forms[0][0], term.weight, term.scores))
+    return counted if counted and query.words and all(TOKEN.fullmatch(word) for word in query.words) else None
 
 
 def _phrase(words: tuple[str, ...]) -> str | None:

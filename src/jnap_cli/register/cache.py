@@ -55,7 +55,8 @@ if TYPE_CHECKING:
 
     from jnap_cli.model.related import Related
 
-FORMAT = "6"  # the shape of what is stored (4: plans' title_from and year_from; 5: handed_to, waits_on; 6: findings)
+FORMAT = "7"  # the shape of what is stored (4: plans' title_from and year_from; 5: handed_to, waits_on;
+# 6: findings; 7: unaligned, the fields whose first token is not the start of their text)
 NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 # The FTS5 tokenizer: letters and digits make tokens, as `\w` does in the search's patterns; the text
@@ -70,7 +71,10 @@ CREATE TABLE actions (
 );
 CREATE TABLE findings (ord INTEGER PRIMARY KEY, document TEXT NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(theme, text, commentary, content='', tokenize="{TOKENIZER}");
+CREATE TABLE unaligned (ord INTEGER PRIMARY KEY);
 """
+# `unaligned`: actions with a field whose first index token does not start at its first word character
+# (`text.unaligned`), where the token offsets cannot tell that a field begins with a word.
 
 
 class Damaged(Exception):
@@ -190,6 +194,15 @@ class Store:
             "SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid", (f"{{{columns}}} : ({expression})",)
         )
         return [rowid for (rowid,) in rows]
+
+    def tokens(self, sql: str, parameters: Sequence[object]) -> Iterator[tuple[Any, ...]]:
+        """The rows of `sql` (read lazily) over the index's tokens: `temp.tokens` (fts5vocab's instance
+        table: term, doc, col, offset) and `unaligned`. Raises `Damaged` when a row is not all numbers."""
+        self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.tokens USING fts5vocab(main, search, instance)")
+        for row in self._db.execute(sql, parameters):
+            if not all(type(value) in (int, float) for value in row):
+                raise Damaged("not a number")
+            yield row
 
     def _header_document(self) -> Any:
         row = self._db.execute("SELECT document FROM header").fetchone()
@@ -562,7 +575,7 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
     from dataclasses import asdict
 
     from jnap_cli.model.related import Related
-    from jnap_cli.text import indexed_text
+    from jnap_cli.text import indexed_text, unaligned
 
     header = {
         "title": register.title,
@@ -592,6 +605,14 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
             (
                 (position, indexed_text(action.theme), indexed_text(action.text), indexed_text(action.commentary))
                 for position, action in _counted(register.actions, advance)
+            ),
+        )
+        connection.executemany(
+            "INSERT INTO unaligned VALUES (?)",
+            (
+                (position,)
+                for position, action in enumerate(register.actions)
+                if any(map(unaligned, (action.theme, action.text, action.commentary)))
             ),
         )
 
