@@ -39,11 +39,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from jnap_cli import __version__
-from jnap_cli.files import atomic
 from jnap_cli.model.integrity import integrity
 from jnap_cli.model.schema import Action, BuildsOn, Introduction, Plan, Publication, Register, RegisterPart
 from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Origin, Status, StatusBasis
-from jnap_cli.progress import step
 from jnap_cli.register import cache_files
 
 if TYPE_CHECKING:
@@ -540,6 +538,8 @@ def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None]
     if the file no longer has stamp `before`, or on any failure."""
     import sqlite3
 
+    from jnap_cli.files import atomic  # only a miss writes: not imported on a cache hit
+
     try:
         if Stamp.of(path) != before:
             return
@@ -564,6 +564,7 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
     from dataclasses import asdict
 
     from jnap_cli.model.related import Related
+    from jnap_cli.progress import step
     from jnap_cli.text import indexed_text
 
     header = {
