@@ -173,7 +173,7 @@ class Store:
         as_of = {plan.id: plan.commentary_as_of for plan in plans}
         return tuple(actions), Related(continued, built, as_of)
 
-    def each_action(self, plan_ids: Collection[str]) -> Generator[tuple[Action, list[str], list[str]]]:
+    def each_action(self, plan_ids: Collection[str]) -> Generator[tuple[Action, list[str], list[str]], None, None]:
         """Every action in register order, with the ids that continue it and build on it, read one row at a
         time: a caller that stops early reads no further (`plan_ids`: the register's plans, `plans_only`)."""
         with self._checking():
