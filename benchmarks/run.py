@@ -44,8 +44,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REFERENCE = HERE / "reference"
 SHIPPED = ROOT / "data" / "actions.toml"
-SCENARIOS = ("show", "list", "search", "limit", "check", "diff", "plandiff", "suggest", "big", "edit", "million")
-DEFAULT_SCENARIOS = tuple(name for name in SCENARIOS if name != "million")  # 1M actions: 0.9 GiB, asked for by name
+SCENARIOS = (
+    "show", "list", "search", "limit", "check", "diff", "plandiff", "suggest", "big", "edit", "biglist", "million",
+)  # fmt: skip
+DEFAULT_SCENARIOS = tuple(name for name in SCENARIOS if name not in ("million", "biglist"))  # 0.9 GiB: by name
 # GNU time reports the peak memory of the command alone (a child's ru_maxrss also counts the memory
 # of the process it was forked from, up to its exec).
 TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
@@ -97,6 +99,8 @@ class Sample:
 def size_name(size: int) -> str:
     if size == 44:
         return "44 (shipped)"
+    if size % 1_000_000 == 0:
+        return f"{size // 1_000_000}M"
     return f"{size // 1000}k" if size % 1000 == 0 else str(size)
 
 
@@ -468,6 +472,31 @@ def edit_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     ]
 
 
+def big_list_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
+    """`jnap list --limit 5`, warm, on the 10k register and on one of `--big-list-size` actions (issue 21).
+
+    A million actions make a file of about 0.8 GB, over the size guard: the row raises `JNAP_MAX_BYTES`.
+    Its first run (the untimed priming) parses it and builds its cache: minutes, and about 5 GB of memory
+    (`--warm-cache DIR` keeps that cache for the next run of this script)."""
+    small = prepare_register(10_000, args.seed, args.out)
+    big = prepare_register(args.big_list_size, args.seed, args.out)
+    name, listing = f"list {size_name(args.big_list_size)}", [*jnap, "list", "--limit", "5", "--format", "ids"]
+    env = {"JNAP_MAX_BYTES": str(max(big.stat().st_size * 2, 10**9))}
+    return [
+        row("biglist/10k", name, [[*listing, "-r", str(small)]], "jnap list --limit 5 of 10k, warm", "warm"),
+        row(
+            "biglist/big",
+            name,
+            [[*listing, "-r", str(big)]],
+            f"jnap list --limit 5 of {size_name(args.big_list_size)}, warm",
+            "warm",
+            "biglist/10k",
+            Target(2.0, "biglist/10k", "≤ 2× the 10k register's"),
+            env=env,
+        ),
+    ]
+
+
 def plan_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     """Every (scenario, command) pair the options select, in table order."""
     rows = [r for size in args.sizes for r in size_rows(size, args, jnap)]
@@ -483,6 +512,8 @@ def plan_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
         rows += big_rows(args, jnap)
     if "edit" in args.only:
         rows += edit_rows(args, jnap)
+    if "biglist" in args.only:
+        rows += big_list_rows(args, jnap)
     return rows
 
 
@@ -490,12 +521,12 @@ def measure(rows: list[Row], args: argparse.Namespace) -> None:
     dropped = ("XDG_CACHE_HOME", "COLUMNS", "NO_COLOR", "FORCE_COLOR")
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("JNAP_") and k not in dropped}
     scratch = Path(tempfile.mkdtemp(prefix="jnap-bench-"))
-    warm_cache = scratch / "warm-cache"
-    warm_cache.mkdir()
+    warm_cache = args.warm_cache or scratch / "warm-cache"
+    warm_cache.mkdir(parents=True, exist_ok=True)
     try:
-        for row in rows:  # prime the warm cache (and the page cache), untimed
+        for row in rows:  # prime the warm cache (and the page cache), untimed; a million actions take minutes
             if row.command.cache == "warm":
-                run_once(row.command, base_env, scratch, warm_cache, args.timeout)
+                run_once(row.command, base_env, scratch, warm_cache, max(args.timeout, 3600))
         for repetition in range(args.runs):
             order = rows[repetition % len(rows) :] + rows[: repetition % len(rows)]
             for row in order:
@@ -595,6 +626,8 @@ def main() -> None:
     parser.add_argument("--quarter-word", default="cases", help="a word in a quarter of the actions [cases]")
     parser.add_argument("--diff-size", type=int, default=20_000, help="actions in each version for diff [20000]")
     parser.add_argument("--edit-size", type=int, default=10_000, help="actions in the edited register [10000]")
+    parser.add_argument("--big-list-size", type=int, default=1_000_000, help="actions of biglist's register [1000000]")
+    parser.add_argument("--warm-cache", type=Path, help="the warm cache's directory, kept [a temporary one]")
     parser.add_argument("--list-all-sizes", action="store_true", help="the list table at every size, not only 44")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=300, help="seconds before a run is killed [300]")

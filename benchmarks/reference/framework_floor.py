@@ -32,12 +32,20 @@ class Plan(BaseModel):
     year_from: StrictStr | None = None
 
 
+class Introduction(BaseModel):
+    model_config = _STRICT
+
+    plan: StrictStr
+    text: StrictStr
+
+
 class Publication(BaseModel):
     model_config = _STRICT
 
     title: StrictStr
     year: StrictInt
     text: StrictStr
+    introductions: tuple[Introduction, ...] = ()
 
 
 class BuildsOn(BaseModel):
@@ -59,6 +67,8 @@ class Action(BaseModel):
     status: StrictStr
     status_basis: StrictStr | None = None
     status_evidence: StrictStr = ""
+    handed_to: StrictStr | None = None
+    waits_on: StrictStr | None = None
     continues: tuple[StrictStr, ...] = ()
     builds_on: tuple[BuildsOn, ...] = ()
     references: tuple[StrictStr, ...] = ()

@@ -107,13 +107,21 @@ def filter_(
 
 
 def _list_actions(chosen: Settings, filters: Filters, sort: str | None, limit: int | None, output: Output) -> None:
-    """`list` and `filter`: select, sort, limit, render; exit 1 when nothing matches."""
-    from jnap_cli.query.records import records
-    from jnap_cli.query.select import sort_records
+    """`list` and `filter`: select, sort, limit, render; exit 1 when nothing matches. The first few in
+    register order come from the cache when it can give them without reading every action."""
     from jnap_cli.render.records import emit
 
-    loaded = chosen.load()
-    rows = sort_records(records(loaded, filters.select(loaded)), sort, ACTION.fields)[:limit]
+    rows = None
+    if sort is None and limit is not None:
+        from jnap_cli.query.listing import first_records
+
+        rows = first_records(chosen.register_path(), filters, limit, cache=chosen.cache)
+    if rows is None:
+        from jnap_cli.query.records import records
+        from jnap_cli.query.select import sort_records
+
+        loaded = chosen.load()
+        rows = sort_records(records(loaded, filters.select(loaded)), sort, ACTION.fields)[:limit]
     if not rows:
         raise NoMatch("no actions match")
     emit(rows, ACTION, output)

@@ -7,7 +7,7 @@ and validation all come from them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -259,13 +259,22 @@ class Filters:
         """The actions of `register` that pass every filter, in register order (`query.select`)."""
         from jnap_cli.query.select import select
 
-        return select(
-            register,
-            plan=self.plan,
-            theme=self.theme,
-            statuses=self.statuses,
-            not_statuses=self.not_statuses,
-            basis=self.basis,
-            handed_off=self.handed_off,
-            waiting=self.waiting,
-        )
+        return select(register, **self._given())
+
+    def matcher(self, register: Register) -> Callable[[Action], bool]:
+        """Whether an action passes every filter but the theme's check (`query.select.matcher`): for a
+        register read one action at a time, of which `register` gives the plans."""
+        from jnap_cli.query.select import matcher
+
+        return matcher(register, **self._given())
+
+    def _given(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan,
+            "theme": self.theme,
+            "statuses": self.statuses,
+            "not_statuses": self.not_statuses,
+            "basis": self.basis,
+            "handed_off": self.handed_off,
+            "waiting": self.waiting,
+        }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import UsageError
@@ -69,21 +69,41 @@ def select(
     left out (None, empty or False) keep every action: the options of `list` go in as they are. A theme
     that no theme of the register contains is a usage error (`check_theme`), as an unknown plan or
     status is."""
+    keep = matcher(register, plan, theme, statuses, not_statuses, basis, handed_off, waiting)
+    check_theme(register, theme)
+    return [a for a in register.actions if keep(a)]
+
+
+def matcher(
+    register: Register,
+    plan: str | None = None,
+    theme: str | None = None,
+    statuses: Sequence[str] | None = None,
+    not_statuses: Sequence[str] | None = None,
+    basis: str | None = None,
+    handed_off: bool = False,
+    waiting: bool = False,
+) -> Callable[[Action], bool]:
+    """Whether an action passes the filters of `select`, which are checked against `register` (it needs
+    only its plans) except the theme: one that no action's theme contains matches nothing, where
+    `select` says so (`check_theme`, which needs every action)."""
     plan_id = check_plan(register, plan)
     wanted = set(check_statuses(statuses or ()))
     unwanted = set(check_statuses(not_statuses or ()))
-    needle = check_theme(register, theme)
-    return [
-        a
-        for a in register.actions
-        if (plan_id is None or a.plan == plan_id)
-        and (needle is None or needle in a.theme.casefold())
-        and (not wanted or a.status.value in wanted)
-        and a.status.value not in unwanted
-        and (basis is None or (a.status_basis is not None and a.status_basis.value == basis))
-        and (not handed_off or a.handed_to is not None)
-        and (not waiting or a.waits_on is not None)
-    ]
+    needle = theme.casefold() if theme else None
+
+    def keep(a: Action) -> bool:
+        return (
+            (plan_id is None or a.plan == plan_id)
+            and (needle is None or needle in a.theme.casefold())
+            and (not wanted or a.status.value in wanted)
+            and a.status.value not in unwanted
+            and (basis is None or (a.status_basis is not None and a.status_basis.value == basis))
+            and (not handed_off or a.handed_to is not None)
+            and (not waiting or a.waits_on is not None)
+        )
+
+    return keep
 
 
 def resolve(register: Register, wanted: Sequence[str], *, plan: str | None = None) -> list[Action]:

@@ -36,18 +36,16 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from jnap_cli import __version__
-from jnap_cli.files import atomic
 from jnap_cli.model.finding import Finding
 from jnap_cli.model.integrity import integrity
 from jnap_cli.model.schema import Action, BuildsOn, Introduction, Plan, Publication, Register, RegisterPart
 from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Origin, Severity, Status, StatusBasis
-from jnap_cli.progress import step
 from jnap_cli.register import cache_files
 
 if TYPE_CHECKING:
@@ -177,15 +175,20 @@ class Store:
             for chunk in _chunks(sorted(set(positions)), 500):
                 marks = ",".join("?" * len(chunk))
                 query = f"SELECT document, continued_by, built_on_by FROM actions WHERE ord IN ({marks}) ORDER BY ord"  # noqa: S608 (only ? marks)
-                for document, continued_by, built_on_by in self._db.execute(query, chunk):
-                    action = _action(_json(document))
-                    if action.plan not in plan_ids:
-                        raise Damaged(f"action {action.id}: no plan {action.plan}")
+                for row in self._db.execute(query, chunk):
+                    action, continued_by, built_on_by = _linked(row, plan_ids)
                     actions.append(action)
-                    continued[action.id] = _ids(_json(continued_by))
-                    built[action.id] = _ids(_json(built_on_by))
+                    continued[action.id], built[action.id] = continued_by, built_on_by
         as_of = {plan.id: plan.commentary_as_of for plan in plans}
         return tuple(actions), Related(continued, built, as_of)
+
+    def each_action(self, plan_ids: Collection[str]) -> Generator[tuple[Action, list[str], list[str]], None, None]:
+        """Every action in register order, with the ids that continue it and build on it, read one row at a
+        time: a caller that stops early reads no further (`plan_ids`: the register's plans, `plans_only`)."""
+        with self._checking():
+            rows = self._db.execute("SELECT document, continued_by, built_on_by FROM actions ORDER BY ord")
+            for row in rows:
+                yield _linked(row, plan_ids)
 
     def matching(self, expression: str, fields: Sequence[str]) -> list[int]:
         """Positions of the actions whose indexed `fields` match an FTS5 `expression`, in register order."""
@@ -213,6 +216,15 @@ class Store:
     def _header(self) -> dict[str, Any]:
         """The register's (or part's) title, source, publication and plans, as keyword arguments."""
         return _header(self._header_document(), optional=self._kind == "part")
+
+
+def _linked(row: tuple[object, ...], plan_ids: Collection[str]) -> tuple[Action, list[str], list[str]]:
+    """An `actions` row checked: the action (of a known plan), and the ids that continue and build on it."""
+    document, continued_by, built_on_by = row
+    action = _action(_json(document))
+    if action.plan not in plan_ids:
+        raise Damaged(f"action {action.id}: no plan {action.plan}")
+    return action, _ids(_json(continued_by)), _ids(_json(built_on_by))
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
@@ -551,6 +563,8 @@ def _write(path: Path, before: Stamp, fill: Callable[[sqlite3.Connection], None]
     file renamed into place; nothing if the file no longer has stamp `before`, or on any failure."""
     import sqlite3
 
+    from jnap_cli.files import atomic  # only a miss writes: not imported on a cache hit
+
     try:
         if Stamp.of(path) != before:
             return
@@ -575,6 +589,7 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
     from dataclasses import asdict
 
     from jnap_cli.model.related import Related
+    from jnap_cli.progress import step
     from jnap_cli.text import indexed_text, unaligned
 
     header = {
