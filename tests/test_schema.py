@@ -72,6 +72,20 @@ def test_schema_refuses_a_directory(run: Run, tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == []
 
 
+def test_schema_never_writes_over_the_register(run: Run, register_copy: Path) -> None:
+    """`-o` naming the register (by any spelling) is refused before anything is written: it once replaced
+    the register with the schema."""
+    before = register_copy.read_bytes()
+    for spelling in (str(register_copy), f"{register_copy.parent}/../{register_copy.parent.name}/actions.toml"):
+        result = run("-r", str(register_copy), "schema", "-o", spelling)
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert (
+            result.stderr
+            == f"jnap: error: {spelling}: that is the register (or one of its files); write the schema elsewhere\n"
+        )
+    assert register_copy.read_bytes() == before
+
+
 def test_the_schema_says_what_the_loader_checks() -> None:
     schema = shipped_schema()
     action = schema["$defs"]["Action"]

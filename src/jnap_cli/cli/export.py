@@ -71,7 +71,10 @@ def sqlite(
     from jnap_cli.render import sqlite as export
 
     chosen = settings(ctx, register=register)
-    _refuse_the_register([file, *([metadata] if metadata else [])], chosen.register_path())
+    from jnap_cli.cli.output_file import refuse_the_register
+
+    for written in (file, *([metadata] if metadata else [])):
+        refuse_the_register(written, chosen.register_path(), "export it elsewhere")
     if metadata is not None and _same_file(metadata, file):
         raise OutputFailed(f"{metadata}: that is the database", "give the metadata another name")
     target = check_target(file, force=force)  # before the work: a refusal costs nothing
@@ -107,18 +110,3 @@ def _same_file(one: Path, other: Path) -> bool:
     import os
 
     return str(one) != "-" and os.path.realpath(one) == os.path.realpath(other)
-
-
-def _refuse_the_register(outputs: list[Path], register: Path) -> None:
-    """An export written over the register (or into a directory register as one of its files) would
-    destroy it: refuse that path (exit 2)."""
-    import os
-
-    from jnap_cli.register.directory import is_member_name
-
-    kept = os.path.realpath(register)
-    for output in outputs:
-        real = os.path.realpath(output)
-        inside = os.path.isdir(kept) and os.path.dirname(real) == kept and is_member_name(os.path.basename(real))
-        if real == kept or inside:
-            raise OutputFailed(f"{output}: that is the register (or one of its files)", "export it elsewhere")

@@ -32,16 +32,16 @@ def write_held(path: Path, stream: io.TextIOWrapper) -> list[str]:
     return write_output(path, cast("io.BytesIO", stream.buffer).getvalue(), OutputFailed)
 
 
-def refuse_the_register(output: Path, register: Path) -> None:
+def refuse_the_register(output: Path, register: Path, hint: str = "write the output elsewhere") -> None:
     """Output written over the register (or into a directory register as one of its files) would
-    destroy it: refuse that path (exit 2)."""
+    destroy it: refuse that path (exit 2). Every writer of `-o FILE` asks this first."""
     from jnap_cli.errors import OutputFailed
     from jnap_cli.register.directory import is_member_name
 
     real, kept = os.path.realpath(output), os.path.realpath(register)
     inside = os.path.isdir(kept) and os.path.dirname(real) == kept and is_member_name(os.path.basename(real))
     if real == kept or inside:
-        raise OutputFailed(f"{output}: that is the register (or one of its files)", "write the output elsewhere")
+        raise OutputFailed(f"{output}: that is the register (or one of its files)", hint)
 
 
 def named_format(ctx: Any, fmt: Format, to: Path | None) -> Format:

@@ -60,22 +60,10 @@ def report(
     if output is None or str(output) == "-":  # `-o -`: standard output, as for other tools
         chosen.out.write(text)
         return
+    from jnap_cli.cli.output_file import refuse_the_register
     from jnap_cli.files.atomic import write_output
 
-    _refuse_the_register(output, chosen.register_path())
+    refuse_the_register(output, chosen.register_path(), "write the report elsewhere")
     for warning in write_output(output, text.encode("utf-8"), OutputFailed):
         note(f"warning: {warning}")
     note(f"wrote {output}: {fmt.value} report of {len(loaded.actions)} actions")
-
-
-def _refuse_the_register(output: Path, register: Path) -> None:
-    """A report written over the register (or into a directory register as one of its files) would
-    destroy it: refuse that path (exit 2)."""
-    import os
-
-    from jnap_cli.register.directory import is_member_name
-
-    real, kept = os.path.realpath(output), os.path.realpath(register)
-    inside = os.path.isdir(kept) and os.path.dirname(real) == kept and is_member_name(os.path.basename(real))
-    if real == kept or inside:
-        raise OutputFailed(f"{output}: that is the register (or one of its files)", "write the report elsewhere")

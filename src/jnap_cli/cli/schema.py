@@ -43,8 +43,10 @@ def schema(
     if output is None or str(output) == "-":  # `-o -`: standard output, as for other tools
         chosen.out.write(text)
         return
+    from jnap_cli.cli.output_file import refuse_the_register
     from jnap_cli.files.atomic import write_output
 
+    refuse_the_register(output, chosen.register_path(), "write the schema elsewhere")
     for warning in write_output(output, text.encode("utf-8"), OutputFailed):
         note(f"warning: {warning}")
     note(f"wrote {output}: the JSON Schema of a register file")
