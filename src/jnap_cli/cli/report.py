@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from jnap_cli.cli.boundary import note
 from jnap_cli.cli.options import NoColorOpt, RegisterOpt, choices
 from jnap_cli.cli.settings import settings
-from jnap_cli.errors import OutputFailed
 from jnap_cli.model.vocab import ReportFormat
 
 
@@ -57,13 +55,9 @@ def report(
     loaded = chosen.load()
     draw = render.html if fmt is ReportFormat.HTML else render.markdown
     text = draw(loaded, generator=f"jnap {__version__}", made=render.origin(chosen.register_path()))
-    if output is None or str(output) == "-":  # `-o -`: standard output, as for other tools
-        chosen.out.write(text)
-        return
-    from jnap_cli.cli.output_file import refuse_the_register
-    from jnap_cli.files.atomic import write_output
+    from jnap_cli.cli.document import write_text
 
-    refuse_the_register(output, chosen.register_path(), "write the report elsewhere")
-    for warning in write_output(output, text.encode("utf-8"), OutputFailed):
-        note(f"warning: {warning}")
-    note(f"wrote {output}: {fmt.value} report of {len(loaded.actions)} actions")
+    wrote = f"{fmt.value} report of {len(loaded.actions)} actions"
+    write_text(
+        text, output, out=chosen.out, register=chosen.register_path(), hint="write the report elsewhere", wrote=wrote
+    )

@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from jnap_cli.cli.boundary import note
 from jnap_cli.cli.settings import settings
-from jnap_cli.errors import OutputFailed
 
 
 def schema(
@@ -40,13 +38,7 @@ def schema(
 
     chosen = settings(ctx)
     text = register_schema_text()
-    if output is None or str(output) == "-":  # `-o -`: standard output, as for other tools
-        chosen.out.write(text)
-        return
-    from jnap_cli.cli.output_file import refuse_the_register
-    from jnap_cli.files.atomic import write_output
+    from jnap_cli.cli.document import write_text
 
-    refuse_the_register(output, chosen.register_path(), "write the schema elsewhere")
-    for warning in write_output(output, text.encode("utf-8"), OutputFailed):
-        note(f"warning: {warning}")
-    note(f"wrote {output}: the JSON Schema of a register file")
+    hint, wrote = "write the schema elsewhere", "the JSON Schema of a register file"
+    write_text(text, output, out=chosen.out, register=chosen.register_path(), hint=hint, wrote=wrote)
