@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from jnap_cli.errors import InputUnreadable, UsageError
 from jnap_cli.model import validation
-from jnap_cli.model.schema import Term
+from jnap_cli.model.terms import Term
 from jnap_cli.model.vocab import TermSource
 from jnap_cli.query import glossary as glossary_module
 from jnap_cli.query.glossary import load_glossary, lookup

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jnap_cli.errors import UsageError
-from jnap_cli.model.schema import Glossary, Term
+from jnap_cli.model.terms import Glossary, Term
 from jnap_cli.query.glossary import load_glossary
 from jnap_cli.query.search import Hit, search, suggest
 from jnap_cli.register.source import load

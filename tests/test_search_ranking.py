@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jnap_cli.model.schema import Glossary, Register, Term
+from jnap_cli.model.schema import Register
+from jnap_cli.model.terms import Glossary, Term
 from jnap_cli.query.glossary import load_glossary
 from jnap_cli.query.search import Hit, search
 from jnap_cli.register.source import load

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 
@@ -82,11 +81,11 @@ def _show_progress(no_color: bool) -> None:
         progress.listen(DelayedBar(sys.stderr, color=use_color(sys.stderr, no_color)))
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """A command of `jnap`: its name, where it lives (`module:function` in `jnap_cli.cli`, imported only when
     the command is built; a `typer.Typer` there is a group) and its short help, written out because Click
-    would cut the docstring's first line at the terminal's width."""
+    would cut the docstring's first line at the terminal's width. A named tuple: a third of a frozen
+    dataclass's cost at import, which every run pays."""
 
     name: str
     target: str

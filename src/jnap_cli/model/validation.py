@@ -2,7 +2,7 @@
 
 Strings and integers are strict (TOML `number = "4"` is an error, never coerced) and unknown keys are
 rejected, so that a misspelt key is reported instead of silently dropped. What passes becomes the
-plain dataclasses of `model.schema`, which the rest of jnap uses; only loading imports this module.
+plain dataclasses of `model.schema` (and `model.terms`), which the rest of jnap uses; only loading imports this module.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
-from jnap_cli.model import schema
+from jnap_cli.model import schema, terms
 from jnap_cli.model.vocab import ID_MAX_LENGTH, ID_PATTERN, Origin, Status, StatusBasis, TermSource
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -126,7 +126,7 @@ class RegisterPart(BaseModel):
 
 
 class Term(BaseModel):
-    """What a `schema.Term` may hold, as a file gives it; which fields a source needs is `query.glossary`'s check."""
+    """What a `terms.Term` may hold, as a file gives it; which fields a source needs is `query.glossary`'s check."""
 
     model_config = _STRICT
 
@@ -142,7 +142,7 @@ class Term(BaseModel):
 
 
 class Glossary(BaseModel):
-    """What a `schema.Glossary` may hold, as a file gives it."""
+    """What a `terms.Glossary` may hold, as a file gives it."""
 
     model_config = _STRICT
 
@@ -190,7 +190,7 @@ _register = converter(Register, schema.Register, plans=_each(_plan), publication
 _part = converter(
     RegisterPart, schema.RegisterPart, plans=_each(_plan), publication=_publication, actions=_each(_action)
 )
-_glossary = converter(Glossary, schema.Glossary, terms=_each(converter(Term, schema.Term)))
+_glossary = converter(Glossary, terms.Glossary, terms=_each(converter(Term, terms.Term)))
 
 
 def register(raw: dict[str, Any]) -> schema.Register:
@@ -203,6 +203,6 @@ def register_part(raw: dict[str, Any]) -> schema.RegisterPart:
     return _part(RegisterPart.model_validate(raw))
 
 
-def glossary(raw: dict[str, Any]) -> schema.Glossary:
+def glossary(raw: dict[str, Any]) -> terms.Glossary:
     """A parsed glossary document, checked; raises pydantic's `ValidationError`."""
     return _glossary(Glossary.model_validate(raw))

@@ -21,7 +21,7 @@ from jnap_cli.register.paths import bundled
 from jnap_cli.register.sourcemap import scan
 
 if TYPE_CHECKING:
-    from jnap_cli.model.schema import Glossary, Term
+    from jnap_cli.model.terms import Glossary, Term
 
 
 def default_path() -> Path:
@@ -48,7 +48,7 @@ def load_glossary(path: Path | None = None, *, cache: bool = True) -> Glossary:
 
 
 def _from_document(document: dict[str, Any]) -> Glossary:
-    from jnap_cli.model.schema import Glossary, Term
+    from jnap_cli.model.terms import Glossary, Term
     from jnap_cli.model.vocab import TermSource
 
     return Glossary(

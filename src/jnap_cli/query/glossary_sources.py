@@ -19,7 +19,7 @@ from jnap_cli.text import hyphens_as_spaces, match_form, squash
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from jnap_cli.model.schema import Glossary, Term
+    from jnap_cli.model.terms import Glossary, Term
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from jnap_cli.query.search import (
 from jnap_cli.register.load import cached, load_located
 
 if TYPE_CHECKING:
-    from jnap_cli.model.schema import Glossary
+    from jnap_cli.model.terms import Glossary
     from jnap_cli.register.cache import Store
 
 

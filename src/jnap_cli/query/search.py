@@ -68,7 +68,8 @@ from jnap_cli.text import PUNCTUATION, TOKEN, edit_distance, fold, fold_char, hy
 
 if TYPE_CHECKING:
     from jnap_cli.model.related import Related
-    from jnap_cli.model.schema import Action, Glossary, Register
+    from jnap_cli.model.schema import Action, Register
+    from jnap_cli.model.terms import Glossary
 
 FIELD_WEIGHTS: dict[str, int] = {"theme": 2, "text": 3, "commentary": 1}  # an action's own words first
 DEFAULT_FIELDS: tuple[str, ...] = ("text", "commentary", "theme")

@@ -21,6 +21,7 @@ import hashlib
 import os
 import re
 import stat
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,9 +38,22 @@ MARKER = ".pruned"  # its mtime: when the directory was last pruned
 
 
 def directory() -> Path:
+    return _user_cache() / "registers"
+
+
+def _user_cache() -> Path:
+    """`platformdirs.user_cache_path("jnap")`, found without importing platformdirs (2 ms of every run)
+    where its answer is plain: on Linux, an absolute `$XDG_CACHE_HOME`, else an absolute `$HOME`'s
+    `.cache`, each with `jnap` appended (tests hold this to platformdirs' own answer)."""
+    if sys.platform == "linux":
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        if os.path.isabs(xdg):
+            return Path(xdg, "jnap")
+        if os.path.isabs(os.environ.get("HOME", "")):
+            return Path(os.path.expanduser("~/.cache"), "jnap")
     from platformdirs import user_cache_path
 
-    return user_cache_path("jnap", appauthor=False) / "registers"
+    return user_cache_path("jnap", appauthor=False)
 
 
 def entry_path(register: Path) -> Path:

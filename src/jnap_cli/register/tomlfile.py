@@ -18,7 +18,7 @@ from jnap_cli.errors import InputUnreadable, UsageError
 # A guard against absurd input, far above any real register (100,000 actions are about 90 MiB).
 DEFAULT_MAX_BYTES = 1024**3
 MAX_BYTES_VARIABLE = "JNAP_MAX_BYTES"
-_SIZE = re.compile(r"(?P<number>\d{1,15})\s*(?P<unit>[kmgt]?)i?b?", re.IGNORECASE)
+_SIZE = r"(?i)(?P<number>\d{1,15})\s*(?P<unit>[kmgt]?)i?b?"  # compiled when a size is given (`re`'s cache)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 
 READ_TRIES = 3  # reads of a file that keeps changing before giving up
@@ -34,7 +34,7 @@ def max_bytes() -> int:
     setting = os.environ.get(MAX_BYTES_VARIABLE, "").strip()
     if not setting:
         return DEFAULT_MAX_BYTES
-    size = _SIZE.fullmatch(setting)
+    size = re.fullmatch(_SIZE, setting)
     if size is None or int(size["number"]) == 0:
         raise UsageError(f"{MAX_BYTES_VARIABLE}={setting!r} is not a size", "give bytes, or a size such as 512M or 2G")
     return int(size["number"]) * _UNITS[size["unit"].lower()]
@@ -195,8 +195,9 @@ def decode(data: bytes, origin: str) -> str:
         ) from None
 
 
-_TOML_POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
-_TOML_AT_END = re.compile(r"^(?P<msg>.*?) \(at end of document\)$")
+# Compiled by `re` when first used, on an error: a warm run imports this module but parses nothing.
+_TOML_POSITION = r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$"
+_TOML_AT_END = r"^(?P<msg>.*?) \(at end of document\)$"
 
 
 def end_position(text: str) -> tuple[int, int]:
@@ -221,11 +222,11 @@ def parse(text: str, origin: str) -> dict[str, Any]:
         raise InputUnreadable.at(origin, "invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc.args[0]) if exc.args else str(exc)
-        where = _TOML_POSITION.match(message)
+        where = re.match(_TOML_POSITION, message)
         if where:
             line, column = int(where["line"]), int(where["col"])
             raise InputUnreadable.at(origin, f"invalid TOML: {where['msg']}", line=line, column=column) from None
-        at_end = _TOML_AT_END.match(message)
+        at_end = re.match(_TOML_AT_END, message)
         if at_end:
             line, column = end_position(text)
             raise InputUnreadable.at(origin, f"invalid TOML: {at_end['msg']}", line=line, column=column) from None

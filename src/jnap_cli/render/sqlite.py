@@ -20,7 +20,8 @@ from jnap_cli.files.database import MARKER_KEY, MARKER_PREFIX, MARKER_TABLE
 from jnap_cli.model.vocab import ActionField, RelationKind
 
 if TYPE_CHECKING:
-    from jnap_cli.model.schema import Glossary, Register
+    from jnap_cli.model.schema import Register
+    from jnap_cli.model.terms import Glossary
 
 Record = dict[str, Any]
 
@@ -132,7 +133,7 @@ def _glossary(db: Any, glossary: Glossary) -> None:
     import dataclasses
     import enum
 
-    from jnap_cli.model.schema import Term
+    from jnap_cli.model.terms import Term
 
     names = [field.name for field in dataclasses.fields(Term)]
 
