@@ -24,6 +24,7 @@ STARTING = {
     "jnap_cli.cli",
     "jnap_cli.cli.application",
     "jnap_cli.cli.boundary",
+    "jnap_cli.cli.coercion",  # option values converted without pydantic
     "jnap_cli.cli.completion",
     "jnap_cli.cli.help",
     "jnap_cli.cli.options",
@@ -55,8 +56,9 @@ FROM_THE_CACHE = {
 }
 # The whole register, as `show` and a `list` without a limit need it.
 WHOLE = {"jnap_cli.register.load"}
-# Not ours, and never on a warm look-up's path (`-o`'s formats, the parser, Rich for JSON).
-NEVER = ("tomllib", "rich", "openpyxl", "sqlite_utils", "jinja2")
+# Not ours, and never on a warm look-up's path (`-o`'s formats, the parser, Rich for JSON; pydantic, which
+# Typer would import to convert option values; platformdirs, whose answer on Linux `cache_files` knows).
+NEVER = ("tomllib", "rich", "openpyxl", "sqlite_utils", "jinja2", "pydantic", "platformdirs")
 
 
 def imported(tmp_path: Path, *args: str) -> set[str]:

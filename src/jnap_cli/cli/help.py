@@ -8,6 +8,8 @@ from typing import Any
 
 from typer.core import TyperCommand, TyperGroup
 
+from jnap_cli.cli.coercion import PlainValues
+
 EXAMPLES = "Examples:"
 
 
@@ -39,11 +41,11 @@ class WithExamples:
                     formatter.write(f"{'':>{formatter.current_indent}}{line}\n" if line.strip() else "\n")
 
 
-class HelpGroup(WithExamples, TyperGroup):
+class HelpGroup(PlainValues, WithExamples, TyperGroup):
     """A group of commands whose help ends with its examples."""
 
 
-class JnapCommand(WithExamples, TyperCommand):
+class JnapCommand(PlainValues, WithExamples, TyperCommand):
     """A command whose usage line and argument list name arguments plainly (`ID...`, `[TERM]`), and whose
     help ends with its examples."""
 
