@@ -123,9 +123,12 @@ def _flag(value: Any, _param: Any, _ctx: Any) -> bool:
 
 def _number(low: float | None, high: float | None) -> Any:
     def convert(value: Any, _param: Any, _ctx: Any) -> int:
-        if type(value) is not str or not re.fullmatch(_WHOLE_NUMBER, value):
+        if type(value) is int:  # a default
+            number = value
+        elif type(value) is str and re.fullmatch(_WHOLE_NUMBER, value):
+            number = int(value)
+        else:
             raise _Declined
-        number = int(value)
         if (low is not None and number < low) or (high is not None and number > high):
             raise _Declined  # Typer says what the range is
         return number
@@ -149,7 +152,7 @@ def _path(info: Any) -> Any:
     def convert(value: Any, param: Any, ctx: Any) -> Any:
         from typer._param_types import coerce_cli_path
 
-        if type(value) is not str:
+        if type(value) is not str and not isinstance(value, Path):  # a default may be a Path already
             raise _Declined
         try:
             return coerce_cli_path(Path(value), info, path_type=Path, param=param, ctx=ctx)
