@@ -68,6 +68,7 @@ def _commands(command: Any, ctx: typer.Context) -> Iterator[tuple[Any, typer.Con
     if isinstance(command, TyperGroup):
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
+            assert sub is not None
             yield from _commands(sub, typer.Context(sub, parent=ctx, info_name=name))
 
 
