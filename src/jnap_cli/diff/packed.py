@@ -17,14 +17,15 @@ from __future__ import annotations
 import math
 import sys
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import compress
+from typing import NamedTuple
 
 _FIELD = 32  # bits a new vector takes in a packed int; the top one reads off the threshold test
 _TOP = 1 << (_FIELD - 1)
 _BITS = 14  # rounding of unit weights: the bound is at most about ‖a‖₁ + ‖b‖₁ ≈ 2·√words units of 2^-14 high
 _DENSE = 48  # a word is packed when it is in at least one new vector in this many (else a posting list)
-_MARGIN = 1e-9  # keeps the bound safe from rounding: a cosine is computed to about 1e-15
+MARGIN = 1e-9  # keeps the bound safe from rounding: a cosine is computed to about 1e-15
 _CODE = next(code for code in "IL" if array(code).itemsize == _FIELD // 8)
 
 Vector = Mapping[str, float]
@@ -95,36 +96,56 @@ def _packed(fields: array[int]) -> int:
     return int.from_bytes(fields.tobytes(), "little")
 
 
-def candidates(kinds: Sequence[tuple[Sequence[Vector], Sequence[Vector]]], threshold: float) -> list[list[int]]:
-    """For each old vector, the new vectors (indexes, ascending) whose cosine may reach `threshold` in any kind.
+class Near(NamedTuple):
+    """An old vector's candidates (new indexes, ascending) and, for each kind, a bound on every cosine.
+
+    A kind's bound is (fields, unit): `fields[n] * unit + MARGIN` is never below the cosine with new `n`.
+    """
+
+    news: list[int]
+    bounds: list[tuple[array[int], float]]
+
+
+def candidates(kinds: Sequence[tuple[Sequence[Vector], Sequence[Vector]]], threshold: float) -> Iterator[Near]:
+    """For each old vector in turn, the new vectors whose cosine may reach `threshold` (0–1) in any kind.
 
     `kinds` are (old vectors, new vectors) of the same actions, e.g. of the text and of text and
-    commentary: a pair is a candidate when any kind's cosine may reach the threshold. None that
-    reaches it is left out.
+    commentary: a pair is a candidate when any kind's cosine may reach the threshold; none that
+    reaches it is left out. Each bound (of a new index) is never below that pair's cosine as computed.
     """
     olds_count = len(kinds[0][0]) if kinds else 0
     news_count = len(kinds[0][1]) if kinds else 0
     if not news_count:
-        return [[] for _ in range(olds_count)]
+        yield from (Near([], []) for _ in range(olds_count))
+        return
     step = _FIELD // 8
     ones = int.from_bytes((b"\x01" + bytes(step - 1)) * news_count, "little")  # 1 in every field
-    packs, lifts = [], []
-    for olds, news in kinds:
-        pack = _Packed(olds, news)
-        # Adding `lift` to a field sets its top bit exactly when the field is at least `floor`.
-        floor = max(0, math.floor((threshold - _MARGIN) * (1 << (2 * pack.bits))))
-        if floor <= _TOP:  # else no dot product of this kind can reach it (fields stay below the top bit)
-            packs.append(pack)
-            lifts.append((_TOP - floor) * ones)
+    packs = [_Packed(olds, news) for olds, news in kinds]
+    # Adding a lift to a field sets its top bit exactly when the field is at least the threshold's floor
+    # (fields stay below the top bit: a threshold above 1 lifts nothing).
+    floors = [min(_TOP, max(0, math.floor((threshold - MARGIN) * (1 << (2 * pack.bits))))) for pack in packs]
+    lifts = [(_TOP - floor) * ones for floor in floors]
+    units = [1.0 / (1 << (2 * pack.bits)) for pack in packs]
     top = ones * _TOP
-    found: list[list[int]] = []
     everyone = range(news_count)
     width = news_count * step
     for o in range(olds_count):
-        reached = 0
+        reached, dots = 0, []
         for pack, lift in zip(packs, lifts, strict=True):
-            reached |= pack.dots(o) + lift
+            dot = pack.dots(o)
+            dots.append(dot)
+            reached |= dot + lift
         reached &= top
+        if not reached:
+            yield Near([], [])
+            continue
         # Each field's top bit is the top bit of its last byte (little-endian): one byte a new vector.
-        found.append(list(compress(everyone, reached.to_bytes(width, "little")[step - 1 :: step])) if reached else [])
-    return found
+        near = list(compress(everyone, reached.to_bytes(width, "little")[step - 1 :: step]))
+        yield Near(near, [_bound(dot, width, unit) for dot, unit in zip(dots, units, strict=True)])
+
+
+def _bound(dot: int, width: int, unit: float) -> tuple[array[int], float]:
+    fields = array(_CODE, dot.to_bytes(width, "little"))
+    if sys.byteorder == "big":
+        fields.byteswap()
+    return fields, unit

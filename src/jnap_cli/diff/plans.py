@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
-from operator import mul
+from operator import itemgetter, mul
 
 from jnap_cli.diff import packed
 from jnap_cli.diff.words import word_diff
@@ -126,17 +127,25 @@ def _summary(plan: Plan, actions: Sequence[Action]) -> PlanSummary:
 
 
 def _vectors(actions: Sequence[Action], *, commentary: bool) -> dict[str, dict[str, float]]:
-    """TF-IDF vectors of each action's text (and commentary), IDF taken over `actions`."""
+    """TF-IDF vectors of each action's text (and commentary), IDF taken over `actions`.
+
+    Words are interned: two vectors' copies of a word are one string, so that a look-up of one vector's
+    word in another compares pointers, not letters (most of what scoring a million pairs costs).
+    """
     counts = {
         action.id: Counter(
-            re.findall(r"\w+", fold(f"{action.text} {action.commentary}" if commentary else action.text))
+            map(
+                sys.intern,
+                re.findall(r"\w+", fold(f"{action.text} {action.commentary}" if commentary else action.text)),
+            )
         )
         for action in actions
     }
     documents = Counter(word for words in counts.values() for word in words)
     total = len(counts)
+    idf = {word: math.log(total / count) for word, count in documents.items()}
     return {
-        action_id: {word: (1 + math.log(n)) * math.log(total / documents[word]) for word, n in words.items()}
+        action_id: {word: (1 + math.log(n)) * idf[word] for word, n in words.items()}
         for action_id, words in counts.items()
     }
 
@@ -168,41 +177,57 @@ class _Similarity:
 
     def suggestions(
         self, olds: Sequence[str], news: Sequence[str], threshold: float, linked: set[tuple[str, str]]
-    ) -> list[tuple[float, int, int]]:
-        """(score, new index, old index) of every pair not in `linked` (old id, new id) at least `threshold` similar.
+    ) -> list[tuple[int, int, float]]:
+        """(new index, old index, score) of every pair not in `linked` (old id, new id) at least `threshold`
+        similar, best first, then in new-plan and old-plan order.
 
         Only the candidates `packed.candidates` finds are scored (it misses none that reach the
-        threshold), each exactly as `__call__` scores it: the same sums in the same order.
+        threshold), each exactly as `__call__` scores it (the same sums in the same order); of the two
+        cosines, the one with the higher bound first, and the other only when its bound may beat it.
+        Pairs are gathered by new action, so that a stable sort on the score alone leaves ties in order.
         """
         text_olds, both_olds = [self.text[i] for i in olds], [self.both[i] for i in olds]
         text_news, both_news = [self.text[i] for i in news], [self.both[i] for i in news]
-        found = packed.candidates([(text_olds, text_news), (both_olds, both_news)], threshold)
-        scored: list[tuple[float, int, int]] = []
-        for o, old_id in enumerate(olds):
-            if not found[o]:
+        text_squares = [self.text_squares[i] for i in news]
+        both_squares = [self.both_squares[i] for i in news]
+        by_new: list[list[tuple[float, int]]] = [[] for _ in news]
+        sqrt = math.sqrt
+        near = packed.candidates([(text_olds, text_news), (both_olds, both_news)], threshold)
+        for o, (old_id, (found, bounds)) in enumerate(zip(olds, near, strict=True)):
+            if not found:
                 continue
+            (text_fields, text_unit), (both_fields, both_unit) = bounds
             text, both = text_olds[o], both_olds[o]
-            text_words, text_weights, both_words, both_weights = (
-                tuple(text),
-                tuple(text.values()),
-                tuple(both),
-                tuple(both.values()),
-            )
-            text_zeros, both_zeros = [0.0] * len(text), [0.0] * len(both)
+            text_words, text_weights, text_zeros = tuple(text), tuple(text.values()), [0.0] * len(text)
+            both_words, both_weights, both_zeros = tuple(both), tuple(both.values()), [0.0] * len(both)
             text_square, both_square = self.text_squares[old_id], self.both_squares[old_id]
-            for n in found[o]:
-                new_id = news[n]
-                if (old_id, new_id) in linked:
+            for n in found:
+                if (old_id, news[n]) in linked:
                     continue
-                dot = sum(map(mul, text_weights, map(text_news[n].get, text_words, text_zeros)))
-                norm = math.sqrt(text_square * self.text_squares[new_id])
-                by_text = dot / norm if norm else 0.0
-                dot = sum(map(mul, both_weights, map(both_news[n].get, both_words, both_zeros)))
-                norm = math.sqrt(both_square * self.both_squares[new_id])
-                score = max(by_text, dot / norm if norm else 0.0)
+                # Each cosine as `_cosine` computes it; the one bounded higher first.
+                text_bound = text_fields[n] * text_unit + packed.MARGIN
+                both_bound = both_fields[n] * both_unit + packed.MARGIN
+                if text_bound >= both_bound:
+                    norm = sqrt(text_square * text_squares[n])
+                    dot = sum(map(mul, text_weights, map(text_news[n].get, text_words, text_zeros)))
+                    score = dot / norm if norm else 0.0
+                    if both_bound >= score:
+                        norm = sqrt(both_square * both_squares[n])
+                        dot = sum(map(mul, both_weights, map(both_news[n].get, both_words, both_zeros)))
+                        score = max(score, dot / norm if norm else 0.0)
+                else:
+                    norm = sqrt(both_square * both_squares[n])
+                    dot = sum(map(mul, both_weights, map(both_news[n].get, both_words, both_zeros)))
+                    score = dot / norm if norm else 0.0
+                    if text_bound >= score:
+                        norm = sqrt(text_square * text_squares[n])
+                        dot = sum(map(mul, text_weights, map(text_news[n].get, text_words, text_zeros)))
+                        score = max(dot / norm if norm else 0.0, score)
                 if score >= threshold:
-                    scored.append((score, n, o))
-        return scored
+                    by_new[n].append((score, o))
+        pairs = [(n, o, score) for n, scores in enumerate(by_new) for score, o in scores]
+        pairs.sort(key=itemgetter(2), reverse=True)  # stable, reversed too: ties stay in (new, old) order
+        return pairs
 
 
 def diff_plans(
@@ -277,8 +302,7 @@ def _diff_plans(register: Register, first: Plan, second: Plan, suggest: bool) ->
     suggestions: tuple[Suggestion, ...] | None = None
     if suggest:
         scored = similarity.suggestions([a.id for a in olds], [a.id for a in news], SUGGEST_THRESHOLD, linked)
-        scored.sort(key=lambda item: (-item[0], item[1], item[2]))
-        suggestions = tuple(Suggestion(news[n].id, olds[o].id, round(score, 3)) for score, n, o in scored)
+        suggestions = tuple(Suggestion(news[n].id, olds[o].id, round(score, 3)) for n, o, score in scored)
     continued = {old_id for old_id, _ in linked}
     continuing = {new_id for _, new_id in linked}
     return PlanDiff(
