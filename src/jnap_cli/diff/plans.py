@@ -191,6 +191,11 @@ class _Similarity:
         text_squares = [self.text_squares[i] for i in news]
         both_squares = [self.both_squares[i] for i in news]
         by_new: list[list[tuple[float, int]]] = [[] for _ in news]
+        new_index = {new_id: n for n, new_id in enumerate(news)}
+        skipped: dict[str, set[int]] = {}  # old id → its linked new actions' indexes
+        for old_id, new_id in linked:
+            if new_id in new_index:
+                skipped.setdefault(old_id, set()).add(new_index[new_id])
         sqrt = math.sqrt
         near = packed.candidates([(text_olds, text_news), (both_olds, both_news)], threshold)
         for o, (old_id, (found, bounds)) in enumerate(zip(olds, near, strict=True)):
@@ -201,8 +206,9 @@ class _Similarity:
             text_words, text_weights, text_zeros = tuple(text), tuple(text.values()), [0.0] * len(text)
             both_words, both_weights, both_zeros = tuple(both), tuple(both.values()), [0.0] * len(both)
             text_square, both_square = self.text_squares[old_id], self.both_squares[old_id]
+            skip = skipped.get(old_id, ())
             for n in found:
-                if (old_id, news[n]) in linked:
+                if n in skip:
                     continue
                 # Each cosine as `_cosine` computes it; the one bounded higher first.
                 text_bound = text_fields[n] * text_unit + packed.MARGIN
