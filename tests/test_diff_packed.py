@@ -76,7 +76,7 @@ vectors = st.dictionaries(st.sampled_from(WORDS), weights, max_size=25)
     olds=st.lists(vectors, max_size=12),
     news=st.lists(vectors, max_size=60),
     threshold=st.sampled_from([0.0, 0.05, SUGGEST_THRESHOLD, 0.5, 0.9, 0.999, 1.0]),
-    dense=st.sampled_from([1, 48, 10**9]),  # every word packed, the default split, every word a posting list
+    dense=st.sampled_from([1, 128, 10**9]),  # every word packed, the default split, every word a posting list
 )
 def test_candidates_miss_no_pair_and_bound_every_cosine(
     olds: list[dict[str, float]], news: list[dict[str, float]], threshold: float, dense: int
@@ -127,7 +127,7 @@ texts = st.lists(st.sampled_from(WORDS_OF_PLANS), min_size=0, max_size=12).map("
     olds=st.lists(texts.filter(str.strip), min_size=1, max_size=8),
     news=st.lists(texts.filter(str.strip), min_size=1, max_size=70),
     links=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 69)), max_size=6),
-    dense=st.sampled_from([1, 48, 10**9]),
+    dense=st.sampled_from([1, 128, 10**9]),
 )
 def test_suggestions_equal_all_pairs_exactly(
     olds: list[str], news: list[str], links: list[tuple[int, int]], dense: int
