@@ -4,6 +4,7 @@
     python benchmarks/run.py --sizes 44,10000,100000 --runs 3 --only show,search
     python benchmarks/run.py --only diff,big --runs 3
     python benchmarks/run.py --sizes 44,10000 --only check,suggest --runs 3   # issue 21's check and --suggest
+    python benchmarks/run.py --sizes "" --only suggest --suggest-size 2000 --suggest-before /tmp/main/src
 
 Each repetition runs every selected command once, round-robin (the starting command rotates), so that
 a slow patch of the machine falls on all of them alike. Every command is a child process: wall time
