@@ -4,6 +4,7 @@
     python benchmarks/generate.py 20000 --next                 # … and actions-20000-s1-next.toml
     python benchmarks/generate.py 10000 --split                # … and a directory, one file per plan
     python benchmarks/generate.py 44 --big-commentary 5        # one action with a 5 MB commentary
+    python benchmarks/generate.py 10000 --plans 2 --growing-vocabulary   # words of their own (diff --suggest)
 
 Text and commentary follow the shipped register (data/actions.toml): each generated action copies the
 word counts (and paragraph breaks) of a real action picked at random, and its words come from a bigram
@@ -26,6 +27,7 @@ import random
 import re
 import sys
 import tomllib
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -325,6 +327,48 @@ def with_big_commentary(document: Document, megabytes: float, seed: int = 1, cor
     return str(action["id"])
 
 
+TAIL_SHARE = 0.3  # of an action's longer words, how many --growing-vocabulary replaces by its own tail words
+TAIL_WORD = re.compile(r"\b[a-z]{4,}\b")
+
+
+def with_growing_vocabulary(document: Document, seed: int = 1, share: float = TAIL_SHARE) -> Document:
+    """`document` with words of its own: real plans differ in wording, so their vocabulary grows with them.
+
+    In each action, a `share` of the distinct lower-case words of four letters or more (in text,
+    commentary and the evidence quoted from it alike, so that the quote still matches) become words
+    of a long Zipfian tail (rank log-uniform in 1 … 20 × the actions: names, places, programmes);
+    which words, and what they become, hang on the seed, the action's id and the word alone. Actions
+    whose text cites another (`references`) keep their words. Same document and seed: the same bytes.
+    """
+    vocabulary = 20 * len(document["actions"])
+
+    def replaced(action_id: str, word: str) -> str:
+        draw = zlib.crc32(f"{seed}:{action_id}:{word}".encode()) / 2**32
+        if draw >= share:
+            return word
+        rank, letters = int(vocabulary ** (draw / share)), ""
+        while True:
+            rank, digit = divmod(rank, 26)
+            letters += chr(97 + digit)
+            if not rank:
+                return f"q{letters}"
+
+    actions = []
+    for action in document["actions"]:
+        if action.get("references"):
+            actions.append(action)
+            continue
+        action_id = action["id"]
+
+        def own(match: re.Match[str], action_id: str = action_id) -> str:
+            return replaced(action_id, match[0])
+
+        actions.append(
+            {**action, **{key: TAIL_WORD.sub(own, action[key]) for key in ("text", "commentary", "status_evidence")}}
+        )
+    return {**document, "actions": actions}
+
+
 def dumps(document: Document) -> bytes:
     """The document as TOML (commentaries as multi-line strings, as the shipped register writes them)."""
     return tomli_w.dumps(document, multiline_strings=True).encode("utf-8")
@@ -358,6 +402,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--next", action="store_true", help="also write a later version (…-next.toml)")
     parser.add_argument("--split", nargs="?", const=True, metavar="DIR", help="also write one file per plan to DIR")
     parser.add_argument("--big-commentary", type=float, metavar="MB", help="give the first action an MB commentary")
+    parser.add_argument(
+        "--growing-vocabulary", action="store_true", help="words of each action's own, as real plans (…-vocab.toml)"
+    )
     args = parser.parse_args(argv)
     if args.actions < 1:
         parser.error("actions must be at least 1")
@@ -369,6 +416,9 @@ def main(argv: list[str] | None = None) -> None:
         big = with_big_commentary(document, args.big_commentary, args.seed, corpus)
         stem += f"-big{args.big_commentary:g}"
         print(f"{big}: commentary of {len(document['actions'][0]['commentary'].encode()):,} bytes", file=sys.stderr)
+    if args.growing_vocabulary:
+        document = with_growing_vocabulary(document, args.seed)
+        stem += "-vocab"
     output = args.output or args.out / f"{stem}.toml"
     write(output, dumps(document))
     print(output)

@@ -4,6 +4,7 @@
     python benchmarks/run.py --sizes 44,10000,100000 --runs 3 --only show,search
     python benchmarks/run.py --only diff,big --runs 3
     python benchmarks/run.py --sizes 44,10000 --only check,suggest --runs 3   # issue 21's check and --suggest
+    python benchmarks/run.py --sizes "" --only suggest --suggest-size 2000 --suggest-before /tmp/main/src
 
 Each repetition runs every selected command once, round-robin (the starting command rotates), so that
 a slow patch of the machine falls on all of them alike. Every command is a child process: wall time
@@ -381,27 +382,32 @@ def plan_diff_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
 
 def suggest_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
     """Issue 21: `jnap diff PLAN1 PLAN2 --suggest` on a register of `--suggest-size` actions in 2 plans,
-    against loading it (both plans: the whole register)."""
+    against loading it (both plans: the whole register); the same on a register whose plans have words of
+    their own (`generate.py --growing-vocabulary`: real plans differ in wording; the first register,
+    whose plans share the shipped register's thousand words, is the worst case). With
+    `--suggest-before SRC`, also the `--suggest` of the jnap whose sources are in SRC, interleaved."""
     size = args.suggest_size
-    register = args.out / f"actions-{size}-s{args.seed}-p2.toml"
-    if not register.exists():
-        _generate(str(size), "--seed", str(args.seed), "--out", str(args.out), "--plans", "2")
     old, new = (plan for plan, _prefix in generate.plan_ids(2))
-    name = f"suggest {size_name(size)}"
-    load = [[*jnap, "list", "--format", "ids", "--limit", "1", "-r", str(register)]]
-    diff = [[*jnap, "diff", old, new, "--suggest", "--stat", "-r", str(register)]]
-    return [
-        row("suggest/load", name, load, "jnap list --limit 1 (load both plans), cold", "cold"),
-        row(
-            "suggest/diff",
-            name,
-            diff,
-            f"jnap diff {old} {new} --suggest --stat, cold",
-            "cold",
-            "suggest/load",
-            Target(5.0, "suggest/load", "≤ 5× loading both"),
-        ),
-    ]
+    rows = []
+    for extra, suffix, what in (((), "", ""), (("--growing-vocabulary",), "-vocab", ", own words")):
+        register = args.out / f"actions-{size}-s{args.seed}-p2{suffix}.toml"
+        if not register.exists():
+            _generate(str(size), "--seed", str(args.seed), "--out", str(args.out), "--plans", "2", *extra)
+        name = f"suggest {size_name(size)}{what}"
+        key = f"suggest{suffix}"
+        load = [[*jnap, "list", "--format", "ids", "--limit", "1", "-r", str(register)]]
+        diff = ["diff", old, new, "--suggest", "--stat", "-r", str(register)]
+        label = f"jnap diff {old} {new} --suggest --stat, cold"
+        target = Target(5.0, f"{key}/load", "≤ 5× loading both")
+        rows += [
+            row(f"{key}/load", name, load, "jnap list --limit 1 (load both plans), cold", "cold"),
+            row(f"{key}/diff", name, [[*jnap, *diff]], label, "cold", f"{key}/load", target),
+        ]
+        if args.suggest_before:
+            before = [[sys.executable, "-m", "jnap_cli", *diff]]
+            env = {"PYTHONPATH": str(args.suggest_before.resolve())}
+            rows.append(row(f"{key}/before", name, before, f"{label}, before", "cold", f"{key}/load", env=env))
+    return rows
 
 
 def million_rows(args: argparse.Namespace, jnap: list[str]) -> list[Row]:
@@ -623,6 +629,9 @@ def main() -> None:
     parser.add_argument("--word", default="victim", help="the search word [victim]")
     parser.add_argument("--limit-word", default="cases", help="the word of the --limit 20 searches [cases]")
     parser.add_argument("--suggest-size", type=int, default=10_000, help="actions of the --suggest register [10000]")
+    parser.add_argument(
+        "--suggest-before", type=Path, metavar="SRC", help="suggest: also time the jnap whose sources are in SRC"
+    )
     parser.add_argument("--quarter-word", default="cases", help="a word in a quarter of the actions [cases]")
     parser.add_argument("--diff-size", type=int, default=20_000, help="actions in each version for diff [20000]")
     parser.add_argument("--edit-size", type=int, default=10_000, help="actions in the edited register [10000]")

@@ -12,7 +12,7 @@ import difflib
 import random
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jnap_cli.diff import plans, versions
+from jnap_cli.diff import packed, plans, versions
 from jnap_cli.diff.plans import SUGGEST_THRESHOLD, diff_plans
 from jnap_cli.diff.versions import RENAME_THRESHOLD, diff_versions
 from jnap_cli.diff.words import BREAK, MATCH_LIMIT, segment_tokens, tokenize, word_diff
@@ -226,9 +226,14 @@ def test_the_shipped_register_pairs_as_before() -> None:
 
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Counts of pairs scored: rename candidates (difflib's cheapest bound) and similarity evaluations."""
+    """Counts of pairs scored: rename candidates (difflib's cheapest bound) and suggestion candidates scored
+    exactly (those `packed.candidates` finds, plus a link's similarity)."""
     counts = {"renames": 0, "similarity": 0}
-    real_quick_ratio, call = difflib.SequenceMatcher.real_quick_ratio, plans._Similarity.__call__
+    real_quick_ratio, call, candidates = (
+        difflib.SequenceMatcher.real_quick_ratio,
+        plans._Similarity.__call__,
+        packed.candidates,
+    )
 
     def counting_quick(self: difflib.SequenceMatcher[str]) -> float:
         counts["renames"] += 1
@@ -238,8 +243,14 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         counts["similarity"] += 1
         return call(self, a, b)
 
+    def counting_candidates(*args: Any) -> Iterator[packed.Near]:
+        for near in candidates(*args):
+            counts["similarity"] += len(near.news)
+            yield near
+
     monkeypatch.setattr(difflib.SequenceMatcher, "real_quick_ratio", counting_quick)
     monkeypatch.setattr(plans._Similarity, "__call__", counting_call)
+    monkeypatch.setattr(packed, "candidates", counting_candidates)
     return counts
 
 
