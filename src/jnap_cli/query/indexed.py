@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import NoMatch
-from jnap_cli.model.schema import Register
+from jnap_cli.model.schema import Action, Register
 from jnap_cli.query.records import Record
 from jnap_cli.query.search import (
     ALL_TERMS_BONUS,
     DEFAULT_FIELDS,
     FIELD_WEIGHTS,
+    MAX_COUNTED,
     Counted,
     Hit,
     Query,
@@ -40,10 +41,12 @@ from jnap_cli.query.search import (
     index_expression,
     match,
     no_match,
+    ranked_hit,
 )
 from jnap_cli.register.load import cached, load_located
 
 if TYPE_CHECKING:
+    from jnap_cli.model.related import Related
     from jnap_cli.model.schema import Glossary
     from jnap_cli.register.cache import Store
 
@@ -99,8 +102,11 @@ def _from_candidates(
     plan: str | None,
     limit: int | None,
 ) -> tuple[list[Hit], list[Record]]:
-    if limit is not None and limit > 0 and (counted := bounds(compiled := compile_query(query, glossary))):
+    counted = bounds(compiled := compile_query(query, glossary))
+    if counted and limit is not None and limit > 0:
         return _best(store, compiled, counted, check_fields(fields), plan, limit)
+    if counted and limit is None and len(compiled.words) == 1:
+        return _ranked(store, compiled, counted[0], check_fields(fields), plan)
     actions, related = store.actions(store.matching(expression, fields))
     candidates = replace(store.plans_only(), actions=actions)
     hits = find(candidates, query, fields=fields, glossary=glossary, plan=plan, limit=limit)
@@ -138,6 +144,93 @@ def _best(
     hits = [hit for _key, hit in kept]
     candidates = replace(store.plans_only(), actions=tuple(by_id[hit.action.id] for hit in hits))
     return hits, hit_records(candidates, hits, related)
+
+
+def _ranked(
+    store: Store, query: Query, term: Counted, fields: tuple[str, ...], plan: str | None
+) -> tuple[list[Hit], list[Record]]:
+    """Every hit of a one-word query in `plan`, ranked from the index's tokens (`_exact_ranks`) where they
+    are exact and matched as in memory where not; for each of the others only the snippet is found."""
+    from jnap_cli.query.select import check_plan
+
+    plans = store.plans_only()
+    plan_id = check_plan(plans, plan)
+    exact, inexact = _exact_ranks(store, term, fields)
+    actions, related = _read(store, [*exact, *inexact])
+    found = [(_hit(actions[position], query, ranked), position) for position, ranked in exact.items()]
+    found += [(hit, position) for position in inexact if (hit := match(actions[position], query, fields)) is not None]
+    found.sort(key=lambda pair: (pair[0].rank(), pair[1]))  # `find`'s order: rank, then the register's
+    hits = [hit for hit, _position in found if plan_id is None or hit.action.plan == plan_id]
+    if not hits:
+        raise NoMatch("")
+    return hits, hit_records(replace(plans, actions=tuple(hit.action for hit in hits)), hits, related)
+
+
+def _read(store: Store, positions: list[int]) -> tuple[dict[int, Action], Related]:
+    """The actions at `positions` by position, and the register's links to them."""
+    actions, related = store.actions(positions)
+    ordered = sorted(set(positions))
+    if len(actions) != len(ordered):
+        raise _damaged("an indexed action is missing")
+    return dict(zip(ordered, actions, strict=True)), related
+
+
+def _hit(action: Action, query: Query, exact: tuple[tuple[int, bool, float], str | None, tuple[str, ...]]) -> Hit:
+    (_typed_weight, not_begins, negative_score), typed, matching = exact
+    hit = ranked_hit(action, query, matching, typed, not not_begins, -negative_score)
+    if hit is None:
+        raise _damaged(f"action {action.id}: not what the index says")
+    return hit
+
+
+def _exact_ranks(
+    store: Store, term: Counted, fields: tuple[str, ...]
+) -> tuple[dict[int, tuple[tuple[int, bool, float], str | None, tuple[str, ...]]], list[int]]:
+    """Each candidate's `Hit.rank` and the fields it matches in, worked out from its tokens (term, field,
+    offset) where they are the search's words (those not in `inexact`); and the other candidates.
+
+    A match of the word is a token beginning with it, as typed when it is the word whole (a plural "s"
+    allowed): the score counts the first `MAX_COUNTED` in each field, in full or by half; the heaviest
+    field holding it whole holds the query as typed (rule 2), and begins with it when that is its first
+    token (rule 3).
+    """
+    columns = ", ".join(f"?{number + 5}" for number in range(len(fields)))
+    field_case = " ".join(f"WHEN ?{number + 5} THEN {number}" for number in range(len(fields)))
+    sql = (
+        f"SELECT doc, CASE col {field_case} END, offset, term = ?3 OR term = ?4 "  # noqa: S608 (only ? marks)
+        f"FROM temp.tokens WHERE col IN ({columns}) AND term >= ?1 AND term < ?2"
+    )
+    word = term.word
+    rows = store.tokens(sql, [word, word + chr(0x10FFFF), word, word + "s", *fields])
+    inexact = {position for (position,) in store.tokens("SELECT ord FROM inexact", [])}
+    found: dict[int, list[tuple[int, int, int]]] = {}
+    for doc, field, offset, whole in rows:
+        found.setdefault(doc, []).append((field, offset, whole))
+    weights = [FIELD_WEIGHTS[name] for name in fields]
+    by_weight = sorted(range(len(fields)), key=lambda number: -weights[number])
+    scale = term.weight if term.scores else 0
+    exact: dict[int, tuple[tuple[int, bool, float], str | None, tuple[str, ...]]] = {}
+    for doc, tokens in found.items():
+        if doc in inexact:
+            continue
+        tokens.sort()
+        points = [0.0] * len(fields)
+        counts = [0] * len(fields)
+        first_whole: list[int | None] = [None] * len(fields)
+        for field, offset, whole in tokens:
+            if counts[field] < MAX_COUNTED:
+                counts[field] += 1
+                points[field] += 1.0 if whole else 0.5
+            if whole and first_whole[field] is None:
+                first_whole[field] = offset
+        score = float(sum(weights[number] * points[number] * scale for number in range(len(fields))))
+        typed = next((number for number in by_weight if first_whole[number] is not None), None)
+        matching = tuple(name for number, name in enumerate(fields) if counts[number])
+        if typed is None:
+            exact[doc] = ((0, True, -score), None, matching)
+        else:
+            exact[doc] = ((-weights[typed], first_whole[typed] != 0, -score), fields[typed], matching)
+    return exact, sorted(inexact.intersection(found))
 
 
 def _damaged(message: str) -> Exception:

@@ -53,8 +53,8 @@ if TYPE_CHECKING:
 
     from jnap_cli.model.related import Related
 
-FORMAT = "7"  # the shape of what is stored (4: plans' title_from and year_from; 5: handed_to, waits_on;
-# 6: findings; 7: unaligned, the fields whose first token is not the start of their text)
+FORMAT = "8"  # the shape of what is stored (4: plans' title_from and year_from; 5: handed_to, waits_on;
+# 6: findings; 7: unaligned, the fields whose first token is not the start of their text; 8: inexact)
 NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 # The FTS5 tokenizer: letters and digits make tokens, as `\w` does in the search's patterns; the text
@@ -70,9 +70,12 @@ CREATE TABLE actions (
 CREATE TABLE findings (ord INTEGER PRIMARY KEY, document TEXT NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(theme, text, commentary, content='', tokenize="{TOKENIZER}");
 CREATE TABLE unaligned (ord INTEGER PRIMARY KEY);
+CREATE TABLE inexact (ord INTEGER PRIMARY KEY);
 """
 # `unaligned`: actions with a field whose first index token does not start at its first word character
 # (`text.unaligned`), where the token offsets cannot tell that a field begins with a word.
+# `inexact`: actions with a field whose index tokens are not exactly the search's words (`tokens_exact`):
+# the others' ranks can be worked out from their tokens alone (`query.indexed`).
 
 
 class Damaged(Exception):
@@ -630,6 +633,44 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
                 if any(map(unaligned, (action.theme, action.text, action.commentary)))
             ),
         )
+        connection.executemany(
+            "INSERT INTO inexact VALUES (?)",
+            (
+                (position,)
+                for position, action in enumerate(register.actions)
+                if not all(map(tokens_exact, (action.theme, action.text, action.commentary)))
+            ),
+        )
+
+
+def tokens_exact(text: str) -> bool:
+    """Whether the index's tokens of `text` are exactly the words the search sees in it, where they are.
+
+    So when every character folds to ASCII of its own kind: a word character (`\\w`) to letters and
+    digits, any other to neither; and there is no underscore (a word character that is no token's).
+    Then a token begins where the search's word pattern can match, a whole token is a whole word, and
+    a field's first token is its first word. Curly quotes and accents qualify; "™" (to "tm") does not.
+    """
+    if text.isascii():
+        return "_" not in text
+    return all(_CHARACTER_EXACT.get(char) or _character_exact(char) for char in set(text))
+
+
+_CHARACTER_EXACT: dict[str, bool] = {}
+_WORD_CHARACTER = re.compile(r"\w")
+_TOKEN_CHARACTERS = re.compile("[a-z0-9]*")
+
+
+def _character_exact(char: str) -> bool:
+    from jnap_cli.text import fold_char
+
+    folded = fold_char(char)
+    if _WORD_CHARACTER.match(char):
+        exact = char != "_" and folded != "" and _TOKEN_CHARACTERS.fullmatch(folded) is not None
+    else:
+        exact = folded.isascii() and _WORD_CHARACTER.search(folded) is None
+    _CHARACTER_EXACT[char] = exact
+    return exact
 
 
 def _counted(actions: Sequence[Action], advance: Callable[[int], None]) -> Iterator[tuple[int, Action]]:
