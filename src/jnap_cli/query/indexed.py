@@ -66,6 +66,42 @@ def search_file(
 
     A directory register is searched in memory, its files read through their caches.
     """
+    found = _search(path, query, fields, regex, glossary, plan, limit, cache=cache, ids=False)
+    assert not isinstance(found, list)  # asked for hits
+    return found
+
+
+def search_ids(
+    path: Path,
+    query: str,
+    *,
+    fields: Sequence[str] = DEFAULT_FIELDS,
+    regex: bool = False,
+    glossary: Glossary | None = None,
+    plan: str | None = None,
+    limit: int | None = None,
+    cache: bool = True,
+) -> list[str]:
+    """The ids of `search_file`'s hits, in its order (`--format ids`); raises as it does.
+
+    Every hit of one word (no limit) is then ranked from the index without reading the actions.
+    """
+    found = _search(path, query, fields, regex, glossary, plan, limit, cache=cache, ids=True)
+    return found if isinstance(found, list) else [hit.action.id for hit in found[0]]
+
+
+def _search(
+    path: Path,
+    query: str,
+    fields: Sequence[str],
+    regex: bool,
+    glossary: Glossary | None,
+    plan: str | None,
+    limit: int | None,
+    *,
+    cache: bool,
+    ids: bool,
+) -> tuple[list[Hit], list[Record]] | list[str]:
     from jnap_cli.register.cache import enabled
     from jnap_cli.register.source import is_directory, load
 
@@ -83,7 +119,7 @@ def search_file(
             expression = None if regex else index_expression(query, glossary)
             if expression is not None:
                 try:
-                    return _from_candidates(source, expression, query, fields, glossary, plan, limit)
+                    return _from_candidates(source, expression, query, fields, glossary, plan, limit, ids=ids)
                 except NoMatch:  # the suggestions need every word of the register
                     raise no_match(source.register(), query, glossary=glossary) from None
             register = source.register()
@@ -101,11 +137,15 @@ def _from_candidates(
     glossary: Glossary | None,
     plan: str | None,
     limit: int | None,
-) -> tuple[list[Hit], list[Record]]:
+    *,
+    ids: bool,
+) -> tuple[list[Hit], list[Record]] | list[str]:
     counted = bounds(compiled := compile_query(query, glossary))
     if counted and limit is not None and limit > 0:
         return _best(store, compiled, counted, check_fields(fields), plan, limit)
     if counted and limit is None and len(compiled.words) == 1:
+        if ids:
+            return _ranked_ids(store, compiled, counted[0], check_fields(fields), plan)
         return _ranked(store, compiled, counted[0], check_fields(fields), plan)
     actions, related = store.actions(store.matching(expression, fields))
     candidates = replace(store.plans_only(), actions=actions)
@@ -166,6 +206,23 @@ def _ranked(
     return hits, hit_records(replace(plans, actions=tuple(hit.action for hit in hits)), hits, related)
 
 
+def _ranked_ids(store: Store, query: Query, term: Counted, fields: tuple[str, ...], plan: str | None) -> list[str]:
+    """The ids of `_ranked`'s hits: the actions whose ranks come from the index are not read at all."""
+    from jnap_cli.query.select import check_plan
+
+    plan_id = check_plan(store.plans_only(), plan)
+    exact, inexact = _exact_ranks(store, term, fields)
+    keys = [(rank, position) for position, (rank, _typed, _matching) in exact.items()]
+    actions, _related = _read(store, inexact)
+    keys += [(hit.rank(), position) for position in inexact if (hit := match(actions[position], query, fields))]
+    keys.sort()  # `find`'s order: rank, then the register's
+    named = store.ids([position for _rank, position in keys])
+    found = [named[position][0] for _rank, position in keys if plan_id is None or named[position][1] == plan_id]
+    if not found:
+        raise NoMatch("")
+    return found
+
+
 def _read(store: Store, positions: list[int]) -> tuple[dict[int, Action], Related]:
     """The actions at `positions` by position, and the register's links to them."""
     actions, related = store.actions(positions)
@@ -201,36 +258,38 @@ def _exact_ranks(
         f"FROM temp.tokens WHERE col IN ({columns}) AND term >= ?1 AND term < ?2"
     )
     word = term.word
-    rows = store.tokens(sql, [word, word + chr(0x10FFFF), word, word + "s", *fields])
+    rows = sorted(store.tokens(sql, [word, word + chr(0x10FFFF), word, word + "s", *fields]))
     inexact = {position for (position,) in store.tokens("SELECT ord FROM inexact", [])}
-    found: dict[int, list[tuple[int, int, int]]] = {}
+    weights = [FIELD_WEIGHTS[name] * (term.weight if term.scores else 0) for name in fields]
+    # Per candidate and field (rows in order of both, then of offset): the points of the first few matches,
+    # and where the first whole one is.
+    points: dict[int, list[float]] = {}
+    first_whole: dict[int, list[int | None]] = {}
+    last, counted = (-1, -1), 0
     for doc, field, offset, whole in rows:
-        found.setdefault(doc, []).append((field, offset, whole))
-    weights = [FIELD_WEIGHTS[name] for name in fields]
-    by_weight = sorted(range(len(fields)), key=lambda number: -weights[number])
-    scale = term.weight if term.scores else 0
+        if (doc, field) != last:
+            if doc != last[0]:
+                points[doc], first_whole[doc] = [0.0] * len(fields), [None] * len(fields)
+            last, counted = (doc, field), 0
+        if counted < MAX_COUNTED:
+            counted += 1
+            points[doc][field] += 1.0 if whole else 0.5
+        if whole and first_whole[doc][field] is None:
+            first_whole[doc][field] = offset
+    by_weight = sorted(range(len(fields)), key=lambda number: -FIELD_WEIGHTS[fields[number]])
     exact: dict[int, tuple[tuple[int, bool, float], str | None, tuple[str, ...]]] = {}
-    for doc, tokens in found.items():
+    for doc, scored in points.items():
         if doc in inexact:
             continue
-        tokens.sort()
-        points = [0.0] * len(fields)
-        counts = [0] * len(fields)
-        first_whole: list[int | None] = [None] * len(fields)
-        for field, offset, whole in tokens:
-            if counts[field] < MAX_COUNTED:
-                counts[field] += 1
-                points[field] += 1.0 if whole else 0.5
-            if whole and first_whole[field] is None:
-                first_whole[field] = offset
-        score = float(sum(weights[number] * points[number] * scale for number in range(len(fields))))
-        typed = next((number for number in by_weight if first_whole[number] is not None), None)
-        matching = tuple(name for number, name in enumerate(fields) if counts[number])
+        score = float(sum(weight * point for weight, point in zip(weights, scored, strict=True)))
+        wholes = first_whole[doc]
+        typed = next((number for number in by_weight if wholes[number] is not None), None)
+        matching = tuple(name for name, point in zip(fields, scored, strict=True) if point)
         if typed is None:
             exact[doc] = ((0, True, -score), None, matching)
         else:
-            exact[doc] = ((-weights[typed], first_whole[typed] != 0, -score), fields[typed], matching)
-    return exact, sorted(inexact.intersection(found))
+            exact[doc] = ((-FIELD_WEIGHTS[fields[typed]], wholes[typed] != 0, -score), fields[typed], matching)
+    return exact, sorted(inexact.intersection(points))
 
 
 def _damaged(message: str) -> Exception:

@@ -54,7 +54,8 @@ if TYPE_CHECKING:
     from jnap_cli.model.related import Related
 
 FORMAT = "8"  # the shape of what is stored (4: plans' title_from and year_from; 5: handed_to, waits_on;
-# 6: findings; 7: unaligned, the fields whose first token is not the start of their text; 8: inexact)
+# 6: findings; 7: unaligned, the fields whose first token is not the start of their text; 8: inexact, and
+# each action's plan beside its id)
 NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 # The FTS5 tokenizer: letters and digits make tokens, as `\w` does in the search's patterns; the text
@@ -65,7 +66,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE header (document TEXT NOT NULL);
 CREATE TABLE actions (
     ord INTEGER PRIMARY KEY, id TEXT NOT NULL, document TEXT NOT NULL,
-    continued_by TEXT NOT NULL, built_on_by TEXT NOT NULL
+    continued_by TEXT NOT NULL, built_on_by TEXT NOT NULL, plan TEXT NOT NULL
 );
 CREATE TABLE findings (ord INTEGER PRIMARY KEY, document TEXT NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(theme, text, commentary, content='', tokenize="{TOKENIZER}");
@@ -184,6 +185,22 @@ class Store:
                     continued[action.id], built[action.id] = continued_by, built_on_by
         as_of = {plan.id: plan.commentary_as_of for plan in plans}
         return tuple(actions), Related(continued, built, as_of)
+
+    def ids(self, positions: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """The id and plan of the actions at `positions`, by position, without reading the actions."""
+        plan_ids = {plan.id for plan in self.plans_only().plans}
+        found: dict[int, tuple[str, str]] = {}
+        with self._checking():
+            for chunk in _chunks(sorted(set(positions)), 5000):
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT ord, id, plan FROM actions WHERE ord IN ({marks})"  # noqa: S608 (only ? marks)
+                for position, action_id, plan in self._db.execute(query, chunk):
+                    if not (_is_id(action_id) and type(plan) is str and plan in plan_ids):
+                        raise Damaged(f"action {action_id!r}")
+                    found[position] = (action_id, plan)
+            if len(found) != len(set(positions)):
+                raise Damaged("an indexed action is missing")
+        return found
 
     def each_action(self, plan_ids: Collection[str]) -> Generator[tuple[Action, list[str], list[str]], None, None]:
         """Every action in register order, with the ids that continue it and build on it, read one row at a
@@ -606,7 +623,7 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
     with connection, step(f"Indexing {len(register.actions)} actions", len(register.actions) * 2) as advance:
         _begin(connection, path, source, kind, header)
         connection.executemany(
-            "INSERT INTO actions VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?)",
             (
                 (
                     position,
@@ -614,6 +631,7 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
                     json.dumps(_document(action)),
                     json.dumps(list(related.continued_by.get(action.id, ()))),
                     json.dumps(list(related.built_on_by.get(action.id, ()))),
+                    action.plan,
                 )
                 for position, action in _counted(register.actions, advance)
             ),
