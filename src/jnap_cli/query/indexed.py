@@ -11,6 +11,12 @@ With a limit, a query of plain words (`search.bounds`) does not score every hit:
 candidates by the best rank each could have, from the index's tokens, and jnap scores them in that
 order until the next one's best cannot beat the last of the `limit` it keeps (the threshold algorithm
 of Fagin, Lotem and Naor). The hits are those `find` gives, in its order.
+
+Without a limit, a query of one plain word is ranked from the index alone: each candidate's rank comes
+from its tokens of the word (field, offset, whole or not), exactly, when the cache notes that its
+tokens are the search's words (`cache.tokens_exact`; the others, listed as inexact, are matched as in
+memory). Then only each hit's snippet is worked out (`search.ranked_hit`), and `search_ids` (for
+`--format ids`) reads no action at all, only ids and plans.
 """
 
 from __future__ import annotations

@@ -223,7 +223,7 @@ class Store:
         table: term, doc, col, offset) and `unaligned`. Raises `Damaged` when a row is not all numbers."""
         self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.tokens USING fts5vocab(main, search, instance)")
         for row in self._db.execute(sql, parameters):
-            if not all(type(value) in (int, float) for value in row):
+            if not _NUMBERS.issuperset(map(type, row)):
                 raise Damaged("not a number")
             yield row
 
@@ -236,6 +236,9 @@ class Store:
     def _header(self) -> dict[str, Any]:
         """The register's (or part's) title, source, publication and plans, as keyword arguments."""
         return _header(self._header_document(), optional=self._kind == "part")
+
+
+_NUMBERS = frozenset((int, float))
 
 
 def _linked(row: tuple[object, ...], plan_ids: Collection[str]) -> tuple[Action, list[str], list[str]]:
@@ -671,9 +674,13 @@ def tokens_exact(text: str) -> bool:
     """
     if text.isascii():
         return "_" not in text
-    return all(_CHARACTER_EXACT.get(char) or _character_exact(char) for char in set(text))
+    if _OTHER_CHARACTER.search(text) is None:  # the common case, found without a loop in Python
+        return True
+    return all(_CHARACTER_EXACT.get(char) or _character_exact(char) for char in set(_OTHER_CHARACTER.findall(text)))
 
 
+# Characters other than these few, known to qualify: ASCII but the underscore, curly quotes, en and em dashes.
+_OTHER_CHARACTER = re.compile(r"[^\x00-\x5e\x60-\x7f\u2018\u2019\u201c\u201d\u2013\u2014]")
 _CHARACTER_EXACT: dict[str, bool] = {}
 _WORD_CHARACTER = re.compile(r"\w")
 _TOKEN_CHARACTERS = re.compile("[a-z0-9]*")
