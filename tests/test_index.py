@@ -15,10 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jnap_cli.errors import NoMatch
+from jnap_cli.errors import NoMatch, UsageError
+from jnap_cli.model.schema import Action
+from jnap_cli.query import search
 from jnap_cli.query.glossary import load_glossary
-from jnap_cli.query.indexed import search_file
-from jnap_cli.query.search import Hit, find, index_expression
+from jnap_cli.query.indexed import search_file, search_ids
+from jnap_cli.query.search import Hit, find, hit_records, index_expression
 from jnap_cli.register import cache
 from jnap_cli.register.source import load
 
@@ -95,15 +97,25 @@ QUERY_WORDS = [
 ]
 
 
-def make_register(folder: Path, texts: list[tuple[str, str, str]]) -> Path:
+def make_register(folder: Path, texts: list[tuple[str, str, str]], plans: int = 1) -> Path:
+    """A register of `texts` (theme, text, commentary); with two `plans`, every other action is of "next"."""
     entries = [
-        action(f"R{n}", "refresh", n, theme=theme, text=text, commentary=commentary)
+        action(
+            f"R{n}",
+            "next" if plans == 2 and n % 2 == 0 else "refresh",
+            n,
+            theme=theme,
+            text=text,
+            commentary=commentary,
+        )
         for n, (theme, text, commentary) in enumerate(texts, start=1)
     ]
     data = {
         "title": "Generated",
         "source": "tests",
-        "plans": [{"id": "refresh", "title": "Refresh", "year": 2024}],
+        "plans": [{"id": "refresh", "title": "Refresh", "year": 2024}, {"id": "next", "title": "Next", "year": 2025}][
+            :plans
+        ],
         "actions": entries,
     }
     path = folder / "actions.toml"
@@ -286,3 +298,160 @@ def test_a_field_begins_after_a_character_that_folds_to_letters(tmp_path: Path) 
     hits = search_file(path, "cases", limit=2)[0]
     assert [hit.action.id for hit in hits] == ["R2", "R3"]
     assert [hit.action.id for hit in find(load(path, cache=False), "cases", limit=2)] == ["R2", "R3"]
+
+
+EXACT_WORDS = [
+    *RANKED_WORDS,
+    "CASES",
+    "Cases",
+    "victim's",
+    "Victim’s",
+    "cases-victim",
+    "case—work",
+    "“cases”",
+    "(victims)",
+    "résumé",
+    "resume",
+    "Straße",
+    "strasse",
+    "ﬁle",
+    "nai\u0308ve",
+    "x²",
+    "½",
+    "İstanbul",
+    "Σας",
+    "١٢",
+    "™",
+    "tm",
+    "_cases",
+    "victim_",
+    "case_work",
+    "cases\u00a0victim",
+    "\u0308cases",
+]
+EXACT_TEXTS = st.lists(st.sampled_from(EXACT_WORDS), max_size=9).map(" ".join)
+EXACT_QUERIES = st.one_of(
+    st.sampled_from(
+        [*RANKED_WORDS, "cas", "vict", "res", "resume", "stras", "strasse", "file", "naive", "x2", "istanbul", "tm"]
+    ),
+    st.lists(st.sampled_from(RANKED_WORDS), min_size=2, max_size=3).map(" ".join),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.lists(st.tuples(EXACT_TEXTS, EXACT_TEXTS, EXACT_TEXTS), min_size=1, max_size=12),
+    queries=st.lists(
+        st.tuples(
+            EXACT_QUERIES, st.sampled_from([("text", "commentary", "theme"), ("text",), ("commentary", "theme")])
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_every_hit_through_the_index_is_as_in_memory(
+    texts: list[tuple[str, str, str]], queries: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    """Every hit of a word, ranked from the index's tokens where they are the search's words: the hits,
+    their order, scores, snippets and records are those of the in-memory search, whatever the text holds
+    (accents, "ß", "™", curly quotes, hyphens and dashes, underscores, plurals, words at a field's start)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = make_register(Path(folder), texts)
+        register = load(path, cache=False)
+        for query, fields in queries:
+            try:
+                hits = find(register, query, glossary=GLOSSARY, fields=fields)
+                expected: object = (hits_of(hits), hit_records(register, hits))
+            except NoMatch as exc:
+                expected = exc.message
+            try:
+                found, rows = search_file(path, query, glossary=GLOSSARY, fields=fields)
+                got: object = (hits_of(found), rows)
+            except NoMatch as exc:
+                got = exc.message
+            assert got == expected, (query, fields)
+
+
+def test_every_hit_of_a_word_is_ranked_from_its_tokens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """All hits of one word: only an action whose tokens are not its words ("™" folds to "tm") is matched
+    as in memory; the others' ranks come from the index, and only their snippets are worked out."""
+    texts = [("t", "the cases", "c"), ("t", "™ cases", "cases"), ("cases", "Cases first", "c"), ("t", "x", "a case")]
+    path = make_register(tmp_path, texts)
+    expected = hits_of(find(load(path, cache=False), "cases"))
+    search_file(path, "cases")  # builds the cache
+    matched: list[str] = []
+    original = search._match
+
+    def counting(action: Action, *arguments: object) -> object:
+        matched.append(action.id)
+        return original(action, *arguments)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "_match", counting)
+    assert hits_of(search_file(path, "cases")[0]) == expected
+    assert [hit[0] for hit in expected] == ["R3", "R2", "R1"]
+    assert matched == ["R2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "exact"),
+    [
+        ("Victim’s “cases” – a case-work résumé", True),
+        ("Straße ﬁle İstanbul x² nai\u0308ve", True),
+        ("cases\u00a0victim", True),
+        ("™ cases", False),  # a sign folding to letters: a token the search does not see as a word
+        ("snake_case", False),  # a word character that is no token's
+        ("Σας", False),  # folds to letters outside ASCII, where SQLite's tokenizer may differ
+        ("½", False),  # a digit folding to "1⁄2"
+    ],
+)
+def test_which_texts_the_index_sees_as_the_search_does(text: str, exact: bool) -> None:
+    assert cache.tokens_exact(text) is exact
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.lists(st.tuples(EXACT_TEXTS, EXACT_TEXTS, EXACT_TEXTS), min_size=1, max_size=12),
+    queries=st.lists(
+        st.tuples(EXACT_QUERIES, st.sampled_from([None, 2]), st.sampled_from([None, "refresh", "next"])),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_the_ids_through_the_index_are_those_in_memory(
+    texts: list[tuple[str, str, str]], queries: list[tuple[str, int | None, str | None]]
+) -> None:
+    """`search_ids` (for `--format ids`) gives the ids of the in-memory hits in their order, of a plan or all."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = make_register(Path(folder), texts, plans=2)
+        register = load(path, cache=False)
+        for query, limit, plan in queries:
+            try:
+                expected: object = [hit.action.id for hit in find(register, query, limit=limit, plan=plan)]
+            except NoMatch as exc:
+                expected = exc.message
+            try:
+                got: object = search_ids(path, query, limit=limit, plan=plan)
+            except NoMatch as exc:
+                got = exc.message
+            assert got == expected, (query, limit, plan)
+
+
+def test_the_ids_of_every_hit_need_no_action_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """All the ids of a word come from the index and the ids beside it: only an action whose tokens are not
+    its words is read (and matched); an unknown plan is refused as in memory."""
+    texts = [("t", "the cases", "c"), ("t", "™ cases", "cases"), ("cases", "Cases first", "c"), ("t", "x", "a case")]
+    path = make_register(tmp_path, texts, plans=2)
+    search_file(path, "cases")  # builds the cache
+    read: list[int] = []
+    original = cache.Store.actions
+
+    def counting(store: cache.Store, positions: list[int]) -> object:
+        read.extend(positions)
+        return original(store, positions)
+
+    monkeypatch.setattr(cache.Store, "actions", counting)
+    assert search_ids(path, "cases") == ["R3", "R2", "R1"]
+    assert search_ids(path, "cases", plan="next") == ["R2"]
+    assert read == [1, 1]
+    with pytest.raises(UsageError, match="unknown plan 'other'"):
+        search_ids(path, "cases", plan="other")

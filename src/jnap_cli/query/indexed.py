@@ -11,6 +11,12 @@ With a limit, a query of plain words (`search.bounds`) does not score every hit:
 candidates by the best rank each could have, from the index's tokens, and jnap scores them in that
 order until the next one's best cannot beat the last of the `limit` it keeps (the threshold algorithm
 of Fagin, Lotem and Naor). The hits are those `find` gives, in its order.
+
+Without a limit, a query of one plain word is ranked from the index alone: each candidate's rank comes
+from its tokens of the word (field, offset, whole or not), exactly, when the cache notes that its
+tokens are the search's words (`cache.tokens_exact`; the others, listed as inexact, are matched as in
+memory). Then only each hit's snippet is worked out (`search.ranked_hit`), and `search_ids` (for
+`--format ids`) reads no action at all, only ids and plans.
 """
 
 from __future__ import annotations
@@ -23,12 +29,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jnap_cli.errors import NoMatch
-from jnap_cli.model.schema import Register
+from jnap_cli.model.schema import Action, Register
 from jnap_cli.query.records import Record
 from jnap_cli.query.search import (
     ALL_TERMS_BONUS,
     DEFAULT_FIELDS,
     FIELD_WEIGHTS,
+    MAX_COUNTED,
     Counted,
     Hit,
     Query,
@@ -40,10 +47,12 @@ from jnap_cli.query.search import (
     index_expression,
     match,
     no_match,
+    ranked_hit,
 )
 from jnap_cli.register.load import cached, load_located
 
 if TYPE_CHECKING:
+    from jnap_cli.model.related import Related
     from jnap_cli.model.terms import Glossary
     from jnap_cli.register.cache import Store
 
@@ -63,6 +72,42 @@ def search_file(
 
     A directory register is searched in memory, its files read through their caches.
     """
+    found = _search(path, query, fields, regex, glossary, plan, limit, cache=cache, ids=False)
+    assert not isinstance(found, list)  # asked for hits
+    return found
+
+
+def search_ids(
+    path: Path,
+    query: str,
+    *,
+    fields: Sequence[str] = DEFAULT_FIELDS,
+    regex: bool = False,
+    glossary: Glossary | None = None,
+    plan: str | None = None,
+    limit: int | None = None,
+    cache: bool = True,
+) -> list[str]:
+    """The ids of `search_file`'s hits, in its order (`--format ids`); raises as it does.
+
+    Every hit of one word (no limit) is then ranked from the index without reading the actions.
+    """
+    found = _search(path, query, fields, regex, glossary, plan, limit, cache=cache, ids=True)
+    return found if isinstance(found, list) else [hit.action.id for hit in found[0]]
+
+
+def _search(
+    path: Path,
+    query: str,
+    fields: Sequence[str],
+    regex: bool,
+    glossary: Glossary | None,
+    plan: str | None,
+    limit: int | None,
+    *,
+    cache: bool,
+    ids: bool,
+) -> tuple[list[Hit], list[Record]] | list[str]:
     from jnap_cli.register.cache import enabled
     from jnap_cli.register.source import is_directory, load
 
@@ -80,7 +125,7 @@ def search_file(
             expression = None if regex else index_expression(query, glossary)
             if expression is not None:
                 try:
-                    return _from_candidates(source, expression, query, fields, glossary, plan, limit)
+                    return _from_candidates(source, expression, query, fields, glossary, plan, limit, ids=ids)
                 except NoMatch:  # the suggestions need every word of the register
                     raise no_match(source.register(), query, glossary=glossary) from None
             register = source.register()
@@ -98,9 +143,16 @@ def _from_candidates(
     glossary: Glossary | None,
     plan: str | None,
     limit: int | None,
-) -> tuple[list[Hit], list[Record]]:
-    if limit is not None and limit > 0 and (counted := bounds(compiled := compile_query(query, glossary))):
+    *,
+    ids: bool,
+) -> tuple[list[Hit], list[Record]] | list[str]:
+    counted = bounds(compiled := compile_query(query, glossary))
+    if counted and limit is not None and limit > 0:
         return _best(store, compiled, counted, check_fields(fields), plan, limit)
+    if counted and limit is None and len(compiled.words) == 1:
+        if ids:
+            return _ranked_ids(store, compiled, counted[0], check_fields(fields), plan)
+        return _ranked(store, compiled, counted[0], check_fields(fields), plan)
     actions, related = store.actions(store.matching(expression, fields))
     candidates = replace(store.plans_only(), actions=actions)
     hits = find(candidates, query, fields=fields, glossary=glossary, plan=plan, limit=limit)
@@ -138,6 +190,112 @@ def _best(
     hits = [hit for _key, hit in kept]
     candidates = replace(store.plans_only(), actions=tuple(by_id[hit.action.id] for hit in hits))
     return hits, hit_records(candidates, hits, related)
+
+
+def _ranked(
+    store: Store, query: Query, term: Counted, fields: tuple[str, ...], plan: str | None
+) -> tuple[list[Hit], list[Record]]:
+    """Every hit of a one-word query in `plan`, ranked from the index's tokens (`_exact_ranks`) where they
+    are exact and matched as in memory where not; for each of the others only the snippet is found."""
+    from jnap_cli.query.select import check_plan
+
+    plans = store.plans_only()
+    plan_id = check_plan(plans, plan)
+    exact, inexact = _exact_ranks(store, term, fields)
+    actions, related = _read(store, [*exact, *inexact])
+    found = [(_hit(actions[position], query, ranked), position) for position, ranked in exact.items()]
+    found += [(hit, position) for position in inexact if (hit := match(actions[position], query, fields)) is not None]
+    found.sort(key=lambda pair: (pair[0].rank(), pair[1]))  # `find`'s order: rank, then the register's
+    hits = [hit for hit, _position in found if plan_id is None or hit.action.plan == plan_id]
+    if not hits:
+        raise NoMatch("")
+    return hits, hit_records(replace(plans, actions=tuple(hit.action for hit in hits)), hits, related)
+
+
+def _ranked_ids(store: Store, query: Query, term: Counted, fields: tuple[str, ...], plan: str | None) -> list[str]:
+    """The ids of `_ranked`'s hits: the actions whose ranks come from the index are not read at all."""
+    from jnap_cli.query.select import check_plan
+
+    plan_id = check_plan(store.plans_only(), plan)
+    exact, inexact = _exact_ranks(store, term, fields)
+    keys = [(rank, position) for position, (rank, _typed, _matching) in exact.items()]
+    actions, _related = _read(store, inexact)
+    keys += [(hit.rank(), position) for position in inexact if (hit := match(actions[position], query, fields))]
+    keys.sort()  # `find`'s order: rank, then the register's
+    named = store.ids([position for _rank, position in keys])
+    found = [named[position][0] for _rank, position in keys if plan_id is None or named[position][1] == plan_id]
+    if not found:
+        raise NoMatch("")
+    return found
+
+
+def _read(store: Store, positions: list[int]) -> tuple[dict[int, Action], Related]:
+    """The actions at `positions` by position, and the register's links to them."""
+    actions, related = store.actions(positions)
+    ordered = sorted(set(positions))
+    if len(actions) != len(ordered):
+        raise _damaged("an indexed action is missing")
+    return dict(zip(ordered, actions, strict=True)), related
+
+
+def _hit(action: Action, query: Query, exact: tuple[tuple[int, bool, float], str | None, tuple[str, ...]]) -> Hit:
+    (_typed_weight, not_begins, negative_score), typed, matching = exact
+    hit = ranked_hit(action, query, matching, typed, not not_begins, -negative_score)
+    if hit is None:
+        raise _damaged(f"action {action.id}: not what the index says")
+    return hit
+
+
+def _exact_ranks(
+    store: Store, term: Counted, fields: tuple[str, ...]
+) -> tuple[dict[int, tuple[tuple[int, bool, float], str | None, tuple[str, ...]]], list[int]]:
+    """Each candidate's `Hit.rank` and the fields it matches in, worked out from its tokens (term, field,
+    offset) where they are the search's words (those not in `inexact`); and the other candidates.
+
+    A match of the word is a token beginning with it, as typed when it is the word whole (a plural "s"
+    allowed): the score counts the first `MAX_COUNTED` in each field, in full or by half; the heaviest
+    field holding it whole holds the query as typed (rule 2), and begins with it when that is its first
+    token (rule 3).
+    """
+    columns = ", ".join(f"?{number + 5}" for number in range(len(fields)))
+    field_case = " ".join(f"WHEN ?{number + 5} THEN {number}" for number in range(len(fields)))
+    sql = (
+        f"SELECT doc, CASE col {field_case} END, offset, term = ?3 OR term = ?4 "  # noqa: S608 (only ? marks)
+        f"FROM temp.tokens WHERE col IN ({columns}) AND term >= ?1 AND term < ?2"
+    )
+    word = term.word
+    rows = sorted(store.tokens(sql, [word, word + chr(0x10FFFF), word, word + "s", *fields]))
+    inexact = {position for (position,) in store.tokens("SELECT ord FROM inexact", [])}
+    weights = [FIELD_WEIGHTS[name] * (term.weight if term.scores else 0) for name in fields]
+    # Per candidate and field (rows in order of both, then of offset): the points of the first few matches,
+    # and where the first whole one is.
+    points: dict[int, list[float]] = {}
+    first_whole: dict[int, list[int | None]] = {}
+    last, counted = (-1, -1), 0
+    for doc, field, offset, whole in rows:
+        if (doc, field) != last:
+            if doc != last[0]:
+                points[doc], first_whole[doc] = [0.0] * len(fields), [None] * len(fields)
+            last, counted = (doc, field), 0
+        if counted < MAX_COUNTED:
+            counted += 1
+            points[doc][field] += 1.0 if whole else 0.5
+        if whole and first_whole[doc][field] is None:
+            first_whole[doc][field] = offset
+    by_weight = sorted(range(len(fields)), key=lambda number: -FIELD_WEIGHTS[fields[number]])
+    exact: dict[int, tuple[tuple[int, bool, float], str | None, tuple[str, ...]]] = {}
+    for doc, scored in points.items():
+        if doc in inexact:
+            continue
+        score = float(sum(weight * point for weight, point in zip(weights, scored, strict=True)))
+        wholes = first_whole[doc]
+        typed = next((number for number in by_weight if wholes[number] is not None), None)
+        matching = tuple(name for name, point in zip(fields, scored, strict=True) if point)
+        if typed is None:
+            exact[doc] = ((0, True, -score), None, matching)
+        else:
+            exact[doc] = ((-FIELD_WEIGHTS[fields[typed]], wholes[typed] != 0, -score), fields[typed], matching)
+    return exact, sorted(inexact.intersection(points))
 
 
 def _damaged(message: str) -> Exception:

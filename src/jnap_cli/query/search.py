@@ -667,10 +667,7 @@ def _match(action: Action, terms: list[_Term], typed: _Term, fields: tuple[str, 
         None,
     )
     chosen = _snippet_field([column for column, _term in scoring] or columns, fields, phrase[0] if phrase else None)
-    # The snippet shows at most SNIPPET_WIDTH characters from before the first match: later ones are not needed.
-    limit = min(column[chosen].first[0][0] for column in columns if column[chosen]) + SNIPPET_WIDTH
-    spans = [span for column in columns for span in column[chosen].starting_before(limit)]
-    snippet, inside = _snippet(prepared[chosen].text, _merge(spans))
+    snippet, inside = _located(prepared[chosen].text, [column[chosen] for column in columns])
     return Hit(
         action=action,
         score=float(score),
@@ -680,6 +677,33 @@ def _match(action: Action, terms: list[_Term], typed: _Term, fields: tuple[str, 
         typed=phrase[0] if phrase else None,
         begins=phrase[1] if phrase else False,
     )
+
+
+def _located(text: str, cells: list[_Matches]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The snippet of `text` (collapsed) around the first of the matches `cells` hold, and the spans within it."""
+    # The snippet shows at most SNIPPET_WIDTH characters from before the first match: later ones are not needed.
+    limit = min(cell.first[0][0] for cell in cells if cell) + SNIPPET_WIDTH
+    spans = [span for cell in cells for span in cell.starting_before(limit)]
+    return _snippet(text, _merge(spans))
+
+
+def ranked_hit(
+    action: Action, query: Query, matching: tuple[str, ...], typed: str | None, begins: bool, score: float
+) -> Hit | None:
+    """The hit `match` makes, for a query of one word (`bounds`) whose rank the index worked out: the
+    fields it matches in (`fields` order), rules 2 and 3, and the score. Only the snippet is found here,
+    in the field `match` would take it from; None if the word is not there after all (a changed cache)."""
+    own = [name for name in matching if name != "theme"] or list(matching)
+    if not own:
+        return None
+    # As `_snippet_field` with one column: the field holding the word as typed, else the heaviest.
+    chosen = typed if typed in own else max(own, key=FIELD_WEIGHTS.__getitem__)
+    prepared = _prepare(getattr(action, chosen))
+    cell = _Matches(query.terms[0], prepared)
+    if not cell:
+        return None
+    snippet, inside = _located(prepared.text, [cell])
+    return Hit(action, score, chosen, snippet, inside, typed, begins)
 
 
 def _snippet_field(columns: list[dict[str, _Matches]], fields: tuple[str, ...], typed: str | None) -> str:

@@ -53,8 +53,9 @@ if TYPE_CHECKING:
 
     from jnap_cli.model.related import Related
 
-FORMAT = "7"  # the shape of what is stored (4: plans' title_from and year_from; 5: handed_to, waits_on;
-# 6: findings; 7: unaligned, the fields whose first token is not the start of their text)
+FORMAT = "8"  # the shape of what is stored (4: plans' title_from and year_from; 5: handed_to, waits_on;
+# 6: findings; 7: unaligned, the fields whose first token is not the start of their text; 8: inexact, and
+# each action's plan beside its id)
 NO_CACHE_VARIABLE = "JNAP_NO_CACHE"
 RACY_NS = 2_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 # The FTS5 tokenizer: letters and digits make tokens, as `\w` does in the search's patterns; the text
@@ -65,14 +66,17 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE header (document TEXT NOT NULL);
 CREATE TABLE actions (
     ord INTEGER PRIMARY KEY, id TEXT NOT NULL, document TEXT NOT NULL,
-    continued_by TEXT NOT NULL, built_on_by TEXT NOT NULL
+    continued_by TEXT NOT NULL, built_on_by TEXT NOT NULL, plan TEXT NOT NULL
 );
 CREATE TABLE findings (ord INTEGER PRIMARY KEY, document TEXT NOT NULL);
 CREATE VIRTUAL TABLE search USING fts5(theme, text, commentary, content='', tokenize="{TOKENIZER}");
 CREATE TABLE unaligned (ord INTEGER PRIMARY KEY);
+CREATE TABLE inexact (ord INTEGER PRIMARY KEY);
 """
 # `unaligned`: actions with a field whose first index token does not start at its first word character
 # (`text.unaligned`), where the token offsets cannot tell that a field begins with a word.
+# `inexact`: actions with a field whose index tokens are not exactly the search's words (`tokens_exact`):
+# the others' ranks can be worked out from their tokens alone (`query.indexed`).
 
 
 class Damaged(Exception):
@@ -182,6 +186,22 @@ class Store:
         as_of = {plan.id: plan.commentary_as_of for plan in plans}
         return tuple(actions), Related(continued, built, as_of)
 
+    def ids(self, positions: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """The id and plan of the actions at `positions`, by position, without reading the actions."""
+        plan_ids = {plan.id for plan in self.plans_only().plans}
+        found: dict[int, tuple[str, str]] = {}
+        with self._checking():
+            for chunk in _chunks(sorted(set(positions)), 5000):
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT ord, id, plan FROM actions WHERE ord IN ({marks})"  # noqa: S608 (only ? marks)
+                for position, action_id, plan in self._db.execute(query, chunk):
+                    if not (_is_id(action_id) and type(plan) is str and plan in plan_ids):
+                        raise Damaged(f"action {action_id!r}")
+                    found[position] = (action_id, plan)
+            if len(found) != len(set(positions)):
+                raise Damaged("an indexed action is missing")
+        return found
+
     def each_action(self, plan_ids: Collection[str]) -> Generator[tuple[Action, list[str], list[str]], None, None]:
         """Every action in register order, with the ids that continue it and build on it, read one row at a
         time: a caller that stops early reads no further (`plan_ids`: the register's plans, `plans_only`)."""
@@ -203,7 +223,7 @@ class Store:
         table: term, doc, col, offset) and `unaligned`. Raises `Damaged` when a row is not all numbers."""
         self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.tokens USING fts5vocab(main, search, instance)")
         for row in self._db.execute(sql, parameters):
-            if not all(type(value) in (int, float) for value in row):
+            if not _NUMBERS.issuperset(map(type, row)):
                 raise Damaged("not a number")
             yield row
 
@@ -216,6 +236,9 @@ class Store:
     def _header(self) -> dict[str, Any]:
         """The register's (or part's) title, source, publication and plans, as keyword arguments."""
         return _header(self._header_document(), optional=self._kind == "part")
+
+
+_NUMBERS = frozenset((int, float))
 
 
 def _linked(row: tuple[object, ...], plan_ids: Collection[str]) -> tuple[Action, list[str], list[str]]:
@@ -603,7 +626,7 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
     with connection, step(f"Indexing {len(register.actions)} actions", len(register.actions) * 2) as advance:
         _begin(connection, path, source, kind, header)
         connection.executemany(
-            "INSERT INTO actions VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO actions VALUES (?, ?, ?, ?, ?, ?)",
             (
                 (
                     position,
@@ -611,6 +634,7 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
                     json.dumps(_document(action)),
                     json.dumps(list(related.continued_by.get(action.id, ()))),
                     json.dumps(list(related.built_on_by.get(action.id, ()))),
+                    action.plan,
                 )
                 for position, action in _counted(register.actions, advance)
             ),
@@ -630,6 +654,48 @@ def _fill(connection: sqlite3.Connection, path: Path, source: Source, register: 
                 if any(map(unaligned, (action.theme, action.text, action.commentary)))
             ),
         )
+        connection.executemany(
+            "INSERT INTO inexact VALUES (?)",
+            (
+                (position,)
+                for position, action in enumerate(register.actions)
+                if not all(map(tokens_exact, (action.theme, action.text, action.commentary)))
+            ),
+        )
+
+
+def tokens_exact(text: str) -> bool:
+    """Whether the index's tokens of `text` are exactly the words the search sees in it, where they are.
+
+    So when every character folds to ASCII of its own kind: a word character (`\\w`) to letters and
+    digits, any other to neither; and there is no underscore (a word character that is no token's).
+    Then a token begins where the search's word pattern can match, a whole token is a whole word, and
+    a field's first token is its first word. Curly quotes and accents qualify; "™" (to "tm") does not.
+    """
+    if text.isascii():
+        return "_" not in text
+    if _OTHER_CHARACTER.search(text) is None:  # the common case, found without a loop in Python
+        return True
+    return all(_CHARACTER_EXACT.get(char) or _character_exact(char) for char in set(_OTHER_CHARACTER.findall(text)))
+
+
+# Characters other than these few, known to qualify: ASCII but the underscore, curly quotes, en and em dashes.
+_OTHER_CHARACTER = re.compile(r"[^\x00-\x5e\x60-\x7f\u2018\u2019\u201c\u201d\u2013\u2014]")
+_CHARACTER_EXACT: dict[str, bool] = {}
+_WORD_CHARACTER = re.compile(r"\w")
+_TOKEN_CHARACTERS = re.compile("[a-z0-9]*")
+
+
+def _character_exact(char: str) -> bool:
+    from jnap_cli.text import fold_char
+
+    folded = fold_char(char)
+    if _WORD_CHARACTER.match(char):
+        exact = char != "_" and folded != "" and _TOKEN_CHARACTERS.fullmatch(folded) is not None
+    else:
+        exact = folded.isascii() and _WORD_CHARACTER.search(folded) is None
+    _CHARACTER_EXACT[char] = exact
+    return exact
 
 
 def _counted(actions: Sequence[Action], advance: Callable[[int], None]) -> Iterator[tuple[int, Action]]:
