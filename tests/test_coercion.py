@@ -124,8 +124,10 @@ def test_most_parameters_are_converted_without_typers_adapter() -> None:
 
 
 @pytest.mark.parametrize(("name", "parameter", "ctx"), PARAMETERS, ids=[name for name, _p, _c in PARAMETERS])
-def test_each_parameter_converts_as_typer_does(name: str, parameter: Any, ctx: typer.Context, tmp_path: Path) -> None:
-    os.chdir(tmp_path)  # paths are looked up: only in here
+def test_each_parameter_converts_as_typer_does(
+    name: str, parameter: Any, ctx: typer.Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # paths are looked up: only in here
     (tmp_path / "file.toml").write_text("x = 1\n")
     (tmp_path / "folder").mkdir()
     for value in [*_values(parameter), "file.toml", "folder", "missing.toml", str(tmp_path / "file.toml")]:

@@ -24,6 +24,7 @@ from jnap_cli.query.search import Hit, find, hit_records, index_expression
 from jnap_cli.register import cache
 from jnap_cli.register.source import load
 
+from .conftest import Run
 from .registers import action, write
 
 GLOSSARY = load_glossary()
@@ -455,3 +456,22 @@ def test_the_ids_of_every_hit_need_no_action_read(tmp_path: Path, monkeypatch: p
     assert read == [1, 1]
     with pytest.raises(UsageError, match="unknown plan 'other'"):
         search_ids(path, "cases", plan="other")
+
+
+def test_search_format_ids_reads_no_action(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`jnap search WORD --format ids` prints what `search_ids` finds, reading no action; other formats read them."""
+    texts = [("t", "the cases", "c"), ("t", "™ cases", "cases"), ("cases", "Cases first", "c"), ("t", "x", "a case")]
+    path = make_register(tmp_path, texts, plans=2)
+    assert run("search", "cases", "-r", str(path), "--format", "tsv", "--fields", "id").stdout == "R3\nR2\nR1\n"
+    read: list[int] = []
+    original = cache.Store.actions
+
+    def counting(store: cache.Store, positions: list[int]) -> object:
+        read.extend(positions)
+        return original(store, positions)
+
+    monkeypatch.setattr(cache.Store, "actions", counting)
+    assert run("search", "cases", "-r", str(path), "--format", "ids").stdout == "R3\nR2\nR1\n"
+    assert read == [1]  # only the action whose tokens are not its words ("™")
+    assert run("search", "cases", "-r", str(path), "--format", "tsv", "--fields", "id").stdout == "R3\nR2\nR1\n"
+    assert sorted(read[1:]) == [0, 1, 2]  # every hit, for its snippet

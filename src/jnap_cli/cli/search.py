@@ -54,14 +54,29 @@ def search(
       # The best match, in full
       $ jnap search ISVA --limit 1 --format ids | jnap show -
     """
+    from jnap_cli.model.vocab import RecordFormat
     from jnap_cli.query.glossary import load_glossary
-    from jnap_cli.query.indexed import search_file
+    from jnap_cli.query.indexed import search_file, search_ids
     from jnap_cli.query.search import DEFAULT_FIELDS
     from jnap_cli.render.records import emit
 
     chosen = settings(ctx, register=register, no_color=no_color)
     searched = DEFAULT_FIELDS if field is None else (field.value,)
     glossary = load_glossary(cache=chosen.cache) if expand else None
+    output = chosen.output(fmt, fields, empty, output_file)
+    if output.chosen_format() is RecordFormat.IDS:  # ids alone: every hit of a word is ranked from the index
+        ids = search_ids(
+            chosen.register_path(),
+            " ".join(query),
+            fields=searched,
+            regex=regex,
+            glossary=glossary,
+            plan=plan,
+            limit=limit,
+            cache=chosen.cache,
+        )
+        emit([{"id": action_id} for action_id in ids], SEARCH_HIT, output)
+        return
     hits, rows = search_file(
         chosen.register_path(),
         " ".join(query),
@@ -73,7 +88,7 @@ def search(
         cache=chosen.cache,
     )
     marks = [{"snippet": hit.spans} for hit in hits]
-    emit(rows, SEARCH_HIT, chosen.output(fmt, fields, empty, output_file), highlights=marks)
+    emit(rows, SEARCH_HIT, output, highlights=marks)
 
 
 def glossary(
