@@ -492,6 +492,22 @@ WHOLE_REGISTER = (
     ("report", "-f", "markdown"),
 )
 SEARCH = (("search", "victim liaison", "-f", "json"),)  # R2 and O2, read alone through the index
+IDS = (("search", "victim", "-f", "ids"),)  # every hit of one word: ranked by SQLite, ids read beside the index
+
+
+@pytest.mark.parametrize(
+    "tampering",
+    [
+        "UPDATE actions SET id = 'R2' || char(27) || '[31m' WHERE id = 'R2'",
+        "UPDATE actions SET id = 'R2' || char(10) WHERE id = 'R2'",
+        "UPDATE actions SET id = 7 WHERE id = 'R2'",
+        "UPDATE actions SET plan = 'nowhere' WHERE id = 'R2'",
+        "UPDATE actions SET plan = 5 WHERE id = 'R2'",
+    ],
+)
+def test_a_tampered_id_never_reaches_the_ids_of_a_search(run: Run, tmp_path: Path, tampering: str) -> None:
+    """The ids `search --format ids` prints without reading the actions are checked as the actions are."""
+    _same_output(run, tmp_path, tampering, IDS)
 
 
 def _document(field: str, value: str, action: str = "R2") -> str:

@@ -475,3 +475,30 @@ def test_search_format_ids_reads_no_action(run: Run, tmp_path: Path, monkeypatch
     assert read == [1]  # only the action whose tokens are not its words ("™")
     assert run("search", "cases", "-r", str(path), "--format", "tsv", "--fields", "id").stdout == "R3\nR2\nR1\n"
     assert sorted(read[1:]) == [0, 1, 2]  # every hit, for its snippet
+
+
+def test_the_order_of_a_fields_matches_is_read_when_it_decides_the_score(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the first three matches of a field score: with more, some whole and some not, which come first
+    decides the score, and the index's counts cannot tell; such an action alone is read and matched."""
+    texts = [
+        ("t", "casework casework casework case case", "c"),  # 1.5 in the text: the whole ones come late
+        ("t", "case casework casework casework case", "c"),  # 2.0
+        ("t", "case case case case", "c"),  # 3.0, all whole: no order needed
+        ("t", "casework of a case", "c"),  # two matches: 1.5
+    ]
+    path = make_register(tmp_path, texts)
+    expected = [hit.action.id for hit in find(load(path, cache=False), "case")]
+    assert expected == ["R3", "R2", "R1", "R4"]
+    search_file(path, "case")  # builds the cache
+    read: list[int] = []
+    original = cache.Store.actions
+
+    def counting(store: cache.Store, positions: list[int]) -> object:
+        read.extend(positions)
+        return original(store, positions)
+
+    monkeypatch.setattr(cache.Store, "actions", counting)
+    assert search_ids(path, "case") == expected
+    assert sorted(read) == [0, 1]

@@ -213,20 +213,68 @@ def _ranked(
 
 
 def _ranked_ids(store: Store, query: Query, term: Counted, fields: tuple[str, ...], plan: str | None) -> list[str]:
-    """The ids of `_ranked`'s hits: the actions whose ranks come from the index are not read at all."""
+    """The ids of `_ranked`'s hits, ranked by SQLite from the index's tokens (`_rank_sql`): only the actions
+    whose tokens are not their words, or whose rank needs the order of their matches, are read and matched."""
     from jnap_cli.query.select import check_plan
 
     plan_id = check_plan(store.plans_only(), plan)
-    exact, inexact = _exact_ranks(store, term, fields)
-    keys = [(rank, position) for position, (rank, _typed, _matching) in exact.items()]
-    actions, _related = _read(store, inexact)
-    keys += [(hit.rank(), position) for position in inexact if (hit := match(actions[position], query, fields))]
-    keys.sort()  # `find`'s order: rank, then the register's
-    named = store.ids([position for _rank, position in keys])
-    found = [named[position][0] for _rank, position in keys if plan_id is None or named[position][1] == plan_id]
+    sql, parameters = _rank_sql(term, fields)
+    rows = store.ranked(sql, parameters)  # best first, then in register order
+    slow = [position for position, _typed, _score, other, _id, _plan in rows if other]
+    if slow:
+        actions, _related = _read(store, slow)
+        keyed = [
+            ((-(typed >> 1), not typed & 1, -score), position, action_id, plan)
+            for position, typed, score, other, action_id, plan in rows
+            if not other
+        ]
+        keyed += [
+            (hit.rank(), position, actions[position].id, actions[position].plan)
+            for position in slow
+            if (hit := match(actions[position], query, fields))
+        ]
+        keyed.sort(key=lambda row: row[:2])  # `find`'s order: rank, then the register's
+        rows = [(position, 0, 0.0, 0, action_id, plan) for _rank, position, action_id, plan in keyed]
+    found = [action_id for *_numbers, action_id, action_plan in rows if plan_id is None or action_plan == plan_id]
     if not found:
         raise NoMatch("")
     return found
+
+
+def _rank_sql(term: Counted, fields: tuple[str, ...]) -> tuple[str, list[object]]:
+    """SQL ranking every action holding a token that begins with `term`'s word, as `_exact_ranks` does, with
+    the action's id and plan: rows of (position, 2 × the typed field's weight + 1 if it begins with the word
+    else 0, score, whether to match it in memory instead, id, plan), best first.
+
+    A field's points are those of its first `MAX_COUNTED` matches. Without their order they are known
+    when it has no more than that many, or when all are whole or none is (the common case); an action
+    where neither holds, or whose tokens are not its words (`inexact`), is matched in memory instead.
+    """
+    weights = [FIELD_WEIGHTS[name] * (term.weight if term.scores else 0) for name in fields]
+    columns = ", ".join(f"?{number + 5}" for number in range(len(fields)))
+    field_case = " ".join(f"WHEN ?{number + 5} THEN {number}" for number in range(len(fields)))
+    whole = "(term = ?3 OR term = ?4)"
+    per_field = (
+        f"SELECT doc, CASE col {field_case} END AS field, count(*) AS n, sum({whole}) AS k, "  # noqa: S608 (only ? marks)
+        f"min(CASE WHEN {whole} THEN offset END) AS first_whole "
+        f"FROM temp.tokens WHERE col IN ({columns}) AND term >= ?1 AND term < ?2 GROUP BY doc, col"
+    )
+    weight = " ".join(f"WHEN {number} THEN {value}" for number, value in enumerate(weights))
+    heft = " ".join(f"WHEN {number} THEN {FIELD_WEIGHTS[name]}" for number, name in enumerate(fields))
+    most = MAX_COUNTED
+    points = f"CASE WHEN n <= {most} THEN k + 0.5 * (n - k) WHEN k = n THEN {most}.0 ELSE {most} * 0.5 END"
+    typed = f"max(CASE WHEN first_whole IS NOT NULL THEN 2 * (CASE field {heft} END) + (first_whole = 0) END)"
+    per_action = (
+        f"SELECT doc, coalesce({typed}, 0) AS typed, total((CASE field {weight} END) * ({points})) AS score, "  # noqa: S608
+        f"max(n > {most} AND k > 0 AND k < n) AS unordered FROM ({per_field}) GROUP BY doc"
+    )
+    sql = (
+        "SELECT ranked.doc, typed, score, unordered OR ranked.doc IN (SELECT ord FROM inexact), "  # noqa: S608
+        f"actions.id, actions.plan FROM ({per_action}) AS ranked JOIN actions ON actions.ord = ranked.doc "
+        "ORDER BY typed DESC, score DESC, ranked.doc"
+    )
+    word = term.word
+    return sql, [word, word + chr(0x10FFFF), word, word + "s", *fields]
 
 
 def _read(store: Store, positions: list[int]) -> tuple[dict[int, Action], Related]:

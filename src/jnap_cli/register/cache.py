@@ -202,6 +202,18 @@ class Store:
                 raise Damaged("an indexed action is missing")
         return found
 
+    def ranked(self, sql: str, parameters: Sequence[object]) -> list[tuple[int, int, float, int, str, str]]:
+        """The rows of `sql` over the index's tokens (as `tokens`: numbers, here what SQLite computes from
+        the index's) that end with an action's id and plan (`actions.id`, `actions.plan`), which are checked:
+        an id, and one of the register's plans."""
+        plan_ids = {plan.id for plan in self.plans_only().plans}
+        self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.tokens USING fts5vocab(main, search, instance)")
+        rows: list[tuple[int, int, float, int, str, str]] = self._db.execute(sql, parameters).fetchall()
+        with self._checking():
+            if not (all(map(_is_id, [row[-2] for row in rows])) and plan_ids.issuperset([row[-1] for row in rows])):
+                raise Damaged("an action's id or plan")
+        return rows
+
     def each_action(self, plan_ids: Collection[str]) -> Generator[tuple[Action, list[str], list[str]], None, None]:
         """Every action in register order, with the ids that continue it and build on it, read one row at a
         time: a caller that stops early reads no further (`plan_ids`: the register's plans, `plans_only`)."""

@@ -12,6 +12,8 @@ from jnap_cli.text import UNSAFE, defuse_ci, defuse_mentions, escape_unsafe
 def flat(value: Any, separator: str = ",") -> str:
     """A cell's text: lists joined, None empty, numbers as digits, a boolean as yes or no (JSON keeps
     true and false); a link `O10 (why)`, a provenance `annex: text, …; register: status, …`."""
+    if type(value) is str:  # most cells: nothing to convert
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

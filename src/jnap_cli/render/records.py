@@ -95,6 +95,11 @@ def emit(records: Sequence[Record], view: View, output: Output, *, highlights: H
     if chosen_format is RecordFormat.XLSX:
         refuse_terminal(stream, chosen_format)
     chosen = choose_fields(view, output.fields, chosen_format)
+    if chosen_format is RecordFormat.IDS:
+        # Each id once, in order: a diff lists an action once per changed field, `jnap show -` wants it once.
+        found = dict.fromkeys(key for record in records for key in _ids_of(record, view))
+        stream.writelines(tsv_cell(key) + "\n" for key in found)
+        return
     rows = [{f: record.get(f) for f in chosen} for record in records]
     if chosen_format is RecordFormat.XLSX:  # a sheet per plan needs each record's plan, even when not a field
         from jnap_cli.render import xlsx
@@ -116,10 +121,6 @@ def emit(records: Sequence[Record], view: View, output: Output, *, highlights: H
         stream.write("| " + " | ".join(chosen) + " |\n")
         stream.write("|" + "|".join(" --- " for _ in chosen) + "|\n")
         stream.writelines("| " + " | ".join(markdown_cell(row[f]) for f in chosen) + " |\n" for row in rows)
-    elif chosen_format is RecordFormat.IDS:
-        # Each id once, in order: a diff lists an action once per changed field, `jnap show -` wants it once.
-        found = dict.fromkeys(key for record in records for key in _ids_of(record, view))
-        stream.writelines(tsv_cell(key) + "\n" for key in found)
     else:
         from jnap_cli.render import table
 
