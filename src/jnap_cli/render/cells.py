@@ -30,6 +30,8 @@ def flat(value: Any, separator: str = ",") -> str:
 def tsv_cell(value: Any) -> str:
     """A TSV cell: backslash, tab, newline and carriage return escaped, unsafe characters too."""
     text = flat(value)
+    if text.isascii() and text.isprintable() and "\\" not in text:  # an id, a number: nothing to escape
+        return text
     text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return escape_unsafe(text)
 
