@@ -115,16 +115,22 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
 # A CI log runs a line as a workflow command when it starts with `::` after any spaces (GitHub), or
 # holds `##[` or `##vso[` anywhere (GitHub's legacy parser, Azure Pipelines). Any word may start a
 # line once text is wrapped, so every word that starts with `::` counts.
-# Patterns used on few paths are strings, compiled by `re` (and kept in its cache) when first used: each
-# `re.compile` at import costs every run of jnap 0.05–0.3 ms.
+# Patterns used on few paths are compiled when first used (`_compiled`): each `re.compile` at import
+# costs every run of jnap 0.05–0.3 ms.
 _COMMAND_WORD = r"(?m)(?:^|(?<=\s))::"
 _LEGACY_COMMAND = r"##(?=\[|vso\[)"
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """`pattern` compiled once, on first use (a look-up after that: `re.sub` pays more, on every line)."""
+    return re.compile(pattern)
 
 
 def defuse_ci(text: str, after_space: bool = True) -> str:
     """`text` with `'` put before each word starting `::` and inside each `##[`, so that no CI log
     reads a workflow command in it (`'::error::`, `#'#[`). `after_space`: the text starts a word."""
-    text = re.sub(_LEGACY_COMMAND, "#'#", re.sub(_COMMAND_WORD, "'::", text))
+    text = _compiled(_LEGACY_COMMAND).sub("#'#", _compiled(_COMMAND_WORD).sub("'::", text))
     return text if after_space or not text.startswith("'::") else text[1:]
 
 
@@ -145,7 +151,7 @@ def defuse_mentions(markdown: str) -> str:
     `GH-&#8203;123`. The zero-width space leaves GitHub nothing to match and the reader sees the text
     unchanged; written as an entity, the Markdown source stays visible ASCII. Renovate's technique for the
     release notes it quotes in pull requests (renovatebot/renovate lib/util/markdown.ts, `sanitizeMarkdown`)."""
-    return re.sub(_GITHUB_REFERENCE, lambda match: match.group() + "&#8203;", markdown)
+    return _compiled(_GITHUB_REFERENCE).sub(lambda match: match.group() + "&#8203;", markdown)
 
 
 @functools.lru_cache(maxsize=4096)
