@@ -502,3 +502,27 @@ def test_the_order_of_a_fields_matches_is_read_when_it_decides_the_score(
     monkeypatch.setattr(cache.Store, "actions", counting)
     assert search_ids(path, "case") == expected
     assert sorted(read) == [0, 1]
+
+
+@pytest.mark.parametrize("query", ["Acme™", "acme™", "acmetm", "Acme℠", "acme"])
+@pytest.mark.parametrize("limit", [None, 5])
+def test_a_word_that_folds_to_capitals_finds_what_memory_finds(tmp_path: Path, query: str, limit: int | None) -> None:
+    """ "™" folds to "TM" (casefold, then NFKD), which the index's tokens hold in lower case: such a word
+    is not compared with the tokens as it stands (it found nothing through the cache)."""
+    texts = [("t", "Acme™ products are used", "c"), ("t", "the Acme scheme", "c"), ("t", "Acme℠ services", "c")]
+    path = make_register(tmp_path, texts)
+    try:
+        expected: object = [hit.action.id for hit in find(load(path, cache=False), query, limit=limit)]
+    except NoMatch as exc:
+        expected = exc.message
+    for _ in range(2):  # the first run builds the cache
+        try:
+            got: object = search_ids(path, query, limit=limit)
+        except NoMatch as exc:
+            got = exc.message
+        assert got == expected
+        try:
+            got = [hit.action.id for hit in search_file(path, query, limit=limit)[0]]
+        except NoMatch as exc:
+            got = exc.message
+        assert got == expected

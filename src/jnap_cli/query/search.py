@@ -514,10 +514,17 @@ def bounds(query: Query) -> list[Counted] | None:
     """
     counted: list[Counted] = []
     for term in query.terms:
-        if term.otherwise or len(term.forms) != 1 or len(term.forms[0]) != 1 or not TOKEN.fullmatch(term.forms[0][0]):
+        if term.otherwise or len(term.forms) != 1 or len(term.forms[0]) != 1 or not _as_indexed(term.forms[0][0]):
             return None
         counted.append(Counted(term.forms[0][0], term.weight, term.scores))
     return counted if counted and query.words and all(TOKEN.fullmatch(word) for word in query.words) else None
+
+
+def _as_indexed(word: str) -> bool:
+    """Whether `word` is one token spelt as the index spells its tokens: lower case. Folding can leave capitals
+    ("™" folds to "TM"), which the index's tokenizer lowers: such a word is matched through the index's
+    MATCH, not compared with its tokens."""
+    return TOKEN.fullmatch(word) is not None and word == word.lower()
 
 
 def _phrase(words: tuple[str, ...]) -> str | None:
