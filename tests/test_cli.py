@@ -184,6 +184,20 @@ def test_ctrl_c_during_start_up_is_quiet(module: str) -> None:
     assert (result.returncode, result.stderr) == (130, "")
 
 
+def test_ctrl_c_as_the_process_ends_is_quiet() -> None:
+    """SIGINT after the command is done, while Python shuts down (here from an exit handler): exit 130 and no
+    traceback; it was Python's "Exception ignored in ... KeyboardInterrupt" with one."""
+    script = (
+        "import atexit, os, signal, sys, time\n"
+        "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(5)))\n"
+        "sys.argv = ['jnap', 'list', '--limit', '1', '--format', 'ids']\n"
+        "from jnap_cli.entry import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (130, "R1\n", "")
+
+
 def test_help_and_version_into_a_closed_pipe_exit_0() -> None:
     for args in ("--version", "--help", "list --help"):
         result = subprocess.run(

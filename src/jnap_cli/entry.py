@@ -32,4 +32,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - a bug in building the command line: still one line, exit 70
         sys.stderr.write(f"jnap: error: internal error: {type(exc).__name__}: {exc} (cannot start)\n")
         sys.exit(70)
-    command()
+    try:
+        command()
+    finally:  # the command is done and its output flushed: an interrupt while Python shuts down ends it quietly
+        signal.signal(signal.SIGINT, _interrupted)
