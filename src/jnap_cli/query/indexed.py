@@ -195,16 +195,25 @@ def _best(
 def _ranked(
     store: Store, query: Query, term: Counted, fields: tuple[str, ...], plan: str | None
 ) -> tuple[list[Hit], list[Record]]:
-    """Every hit of a one-word query in `plan`, ranked from the index's tokens (`_exact_ranks`) where they
-    are exact and matched as in memory where not; for each of the others only the snippet is found."""
+    """Every hit of a one-word query in `plan`, ranked by SQLite from the index's tokens (`_rank_sql`), or
+    matched as in memory where it cannot be; for each of the others only the snippet is found."""
     from jnap_cli.query.select import check_plan
 
     plans = store.plans_only()
     plan_id = check_plan(plans, plan)
-    exact, inexact = _exact_ranks(store, term, fields)
-    actions, related = _read(store, [*exact, *inexact])
-    found = [(_hit(actions[position], query, ranked), position) for position, ranked in exact.items()]
-    found += [(hit, position) for position in inexact if (hit := match(actions[position], query, fields)) is not None]
+    sql, parameters = _rank_sql(term, fields)
+    rows = store.ranked(sql, parameters)
+    actions, related = _read(store, [row[0] for row in rows])
+    found: list[tuple[Hit, int]] = []
+    for position, typed, score, other, matching, _id, _plan in rows:
+        action = actions[position]
+        if other:
+            hit = match(action, query, fields)
+        else:
+            named = tuple(name for number, name in enumerate(fields) if matching >> number & 1)
+            hit = _hit(action, query, ((_rank(typed, score)), _typed_field(typed, fields), named))
+        if hit is not None:
+            found.append((hit, position))
     found.sort(key=lambda pair: (pair[0].rank(), pair[1]))  # `find`'s order: rank, then the register's
     hits = [hit for hit, _position in found if plan_id is None or hit.action.plan == plan_id]
     if not hits:
@@ -220,35 +229,46 @@ def _ranked_ids(store: Store, query: Query, term: Counted, fields: tuple[str, ..
     plan_id = check_plan(store.plans_only(), plan)
     sql, parameters = _rank_sql(term, fields)
     rows = store.ranked(sql, parameters)  # best first, then in register order
-    slow = [position for position, _typed, _score, other, _id, _plan in rows if other]
+    slow = [row[0] for row in rows if row[3]]
     if slow:
         actions, _related = _read(store, slow)
-        keyed = [
-            ((-(typed >> 1), not typed & 1, -score), position, action_id, plan)
-            for position, typed, score, other, action_id, plan in rows
-            if not other
-        ]
-        keyed += [
-            (hit.rank(), position, actions[position].id, actions[position].plan)
-            for position in slow
-            if (hit := match(actions[position], query, fields))
-        ]
-        keyed.sort(key=lambda row: row[:2])  # `find`'s order: rank, then the register's
-        rows = [(position, 0, 0.0, 0, action_id, plan) for _rank, position, action_id, plan in keyed]
-    found = [action_id for *_numbers, action_id, action_plan in rows if plan_id is None or action_plan == plan_id]
+        keyed: list[tuple[tuple[int, bool, float], int, tuple[int, int, float, int, int, str, str]]] = []
+        for row in rows:
+            if not row[3]:
+                keyed.append((_rank(row[1], row[2]), row[0], row))
+            elif (hit := match(actions[row[0]], query, fields)) is not None:
+                keyed.append((hit.rank(), row[0], row))
+        keyed.sort(key=lambda entry: entry[:2])  # `find`'s order: rank, then the register's
+        rows = [row for _rank_key, _position, row in keyed]
+    found = [row[-2] for row in rows if plan_id is None or row[-1] == plan_id]
     if not found:
         raise NoMatch("")
     return found
 
 
-def _rank_sql(term: Counted, fields: tuple[str, ...]) -> tuple[str, list[object]]:
-    """SQL ranking every action holding a token that begins with `term`'s word, as `_exact_ranks` does, with
-    the action's id and plan: rows of (position, 2 × the typed field's weight + 1 if it begins with the word
-    else 0, score, whether to match it in memory instead, id, plan), best first.
+def _rank(typed: int, score: float) -> tuple[int, bool, float]:
+    """`Hit.rank` of a row of `_rank_sql`."""
+    return (-(typed >> 1), not typed & 1, -score)
 
-    A field's points are those of its first `MAX_COUNTED` matches. Without their order they are known
-    when it has no more than that many, or when all are whole or none is (the common case); an action
-    where neither holds, or whose tokens are not its words (`inexact`), is matched in memory instead.
+
+def _typed_field(typed: int, fields: tuple[str, ...]) -> str | None:
+    """The field holding the query as typed, from a row of `_rank_sql` (each field's weight is its own)."""
+    return next((name for name in fields if FIELD_WEIGHTS[name] == typed >> 1), None) if typed else None
+
+
+def _rank_sql(term: Counted, fields: tuple[str, ...]) -> tuple[str, list[object]]:
+    """SQL ranking every action holding a token that begins with `term`'s word by rules 2 to 4 of
+    `query.search`, with its id and plan. Rows, best first: (position, 2 × the typed field's weight + 1 if
+    it begins with the word else 0, score, whether to match it in memory instead, the matching fields as
+    bits in the order of `fields`, id, plan).
+
+    A match of the word is a token beginning with it, as typed when it is the word whole (a plural "s"
+    allowed): the score counts, in each field, the first `MAX_COUNTED` matches in full or by half; the
+    heaviest field holding the word whole holds the query as typed (rule 2), and begins with it when
+    its first whole one is the field's first token (rule 3). Without the order of a field's matches,
+    its points are known when it has no more than `MAX_COUNTED`, or when all are whole or none is (the
+    common case); an action where neither holds, or whose tokens are not its words (`inexact`), is
+    matched in memory instead.
     """
     weights = [FIELD_WEIGHTS[name] * (term.weight if term.scores else 0) for name in fields]
     columns = ", ".join(f"?{number + 5}" for number in range(len(fields)))
@@ -266,10 +286,10 @@ def _rank_sql(term: Counted, fields: tuple[str, ...]) -> tuple[str, list[object]
     typed = f"max(CASE WHEN first_whole IS NOT NULL THEN 2 * (CASE field {heft} END) + (first_whole = 0) END)"
     per_action = (
         f"SELECT doc, coalesce({typed}, 0) AS typed, total((CASE field {weight} END) * ({points})) AS score, "  # noqa: S608
-        f"max(n > {most} AND k > 0 AND k < n) AS unordered FROM ({per_field}) GROUP BY doc"
+        f"max(n > {most} AND k > 0 AND k < n) AS unordered, sum(1 << field) AS matching FROM ({per_field}) GROUP BY doc"
     )
     sql = (
-        "SELECT ranked.doc, typed, score, unordered OR ranked.doc IN (SELECT ord FROM inexact), "  # noqa: S608
+        "SELECT ranked.doc, typed, score, unordered OR ranked.doc IN (SELECT ord FROM inexact), matching, "  # noqa: S608
         f"actions.id, actions.plan FROM ({per_action}) AS ranked JOIN actions ON actions.ord = ranked.doc "
         "ORDER BY typed DESC, score DESC, ranked.doc"
     )
@@ -292,58 +312,6 @@ def _hit(action: Action, query: Query, exact: tuple[tuple[int, bool, float], str
     if hit is None:
         raise _damaged(f"action {action.id}: not what the index says")
     return hit
-
-
-def _exact_ranks(
-    store: Store, term: Counted, fields: tuple[str, ...]
-) -> tuple[dict[int, tuple[tuple[int, bool, float], str | None, tuple[str, ...]]], list[int]]:
-    """Each candidate's `Hit.rank` and the fields it matches in, worked out from its tokens (term, field,
-    offset) where they are the search's words (those not in `inexact`); and the other candidates.
-
-    A match of the word is a token beginning with it, as typed when it is the word whole (a plural "s"
-    allowed): the score counts the first `MAX_COUNTED` in each field, in full or by half; the heaviest
-    field holding it whole holds the query as typed (rule 2), and begins with it when that is its first
-    token (rule 3).
-    """
-    columns = ", ".join(f"?{number + 5}" for number in range(len(fields)))
-    field_case = " ".join(f"WHEN ?{number + 5} THEN {number}" for number in range(len(fields)))
-    sql = (
-        f"SELECT doc, CASE col {field_case} END, offset, term = ?3 OR term = ?4 "  # noqa: S608 (only ? marks)
-        f"FROM temp.tokens WHERE col IN ({columns}) AND term >= ?1 AND term < ?2"
-    )
-    word = term.word
-    rows = sorted(store.tokens(sql, [word, word + chr(0x10FFFF), word, word + "s", *fields]))
-    inexact = {position for (position,) in store.tokens("SELECT ord FROM inexact", [])}
-    weights = [FIELD_WEIGHTS[name] * (term.weight if term.scores else 0) for name in fields]
-    # Per candidate and field (rows in order of both, then of offset): the points of the first few matches,
-    # and where the first whole one is.
-    points: dict[int, list[float]] = {}
-    first_whole: dict[int, list[int | None]] = {}
-    last, counted = (-1, -1), 0
-    for doc, field, offset, whole in rows:
-        if (doc, field) != last:
-            if doc != last[0]:
-                points[doc], first_whole[doc] = [0.0] * len(fields), [None] * len(fields)
-            last, counted = (doc, field), 0
-        if counted < MAX_COUNTED:
-            counted += 1
-            points[doc][field] += 1.0 if whole else 0.5
-        if whole and first_whole[doc][field] is None:
-            first_whole[doc][field] = offset
-    by_weight = sorted(range(len(fields)), key=lambda number: -FIELD_WEIGHTS[fields[number]])
-    exact: dict[int, tuple[tuple[int, bool, float], str | None, tuple[str, ...]]] = {}
-    for doc, scored in points.items():
-        if doc in inexact:
-            continue
-        score = float(sum(weight * point for weight, point in zip(weights, scored, strict=True)))
-        wholes = first_whole[doc]
-        typed = next((number for number in by_weight if wholes[number] is not None), None)
-        matching = tuple(name for name, point in zip(fields, scored, strict=True) if point)
-        if typed is None:
-            exact[doc] = ((0, True, -score), None, matching)
-        else:
-            exact[doc] = ((-FIELD_WEIGHTS[fields[typed]], wholes[typed] != 0, -score), fields[typed], matching)
-    return exact, sorted(inexact.intersection(points))
 
 
 def _damaged(message: str) -> Exception:

@@ -186,29 +186,13 @@ class Store:
         as_of = {plan.id: plan.commentary_as_of for plan in plans}
         return tuple(actions), Related(continued, built, as_of)
 
-    def ids(self, positions: Sequence[int]) -> dict[int, tuple[str, str]]:
-        """The id and plan of the actions at `positions`, by position, without reading the actions."""
-        plan_ids = {plan.id for plan in self.plans_only().plans}
-        found: dict[int, tuple[str, str]] = {}
-        with self._checking():
-            for chunk in _chunks(sorted(set(positions)), 5000):
-                marks = ",".join("?" * len(chunk))
-                query = f"SELECT ord, id, plan FROM actions WHERE ord IN ({marks})"  # noqa: S608 (only ? marks)
-                for position, action_id, plan in self._db.execute(query, chunk):
-                    if not (_is_id(action_id) and type(plan) is str and plan in plan_ids):
-                        raise Damaged(f"action {action_id!r}")
-                    found[position] = (action_id, plan)
-            if len(found) != len(set(positions)):
-                raise Damaged("an indexed action is missing")
-        return found
-
-    def ranked(self, sql: str, parameters: Sequence[object]) -> list[tuple[int, int, float, int, str, str]]:
+    def ranked(self, sql: str, parameters: Sequence[object]) -> list[tuple[int, int, float, int, int, str, str]]:
         """The rows of `sql` over the index's tokens (as `tokens`: numbers, here what SQLite computes from
         the index's) that end with an action's id and plan (`actions.id`, `actions.plan`), which are checked:
         an id, and one of the register's plans."""
         plan_ids = {plan.id for plan in self.plans_only().plans}
         self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.tokens USING fts5vocab(main, search, instance)")
-        rows: list[tuple[int, int, float, int, str, str]] = self._db.execute(sql, parameters).fetchall()
+        rows: list[tuple[int, int, float, int, int, str, str]] = self._db.execute(sql, parameters).fetchall()
         with self._checking():
             if not (all(map(_is_id, [row[-2] for row in rows])) and plan_ids.issuperset([row[-1] for row in rows])):
                 raise Damaged("an action's id or plan")
