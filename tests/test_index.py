@@ -98,6 +98,19 @@ QUERY_WORDS = [
 ]
 
 
+def reads_of_actions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The positions of the actions the cache is asked for from now on, in order (`Store.actions`)."""
+    read: list[int] = []
+    original = cache.Store.actions
+
+    def counting(store: cache.Store, positions: list[int]) -> object:
+        read.extend(positions)
+        return original(store, positions)
+
+    monkeypatch.setattr(cache.Store, "actions", counting)
+    return read
+
+
 def make_register(folder: Path, texts: list[tuple[str, str, str]], plans: int = 1) -> Path:
     """A register of `texts` (theme, text, commentary); with two `plans`, every other action is of "next"."""
     entries = [
@@ -183,14 +196,7 @@ def test_the_index_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     """A query with letters in it is answered from the candidates alone, not by reading every action."""
     path = make_register(tmp_path, [("t", "victim support", "c"), ("t", "material", "c"), ("t", "victims", "c")])
     search_file(path, "victim")  # builds the cache
-    read: list[int] = []
-    original = cache.Store.actions
-
-    def counting(store: cache.Store, positions: list[int]) -> object:
-        read.extend(positions)
-        return original(store, positions)
-
-    monkeypatch.setattr(cache.Store, "actions", counting)
+    read = reads_of_actions(monkeypatch)
     monkeypatch.setattr(cache.Store, "register", lambda _store: pytest.fail("read every action"))
     hits, _rows = search_file(path, "victim")
     assert [hit.action.id for hit in hits] == ["R1", "R3"]
@@ -277,14 +283,7 @@ def test_a_limit_reads_only_the_best_candidates(tmp_path: Path, monkeypatch: pyt
     texts = [("t", "cases " * 3, "cases " * 3), *[("t", "a case of cases", "c")] * 30, ("t", "Cases first", "c")]
     path = make_register(tmp_path, texts)
     search_file(path, "cases")  # builds the cache
-    read: list[int] = []
-    original = cache.Store.actions
-
-    def counting(store: cache.Store, positions: list[int]) -> object:
-        read.extend(positions)
-        return original(store, positions)
-
-    monkeypatch.setattr(cache.Store, "actions", counting)
+    read = reads_of_actions(monkeypatch)
     hits, rows = search_file(path, "cases", limit=2)
     assert [hit.action.id for hit in hits] == ["R1", "R32"]  # both begin with it; R1 holds it more often
     assert [row["id"] for row in rows] == ["R1", "R32"]
@@ -443,14 +442,7 @@ def test_the_ids_of_every_hit_need_no_action_read(tmp_path: Path, monkeypatch: p
     texts = [("t", "the cases", "c"), ("t", "™ cases", "cases"), ("cases", "Cases first", "c"), ("t", "x", "a case")]
     path = make_register(tmp_path, texts, plans=2)
     search_file(path, "cases")  # builds the cache
-    read: list[int] = []
-    original = cache.Store.actions
-
-    def counting(store: cache.Store, positions: list[int]) -> object:
-        read.extend(positions)
-        return original(store, positions)
-
-    monkeypatch.setattr(cache.Store, "actions", counting)
+    read = reads_of_actions(monkeypatch)
     assert search_ids(path, "cases") == ["R3", "R2", "R1"]
     assert search_ids(path, "cases", plan="next") == ["R2"]
     assert read == [1, 1]
@@ -463,14 +455,7 @@ def test_search_format_ids_reads_no_action(run: Run, tmp_path: Path, monkeypatch
     texts = [("t", "the cases", "c"), ("t", "™ cases", "cases"), ("cases", "Cases first", "c"), ("t", "x", "a case")]
     path = make_register(tmp_path, texts, plans=2)
     assert run("search", "cases", "-r", str(path), "--format", "tsv", "--fields", "id").stdout == "R3\nR2\nR1\n"
-    read: list[int] = []
-    original = cache.Store.actions
-
-    def counting(store: cache.Store, positions: list[int]) -> object:
-        read.extend(positions)
-        return original(store, positions)
-
-    monkeypatch.setattr(cache.Store, "actions", counting)
+    read = reads_of_actions(monkeypatch)
     assert run("search", "cases", "-r", str(path), "--format", "ids").stdout == "R3\nR2\nR1\n"
     assert read == [1]  # only the action whose tokens are not its words ("™")
     assert run("search", "cases", "-r", str(path), "--format", "tsv", "--fields", "id").stdout == "R3\nR2\nR1\n"
@@ -492,14 +477,7 @@ def test_the_order_of_a_fields_matches_is_read_when_it_decides_the_score(
     expected = [hit.action.id for hit in find(load(path, cache=False), "case")]
     assert expected == ["R3", "R2", "R1", "R4"]
     search_file(path, "case")  # builds the cache
-    read: list[int] = []
-    original = cache.Store.actions
-
-    def counting(store: cache.Store, positions: list[int]) -> object:
-        read.extend(positions)
-        return original(store, positions)
-
-    monkeypatch.setattr(cache.Store, "actions", counting)
+    read = reads_of_actions(monkeypatch)
     assert search_ids(path, "case") == expected
     assert sorted(read) == [0, 1]
 
