@@ -198,39 +198,28 @@ class _Similarity:
         for old_id, new_id in linked:
             if new_id in new_index:
                 skipped.setdefault(old_id, set()).add(new_index[new_id])
-        sqrt = math.sqrt
         near = packed.candidates([(text_olds, text_news), (both_olds, both_news)], threshold)
         for o, (old_id, (found, bounds)) in enumerate(zip(olds, near, strict=True)):
             if not found:
                 continue
             (text_fields, text_unit), (both_fields, both_unit) = bounds
             text, both = text_olds[o], both_olds[o]
-            text_words, text_weights, text_zeros = tuple(text), tuple(text.values()), [0.0] * len(text)
-            both_words, both_weights, both_zeros = tuple(both), tuple(both.values()), [0.0] * len(both)
             text_square, both_square = self.text_squares[old_id], self.both_squares[old_id]
             skip = skipped.get(old_id, ())
             for n in found:
                 if n in skip:
                     continue
-                # Each cosine as `_cosine` computes it; the one bounded higher first.
+                # Each cosine as `__call__` computes it (`_cosine`); the one bounded higher first.
                 text_bound = text_fields[n] * text_unit + packed.MARGIN
                 both_bound = both_fields[n] * both_unit + packed.MARGIN
                 if text_bound >= both_bound:
-                    norm = sqrt(text_square * text_squares[n])
-                    dot = sum(map(mul, text_weights, map(text_news[n].get, text_words, text_zeros)))
-                    score = dot / norm if norm else 0.0
+                    score = _cosine(text, text_news[n], text_square, text_squares[n])
                     if both_bound >= score:
-                        norm = sqrt(both_square * both_squares[n])
-                        dot = sum(map(mul, both_weights, map(both_news[n].get, both_words, both_zeros)))
-                        score = max(score, dot / norm if norm else 0.0)
+                        score = max(score, _cosine(both, both_news[n], both_square, both_squares[n]))
                 else:
-                    norm = sqrt(both_square * both_squares[n])
-                    dot = sum(map(mul, both_weights, map(both_news[n].get, both_words, both_zeros)))
-                    score = dot / norm if norm else 0.0
+                    score = _cosine(both, both_news[n], both_square, both_squares[n])
                     if text_bound >= score:
-                        norm = sqrt(text_square * text_squares[n])
-                        dot = sum(map(mul, text_weights, map(text_news[n].get, text_words, text_zeros)))
-                        score = max(dot / norm if norm else 0.0, score)
+                        score = max(_cosine(text, text_news[n], text_square, text_squares[n]), score)
                 if score >= threshold:
                     by_new[n].append((score, o))
         pairs = [(n, o, score) for n, scores in enumerate(by_new) for score, o in scores]
