@@ -211,7 +211,7 @@ def _ranked(
             hit = match(action, query, fields)
         else:
             named = tuple(name for number, name in enumerate(fields) if matching >> number & 1)
-            hit = _hit(action, query, ((_rank(typed, score)), _typed_field(typed, fields), named))
+            hit = _hit(action, query, named, _typed_field(typed, fields), bool(typed & 1), score)
         if hit is not None:
             found.append((hit, position))
     found.sort(key=lambda pair: (pair[0].rank(), pair[1]))  # `find`'s order: rank, then the register's
@@ -306,9 +306,9 @@ def _read(store: Store, positions: list[int]) -> tuple[dict[int, Action], Relate
     return dict(zip(ordered, actions, strict=True)), related
 
 
-def _hit(action: Action, query: Query, exact: tuple[tuple[int, bool, float], str | None, tuple[str, ...]]) -> Hit:
-    (_typed_weight, not_begins, negative_score), typed, matching = exact
-    hit = ranked_hit(action, query, matching, typed, not not_begins, -negative_score)
+def _hit(action: Action, query: Query, matching: tuple[str, ...], typed: str | None, begins: bool, score: float) -> Hit:
+    """`ranked_hit` of a row of `_rank_sql`, which the action must bear out."""
+    hit = ranked_hit(action, query, matching, typed, begins, score)
     if hit is None:
         raise _damaged(f"action {action.id}: not what the index says")
     return hit
